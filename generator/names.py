@@ -1,0 +1,61 @@
+"""The one sanitiser for generated names: snake / Pascal case, keywords, reserved names, collisions."""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass, field
+
+_SPLIT = re.compile(r"[^A-Za-z0-9]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def _parts(text: str) -> list[str]:
+    """Split at every non-alphanumeric ASCII character and at camelCase boundaries.
+
+    ``petId`` → pet, Id; ``HTTPServer`` → HTTP, Server; ``v2Token`` → v2, Token.
+    """
+    return [part for word in _SPLIT.split(text) for part in _CAMEL.split(word) if part]
+
+
+def _finish(name: str, reserved: frozenset[str]) -> str:
+    if not name:
+        name = "_"
+    if name[0].isdigit():
+        name = "_" + name
+    if keyword.iskeyword(name) or name in reserved:
+        name += "_"
+    return name
+
+
+def snake(text: str, reserved: frozenset[str] = frozenset()) -> str:
+    return _finish("_".join(part.lower() for part in _parts(text)), reserved)
+
+
+def pascal(text: str, reserved: frozenset[str] = frozenset()) -> str:
+    return _finish("".join(part[0].upper() + part[1:].lower() for part in _parts(text)), reserved)
+
+
+@dataclass
+class Scope:
+    """Allocates unique names within one scope in document order: ``import_``, ``import_2``, ..."""
+
+    reserved: frozenset[str] = frozenset()
+    taken: set[str] = field(default_factory=set)
+
+    def snake(self, text: str) -> str:
+        return self._claim(snake(text, self.reserved))
+
+    def pascal(self, text: str) -> str:
+        return self._claim(pascal(text, self.reserved))
+
+    def claim(self, name: str) -> str:
+        return self._claim(name)
+
+    def _claim(self, base: str) -> str:
+        name, counter = base, 1
+        while name in self.taken or name in self.reserved:
+            counter += 1
+            name = f"{base.rstrip('_')}_{counter}"
+        self.taken.add(name)
+        return name

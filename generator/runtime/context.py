@@ -1,0 +1,128 @@
+"""What compiled expressions read at run time: inputs, step outputs, the current request and response."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from .spec import Registry
+from .values import MISSING, pointer
+
+
+@dataclass
+class Exchange:
+    """One HTTP request as sent and the response to it (None for a transport error)."""
+
+    method: str
+    url: str
+    path: dict[str, Any]
+    query: list[tuple[str, str]]
+    headers: httpx.Headers
+    body: Any
+    status_code: int | None = None
+    response_headers: httpx.Headers | None = None
+    response_body: Any = MISSING
+
+
+@dataclass
+class Frame:
+    """One workflow run: its inputs and the outputs of the steps that ran."""
+
+    workflow_id: str
+    inputs: dict[str, Any]
+    steps: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class RunState:
+    registry: Registry
+    workflows: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+
+
+def parse_body(content: bytes, content_type: str) -> Any:
+    """JSON bodies become JSON values; everything else is text (XML stays text for XPath)."""
+    if not content:
+        return MISSING
+    media = content_type.split(";")[0].strip().lower()
+    if media == "application/json" or media.endswith("+json"):
+        try:
+            return json.loads(content)
+        except ValueError:
+            pass
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        return content.decode("latin-1")
+
+
+class Context:
+    """The evaluation context of compiled expressions (the generated code calls it ``c``)."""
+
+    def __init__(
+        self,
+        run: RunState,
+        frame: Frame,
+        exchange: Exchange | None = None,
+        outputs: dict[str, Any] | None = None,
+    ) -> None:
+        self._run = run
+        self._frame = frame
+        self._exchange = exchange
+        self._outputs = outputs if outputs is not None else {}
+
+    def inputs(self, name: str, path: str = "") -> Any:
+        return pointer(self._frame.inputs.get(name, MISSING), path)
+
+    def outputs(self, name: str, path: str = "") -> Any:
+        return pointer(self._outputs.get(name, MISSING), path)
+
+    def step(self, step_id: str, name: str, path: str = "") -> Any:
+        return pointer(self._frame.steps.get(step_id, {}).get(name, MISSING), path)
+
+    def workflow(self, workflow_id: str, kind: str, name: str, path: str = "") -> Any:
+        values = self._run.workflows.get(workflow_id, {}).get(kind, {})
+        return pointer(values.get(name, MISSING), path)
+
+    def source_url(self, name: str) -> Any:
+        source = self._run.registry.source(name)
+        return MISSING if source is None else source.url
+
+    def url(self) -> Any:
+        return MISSING if self._exchange is None else self._exchange.url
+
+    def method(self) -> Any:
+        return MISSING if self._exchange is None else self._exchange.method
+
+    def status_code(self) -> Any:
+        if self._exchange is None or self._exchange.status_code is None:
+            return MISSING
+        return self._exchange.status_code
+
+    def request_header(self, name: str) -> Any:
+        if self._exchange is None:
+            return MISSING
+        return self._exchange.headers.get(name, MISSING)
+
+    def request_query(self, name: str) -> Any:
+        if self._exchange is None:
+            return MISSING
+        return next((value for key, value in self._exchange.query if key == name), MISSING)
+
+    def request_path(self, name: str) -> Any:
+        if self._exchange is None:
+            return MISSING
+        return self._exchange.path.get(name, MISSING)
+
+    def request_body(self, path: str = "") -> Any:
+        return MISSING if self._exchange is None else pointer(self._exchange.body, path)
+
+    def response_header(self, name: str) -> Any:
+        if self._exchange is None or self._exchange.response_headers is None:
+            return MISSING
+        return self._exchange.response_headers.get(name, MISSING)
+
+    def response_body(self, path: str = "") -> Any:
+        return MISSING if self._exchange is None else pointer(self._exchange.response_body, path)

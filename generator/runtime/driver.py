@@ -1,0 +1,253 @@
+"""The step driver: runs workflows step by step (criteria, actions, retries, goto, budgets) without doing I/O.
+
+It is a generator that yields :class:`Send` and :class:`Sleep` instructions; the sync and async clients pump it,
+so control flow exists once for both.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Generator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import httpx
+import jsonschema
+
+from .context import Context, Exchange, Frame, RunState, parse_body
+from .errors import InputError, StepFailedError, WorkflowLimitError
+from .spec import Action, Registry, Step, Workflow
+from .trace import StepRecord
+from .values import MISSING, present
+from .wire import Settings, build
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Send:
+    request: httpx.Request
+
+
+@dataclass(frozen=True)
+class Sleep:
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A response (status, headers, content) or a transport error (``error`` set), with the time it took."""
+
+    elapsed: float
+    status_code: int | None = None
+    headers: httpx.Headers = field(default_factory=httpx.Headers)
+    content: bytes = b""
+    error: str | None = None
+
+
+Instruction = Send | Sleep
+Driver = Generator[Instruction, Reply | None, T]
+
+
+@dataclass(frozen=True)
+class _End:
+    pass
+
+
+@dataclass(frozen=True)
+class _GotoWorkflow:
+    workflow_id: str
+
+
+_END = _End()
+Outcome = int | _End | _GotoWorkflow
+
+
+def check_inputs(workflow: Workflow, given: Mapping[str, Any]) -> dict[str, Any]:
+    """Drop absent (None) inputs, fill schema defaults, validate; InputError lists every violation."""
+    inputs = {name: value for name, value in given.items() if value is not None and value is not MISSING}
+    schema = workflow.inputs_schema
+    if not schema:
+        return inputs
+    for name, prop in (schema.get("properties") or {}).items():
+        if name not in inputs and isinstance(prop, Mapping) and "default" in prop:
+            inputs[name] = prop["default"]
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    errors = sorted(validator.iter_errors(inputs), key=lambda e: [str(p) for p in e.absolute_path])
+    if errors:
+        messages = []
+        for error in errors:
+            where = ".".join(str(part) for part in error.absolute_path)
+            messages.append(f"input {where}: {error.message}" if where else f"inputs: {error.message}")
+        raise InputError(workflow.workflow_id, messages)
+    return inputs
+
+
+def _matched(workflow: Workflow, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """A called workflow's inputs taken by name from the caller's."""
+    wanted = (workflow.inputs_schema or {}).get("properties") or {}
+    return {name: value for name, value in inputs.items() if name in wanted}
+
+
+def _retry_delay(reply: Reply | None, action: Action) -> float:
+    header = reply.headers.get("retry-after") if reply is not None else None
+    if header:
+        header = header.strip()
+        if header.isdigit():
+            return float(header)
+        try:
+            when = email.utils.parsedate_to_datetime(header)
+        except (TypeError, ValueError):
+            when = None
+        if when is not None:
+            return max(0.0, when.timestamp() - time.time())
+    return float(action.retry_after or 0.0)
+
+
+def _combined(own: tuple[Action, ...], inherited: tuple[Action, ...]) -> tuple[Action, ...]:
+    names = {action.name for action in own}
+    return own + tuple(action for action in inherited if action.name not in names)
+
+
+class Run:
+    """One call of a generated workflow function: its state, trace and step budget."""
+
+    def __init__(self, registry: Registry, settings: Settings, entry: str) -> None:
+        self.registry = registry
+        self.settings = settings
+        self.state = RunState(registry)
+        self.trace: list[StepRecord] = []
+        self.steps_run = 0
+        self.entry = entry
+        self._child_failure: StepFailedError | None = None
+
+    def workflow(self, workflow_id: str, given: Mapping[str, Any]) -> Driver[dict[str, Any]]:
+        workflow = self.registry.workflow(workflow_id)
+        inputs = check_inputs(workflow, given)
+        for dependency in workflow.depends_on:
+            if dependency not in self.state.workflows:
+                target = self.registry.workflow(dependency)
+                yield from self.workflow(dependency, _matched(target, inputs))
+        frame = Frame(workflow_id, inputs)
+        record: dict[str, dict[str, Any]] = {"inputs": inputs, "outputs": {}}
+        self.state.workflows[workflow_id] = record
+        index = 0
+        while index < len(workflow.steps):
+            outcome = yield from self.step(workflow, frame, index)
+            if isinstance(outcome, _End):
+                break
+            if isinstance(outcome, _GotoWorkflow):
+                target = self.registry.workflow(outcome.workflow_id)
+                yield from self.workflow(outcome.workflow_id, _matched(target, inputs))
+                break
+            index = outcome
+        outputs = {name: present(value) for name, value in workflow.outputs(Context(self.state, frame)).items()}
+        record["outputs"] = outputs
+        return outputs
+
+    def _index(self, workflow: Workflow, step_id: str) -> int:
+        return next(i for i, step in enumerate(workflow.steps) if step.step_id == step_id)
+
+    def _goto(self, workflow: Workflow, action: Action) -> Outcome:
+        if action.workflow_id is not None:
+            return _GotoWorkflow(action.workflow_id)
+        return self._index(workflow, action.step_id or "")
+
+    def step(self, workflow: Workflow, frame: Frame, index: int) -> Driver[Outcome]:
+        step = workflow.steps[index]
+        retries: dict[str, int] = {}
+        attempt = 0
+        while True:
+            attempt += 1
+            if self.steps_run >= self.settings.max_steps:
+                raise WorkflowLimitError(self.entry, self.steps_run)
+            self.steps_run += 1
+            self._child_failure = None
+            if step.workflow_id is not None:
+                exchange, reply, child, failure = yield from self._call(step, frame)
+            else:
+                exchange, reply, failure = yield from self._send(workflow, step, frame, attempt)
+                child = None
+            context = Context(self.state, frame, exchange, child)
+            if failure is None and step.success is not None and not step.success(context):
+                failure = "success criteria not met"
+            if failure is None:
+                outputs = step.outputs(context)
+                frame.steps[step.step_id] = outputs
+                context = Context(self.state, frame, exchange, outputs if child is None else child)
+                action = self._choose(_combined(step.on_success, workflow.success_actions), context, retries)
+                if action is None:
+                    return index + 1
+                return _END if action.type == "end" else self._goto(workflow, action)
+            action = self._choose(_combined(step.on_failure, workflow.failure_actions), context, retries)
+            if action is None:
+                if self._child_failure is not None:
+                    raise self._child_failure
+                raise StepFailedError(
+                    workflow_id=workflow.workflow_id,
+                    step_id=step.step_id,
+                    status_code=None if exchange is None else exchange.status_code,
+                    body=None if exchange is None else present(exchange.response_body),
+                    attempts=attempt,
+                    reason=failure,
+                    trace=tuple(self.trace),
+                )
+            if action.type == "end":
+                return _END
+            if action.type == "goto":
+                return self._goto(workflow, action)
+            retries[action.name] = retries.get(action.name, 0) + 1
+            delay = _retry_delay(reply, action)
+            if delay > 0:
+                yield Sleep(delay)
+            if action.workflow_id is not None:
+                target = self.registry.workflow(action.workflow_id)
+                yield from self.workflow(action.workflow_id, _matched(target, frame.inputs))
+            elif action.step_id is not None:
+                yield from self.step(workflow, frame, self._index(workflow, action.step_id))
+
+    def _choose(self, actions: tuple[Action, ...], context: Context, retries: dict[str, int]) -> Action | None:
+        for action in actions:
+            if action.criteria is not None and not action.criteria(context):
+                continue
+            if action.type == "retry" and retries.get(action.name, 0) >= action.retry_limit:
+                continue
+            return action
+        return None
+
+    def _send(
+        self, workflow: Workflow, step: Step, frame: Frame, attempt: int
+    ) -> Driver[tuple[Exchange, Reply, str | None]]:
+        assert step.operation is not None
+        compiled = step.request(Context(self.state, frame))
+        request, exchange, shown = build(step.operation, compiled, self.settings, self.registry)
+        reply = yield Send(request)
+        assert reply is not None
+        self.trace.append(
+            StepRecord(
+                workflow.workflow_id, step.step_id, attempt, exchange.method, shown, reply.status_code, reply.elapsed
+            )
+        )
+        if reply.error is not None:
+            return exchange, reply, f"request could not be sent: {reply.error}"
+        exchange.status_code = reply.status_code
+        exchange.response_headers = reply.headers
+        exchange.response_body = parse_body(reply.content, reply.headers.get("content-type", ""))
+        status = reply.status_code or 0
+        if step.success is None and not 200 <= status < 300:
+            return exchange, reply, f"status {status} is not 2xx"
+        return exchange, reply, None
+
+    def _call(
+        self, step: Step, frame: Frame
+    ) -> Driver[tuple[None, None, dict[str, Any] | None, str | None]]:
+        assert step.workflow_id is not None
+        compiled = step.request(Context(self.state, frame))
+        inputs = {name: value for _, name, value in compiled.params if value is not MISSING}
+        try:
+            outputs = yield from self.workflow(step.workflow_id, inputs)
+        except StepFailedError as error:
+            self._child_failure = error
+            return None, None, None, f"workflow {step.workflow_id!r} failed: {error.reason}"
+        return None, None, outputs, None

@@ -1,0 +1,135 @@
+"""Turning a step's compiled request into an httpx.Request: servers, parameters, body, credentials."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from .context import Exchange
+from .errors import ArazzoError
+from .params import serialize_cookie, serialize_header, serialize_path, serialize_query, scalar_text
+from .spec import Operation, Registry, Request, SecurityScheme
+from .values import MISSING, prune
+
+MASK = "***"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A client's configuration as the driver sees it; ``credentials`` never leave this object in text."""
+
+    base_url: str | None = None
+    servers: Mapping[str, str] = field(default_factory=dict)
+    credentials: Mapping[str, str] = field(default_factory=dict, repr=False)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    timeout: float = 30.0
+    max_steps: int = 1000
+
+
+def server_url(settings: Settings, registry: Registry, source_name: str) -> str:
+    if source_name in settings.servers:
+        return settings.servers[source_name]
+    if settings.base_url is not None:
+        return settings.base_url
+    source = registry.source(source_name)
+    if source is None or not source.server or not source.server.startswith(("http://", "https://")):
+        raise ArazzoError(
+            f"no server URL for source description {source_name!r}: "
+            "pass Client(base_url=...) or Client(servers={...})"
+        )
+    return source.server
+
+
+def _credentials_for(operation: Operation, settings: Settings) -> tuple[SecurityScheme, ...]:
+    """The first security alternative fully covered by the client's credentials."""
+    for alternative in operation.security:
+        if all(scheme.name in settings.credentials for scheme in alternative):
+            return alternative
+    return ()
+
+
+def _encode_body(body: Any, content_type: str | None) -> dict[str, Any]:
+    media = (content_type or "application/json").split(";")[0].strip().lower()
+    headers = {"Content-Type": content_type or "application/json"}
+    if media == "application/json" or media.endswith("+json"):
+        return {"content": json.dumps(body).encode("utf-8"), "headers": headers}
+    if media == "application/x-www-form-urlencoded" and isinstance(body, Mapping):
+        pairs = [(str(k), _form_value(v)) for k, v in body.items()]
+        return {"content": urlencode(pairs).encode("utf-8"), "headers": headers}
+    if media == "multipart/form-data" and isinstance(body, Mapping):
+        files = {str(k): (None, _form_value(v).encode("utf-8")) for k, v in body.items()}
+        return {"files": files, "headers": {}}
+    if isinstance(body, bytes):
+        return {"content": body, "headers": headers}
+    text = body if isinstance(body, str) else json.dumps(body)
+    return {"content": text.encode("utf-8"), "headers": headers}
+
+
+def _form_value(value: Any) -> str:
+    return json.dumps(value) if isinstance(value, (dict, list)) else scalar_text(value)
+
+
+def build(
+    operation: Operation, compiled: Request, settings: Settings, registry: Registry
+) -> tuple[httpx.Request, Exchange, str]:
+    """The request to send, the exchange record expressions read, and the URL shown in traces."""
+    path_values: dict[str, Any] = {}
+    query: list[tuple[str, str]] = []
+    cookies: list[tuple[str, str]] = []
+    headers = httpx.Headers(dict(settings.headers))
+    path = operation.path
+    for location, name, value in compiled.params:
+        if value is MISSING:
+            continue
+        spec = operation.param(location, name)
+        if location == "path":
+            path_values[name] = value
+            path = path.replace("{" + name + "}", serialize_path(value, spec))
+        elif location == "query":
+            query.extend(serialize_query(value, spec))
+        elif location == "header":
+            headers[name] = serialize_header(value, spec)
+        elif location == "cookie":
+            cookies.extend(serialize_cookie(value, spec))
+    secret_params: set[str] = set()
+    for scheme in _credentials_for(operation, settings):
+        secret = settings.credentials[scheme.name]
+        if scheme.type == "http" and scheme.scheme.lower() == "basic":
+            token = base64.b64encode(secret.encode("utf-8")).decode("ascii")
+            headers["Authorization"] = f"Basic {token}"
+        elif scheme.type == "http":
+            headers["Authorization"] = f"Bearer {secret}"
+        elif scheme.location == "query":
+            query.append((scheme.param_name, secret))
+            secret_params.add(scheme.param_name)
+        elif scheme.location == "cookie":
+            cookies.append((scheme.param_name, secret))
+        else:
+            headers[scheme.param_name] = secret
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies)
+    base = server_url(settings, registry, operation.source).rstrip("/")
+    url = httpx.URL(base + path)
+    if query:
+        url = url.copy_merge_params(tuple(query))
+    body = prune(compiled.body) if compiled.has_body else MISSING
+    options: dict[str, Any] = {}
+    if compiled.has_body and body is not MISSING:
+        options = _encode_body(body, compiled.content_type)
+        for key, value in options.pop("headers").items():
+            headers.setdefault(key, value)
+    request = httpx.Request(operation.method, url, headers=headers, **options)
+    request.extensions["timeout"] = httpx.Timeout(settings.timeout).as_dict()
+    shown = url
+    if secret_params:
+        shown = url.copy_with(
+            params=[(k, MASK if k in secret_params else v) for k, v in url.params.multi_items()]
+        )
+    exchange = Exchange(operation.method, str(url), path_values, query, headers, body)
+    return request, exchange, str(shown)
