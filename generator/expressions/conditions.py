@@ -1,0 +1,410 @@
+"""Criterion conditions: the ``simple`` grammar, and checks of ``jsonpath``/``xpath``/``regex`` conditions.
+
+Grammar of ``simple`` conditions (Arazzo 1.0.1, Criterion Object)::
+
+    expr    := or
+    or      := and ( '||' and )*
+    and     := unary ( '&&' unary )*
+    unary   := '!' unary | compare
+    compare := primary ( ('=='|'!='|'<'|'<='|'>'|'>=') primary )?
+    primary := '(' expr ')' | '{' expr '}' | NUMBER | 'true' | 'false' | 'null' | STRING | RUNTIME_EXPR
+
+``{ ... }`` groups like parentheses, so the specification's own ``{$statusCode == 401}`` parses.
+STRING is single-quoted with ``''`` for a quote; double-quoted strings (``""`` for a quote) are
+accepted as well. Backslashes have no special meaning inside strings.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+import elementpath
+import jsonpath_rfc9535
+
+from generator.expressions.runtime_expr import ExpressionError, RuntimeExpr, parse_expression
+
+__all__ = [
+    "And",
+    "Compare",
+    "CompareOp",
+    "Condition",
+    "Literal",
+    "Not",
+    "Or",
+    "Ref",
+    "XPATH_VERSIONS",
+    "check_jsonpath",
+    "check_regex",
+    "check_xpath",
+    "parse_condition",
+    "split_query_comparison",
+]
+
+CompareOp = typing.Literal["==", "!=", "<", "<=", ">", ">="]
+LiteralValue = Union[None, bool, int, float, str]
+
+MAX_DEPTH = 64
+
+
+@dataclass(frozen=True)
+class Or:
+    operands: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class And:
+    operands: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: Condition
+
+
+@dataclass(frozen=True)
+class Compare:
+    op: CompareOp
+    left: Condition
+    right: Condition
+
+
+@dataclass(frozen=True)
+class Literal:
+    value: LiteralValue
+
+
+@dataclass(frozen=True)
+class Ref:
+    expr: RuntimeExpr
+    offset: int = field(
+        default=0, compare=False
+    )  # where the expression starts in the condition text
+
+
+Condition = Union[Or, And, Not, Compare, Literal, Ref]
+
+_COMPARE_OPS: tuple[CompareOp, ...] = ("==", "!=", "<=", ">=", "<", ">")
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+_REF_STOP = frozenset("=!<>&|()")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+_KEYWORDS: dict[str, LiteralValue] = {"true": True, "false": False, "null": None}
+_PAIRS = {"(": ")", "{": "}"}
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # "op", "(", ")", "{", "}", "value", "end"
+    text: str
+    offset: int
+    node: Condition | None = None
+
+
+def _number(text: str, offset: int) -> int | float:
+    if re.fullmatch(r"-?[0-9]+", text):
+        return int(text)
+    value = float(text)
+    if not math.isfinite(value):
+        raise ExpressionError(f"number {text} is out of range", offset)
+    return value
+
+
+def _quoted(text: str, start: int) -> tuple[str, int]:
+    """Read a string quoted by ``text[start]`` with the quote doubled inside; return (value, end)."""
+    quote = text[start]
+    pos = start + 1
+    chunks: list[str] = []
+    while True:
+        close = text.find(quote, pos)
+        if close < 0:
+            message = f"string opened by {quote} is not closed (write {quote}{quote} for a {quote} inside it)"
+            raise ExpressionError(message, start)
+        chunks.append(text[pos:close])
+        if text.startswith(quote, close + 1):
+            chunks.append(quote)
+            pos = close + 2
+            continue
+        return "".join(chunks), close + 1
+
+
+def _tokenize(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    pos = 0
+    braces = 0
+    while pos < len(text):
+        ch = text[pos]
+        if ch.isspace():
+            pos += 1
+            continue
+        two = text[pos : pos + 2]
+        if two in ("==", "!=", "<=", ">=", "&&", "||"):
+            tokens.append(_Token("op", two, pos))
+            pos += 2
+        elif ch in "<>!":
+            tokens.append(_Token("op", ch, pos))
+            pos += 1
+        elif ch in "=&|":
+            raise ExpressionError(f"single {ch!r} is not an operator; use {ch * 2!r}", pos)
+        elif ch in "(){}":
+            braces += {"{": 1, "}": -1}.get(ch, 0)
+            tokens.append(_Token(ch, ch, pos))
+            pos += 1
+        elif ch in "'\"":
+            value, end = _quoted(text, pos)
+            tokens.append(_Token("value", text[pos:end], pos, Literal(value)))
+            pos = end
+        elif ch in "0123456789-":
+            match = _NUMBER.match(text, pos)
+            if match is None:
+                raise ExpressionError("'-' must be followed by a number", pos)
+            end = match.end()
+            if end < len(text) and (text[end].isalnum() or text[end] in "._$"):
+                bad = re.match(r"[-\w.$]*", text[pos:])
+                raise ExpressionError(
+                    f"malformed number {bad.group() if bad else text[pos:end]!r}", pos
+                )
+            tokens.append(_Token("value", match.group(), pos, Literal(_number(match.group(), pos))))
+            pos = end
+        elif ch == "$":
+            end = pos
+            while end < len(text) and not (
+                text[end].isspace() or text[end] in _REF_STOP or (braces > 0 and text[end] == "}")
+            ):
+                end += 1
+            try:
+                expr = parse_expression(text[pos:end])
+            except ExpressionError as err:
+                raise err.shifted(pos) from None
+            tokens.append(_Token("value", text[pos:end], pos, Ref(expr, pos)))
+            pos = end
+        elif (word := _WORD.match(text, pos)) is not None:
+            name = word.group()
+            if name in _KEYWORDS:
+                tokens.append(_Token("value", name, pos, Literal(_KEYWORDS[name])))
+            elif name.lower() in _KEYWORDS:
+                raise ExpressionError(
+                    f"literals are lower-case: write {name.lower()} instead of {name}", pos
+                )
+            else:
+                raise ExpressionError(
+                    f"unexpected word {name!r}: strings must be quoted ('{name}'), runtime expressions "
+                    "start with '$', and the only bare words are true, false and null",
+                    pos,
+                )
+            pos = word.end()
+        else:
+            raise ExpressionError(f"unexpected character {ch!r} in condition", pos)
+    tokens.append(_Token("end", "", len(text)))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.tokens = _tokenize(text)
+        self.index = 0
+        self.depth = 0
+
+    def peek(self) -> _Token:
+        return self.tokens[self.index]
+
+    def advance(self) -> _Token:
+        token = self.tokens[self.index]
+        self.index += 1
+        return token
+
+    def describe(self, token: _Token) -> str:
+        return "end of condition" if token.kind == "end" else repr(token.text)
+
+    def nest(self, offset: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExpressionError(f"condition is nested more than {MAX_DEPTH} levels deep", offset)
+
+    def parse(self) -> Condition:
+        if self.peek().kind == "end":
+            raise ExpressionError("empty condition", 0)
+        node = self.parse_or()
+        token = self.peek()
+        if token.kind != "end":
+            if token.kind == "value" or token.kind in _PAIRS:
+                raise ExpressionError(
+                    f"expected an operator before {self.describe(token)} "
+                    "(==, !=, <, <=, >, >=, &&, ||)",
+                    token.offset,
+                )
+            raise ExpressionError(f"unexpected {self.describe(token)}", token.offset)
+        return node
+
+    def parse_or(self) -> Condition:
+        items = [self.parse_and()]
+        while self.peek().text == "||" and self.peek().kind == "op":
+            self.advance()
+            items.append(self.parse_and())
+        return items[0] if len(items) == 1 else Or(tuple(items))
+
+    def parse_and(self) -> Condition:
+        items = [self.parse_unary()]
+        while self.peek().text == "&&" and self.peek().kind == "op":
+            self.advance()
+            items.append(self.parse_unary())
+        return items[0] if len(items) == 1 else And(tuple(items))
+
+    def parse_unary(self) -> Condition:
+        token = self.peek()
+        if token.kind == "op" and token.text == "!":
+            self.advance()
+            self.nest(token.offset)
+            node = Not(self.parse_unary())
+            self.depth -= 1
+            return node
+        return self.parse_compare()
+
+    def parse_compare(self) -> Condition:
+        left = self.parse_primary()
+        token = self.peek()
+        if token.kind != "op" or token.text not in _COMPARE_OPS:
+            return left
+        self.advance()
+        right = self.parse_primary()
+        after = self.peek()
+        if after.kind == "op" and after.text in _COMPARE_OPS:
+            raise ExpressionError(
+                f"comparisons cannot be chained; combine them with && or parentheses (found {after.text!r})",
+                after.offset,
+            )
+        op = next(o for o in _COMPARE_OPS if o == token.text)
+        return Compare(op, left, right)
+
+    def parse_primary(self) -> Condition:
+        token = self.advance()
+        if token.kind == "value" and token.node is not None:
+            return token.node
+        if token.kind in _PAIRS:
+            self.nest(token.offset)
+            node = self.parse_or()
+            self.depth -= 1
+            close = self.advance()
+            if close.kind != _PAIRS[token.kind]:
+                raise ExpressionError(
+                    f"expected {_PAIRS[token.kind]!r} to close the {token.kind!r} at offset {token.offset}, "
+                    f"found {self.describe(close)}",
+                    close.offset,
+                )
+            return node
+        raise ExpressionError(
+            "expected a value (a number, a 'quoted string', true, false, null, a $runtime.expression "
+            f"or '(') but found {self.describe(token)}",
+            token.offset,
+        )
+
+
+def parse_condition(text: str) -> Condition:
+    """Parse a ``simple`` criterion condition such as ``$statusCode == 200 && $response.body#/ok``."""
+    return _Parser(text).parse()
+
+
+# --- jsonpath / xpath / regex criteria -----------------------------------------------------------
+
+_TRAILING_OP = re.compile(r"\s(==|!=|<=|>=|<|>)")
+_TRAILING_LITERAL = re.compile(
+    r"\s*(-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null|'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\")\s*"
+)
+
+
+def _jsonpath_error(query: str) -> ExpressionError | None:
+    try:
+        jsonpath_rfc9535.compile(query)
+    except jsonpath_rfc9535.JSONPathError as err:
+        message = str(err.args[0]) if err.args else "syntax error"
+        offset = err.token.index if err.token is not None else 0
+        return ExpressionError(f"invalid JSONPath query (RFC 9535): {message}", offset)
+    except RecursionError:
+        return ExpressionError("invalid JSONPath query (RFC 9535): nested too deeply", 0)
+    return None
+
+
+def check_jsonpath(query: str) -> None:
+    """Raise :class:`ExpressionError` unless ``query`` is a valid RFC 9535 JSONPath query."""
+    error = _jsonpath_error(query)
+    if error is not None:
+        raise error
+
+
+def _literal_value(text: str) -> LiteralValue:
+    if text in _KEYWORDS:
+        return _KEYWORDS[text]
+    if text[0] in "'\"":
+        return text[1:-1].replace(text[0] * 2, text[0])
+    return _number(text, 0)
+
+
+def split_query_comparison(text: str) -> tuple[str, str | None, Any]:
+    """Split ``"$.data.id != null"`` into ``("$.data.id", "!=", None)``; a bare query gives ``(query, None, None)``.
+
+    The comparison is a trailing ``OP LITERAL`` (number, true, false, null or quoted string) preceded by
+    whitespace; the query before it must be a valid RFC 9535 query.
+    """
+    whole_error = _jsonpath_error(text)
+    if whole_error is None:
+        return text, None, None
+    candidate_error: ExpressionError | None = None
+    for match in reversed(list(_TRAILING_OP.finditer(text))):
+        literal = _TRAILING_LITERAL.fullmatch(text, match.end())
+        if literal is None:
+            continue
+        query = text[: match.start()].rstrip()
+        error = _jsonpath_error(query)
+        if error is None:
+            return query, match.group(1), _literal_value(literal.group(1))
+        if candidate_error is None:
+            candidate_error = error
+    raise candidate_error or whole_error
+
+
+XPATH_VERSIONS = ("xpath-10", "xpath-20", "xpath-30")
+
+
+def _xpath_parser(version: str) -> elementpath.XPath1Parser:
+    if version == "xpath-10":
+        return elementpath.XPath1Parser()
+    if version == "xpath-20":
+        return elementpath.XPath2Parser()
+    if version == "xpath-30":
+        from elementpath.xpath30 import XPath30Parser
+
+        return XPath30Parser()
+    if version == "":
+        from elementpath.xpath31 import XPath31Parser
+
+        return XPath31Parser()
+    raise ExpressionError(
+        f"unknown XPath version {version!r}; allowed: {', '.join(XPATH_VERSIONS)}", 0
+    )
+
+
+def check_xpath(query: str, version: str) -> None:
+    """Raise :class:`ExpressionError` unless ``query`` parses as XPath of ``version`` ("" = XPath 3.1)."""
+    parser = _xpath_parser(version)
+    try:
+        parser.parse(query)
+    except elementpath.ElementPathError as err:
+        span = getattr(err.token, "span", None)
+        offset = span[0] if isinstance(span, tuple) and span and isinstance(span[0], int) else 0
+        raise ExpressionError(
+            f"invalid XPath ({version or 'xpath-31'}): {err.message}", offset
+        ) from None
+    except RecursionError:
+        raise ExpressionError("invalid XPath: nested too deeply", 0) from None
+
+
+def check_regex(pattern: str) -> None:
+    """Raise :class:`ExpressionError` unless ``pattern`` compiles as a regular expression."""
+    try:
+        re.compile(pattern)
+    except re.error as err:
+        raise ExpressionError(f"invalid regular expression: {err.msg}", err.pos or 0) from None
+    except RecursionError:
+        raise ExpressionError("invalid regular expression: nested too deeply", 0) from None
