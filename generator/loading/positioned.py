@@ -75,7 +75,9 @@ def parse_positioned(text: str, file: Path, shown: str) -> Positioned:
         try:
             json.loads(text)
         except json.JSONDecodeError as exc:
-            raise LoadError(Location(shown, exc.lineno, exc.colno), f"invalid JSON: {exc.msg}") from None
+            raise LoadError(
+                Location(shown, exc.lineno, exc.colno), f"invalid JSON: {exc.msg}"
+            ) from None
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

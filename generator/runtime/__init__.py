@@ -4,7 +4,18 @@ from .client import AsyncClient, Client
 from .context import Context
 from .errors import ArazzoError, InputError, StepFailedError, WorkflowLimitError
 from .params import ParamStyle
-from .spec import Action, Operation, Registry, Request, SecurityScheme, Source, Step, Workflow, request
+from .run import run, run_async
+from .spec import (
+    Action,
+    Operation,
+    Registry,
+    Request,
+    SecurityScheme,
+    Source,
+    Step,
+    Workflow,
+    request,
+)
 from .trace import StepRecord
 from .values import (
     MISSING,
@@ -18,6 +29,7 @@ from .values import (
     ne,
     present,
     regex,
+    replace,
     text,
     truthy,
     xpath_any,
@@ -52,7 +64,10 @@ __all__ = [
     "ne",
     "present",
     "regex",
+    "replace",
     "request",
+    "run",
+    "run_async",
     "text",
     "truthy",
     "xpath_any",

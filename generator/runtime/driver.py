@@ -7,13 +7,13 @@ so control flow exists once for both.
 from __future__ import annotations
 
 import email.utils
+import importlib
 import time
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx
-import jsonschema
 
 from .context import Context, Exchange, Frame, RunState, parse_body
 from .errors import InputError, StepFailedError, WorkflowLimitError
@@ -23,6 +23,9 @@ from .values import MISSING, present
 from .wire import Settings, build
 
 T = TypeVar("T")
+
+# Imported by name so type checkers of generated packages need no stubs for it.
+jsonschema: Any = importlib.import_module("jsonschema")
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,9 @@ Outcome = int | _End | _GotoWorkflow
 
 def check_inputs(workflow: Workflow, given: Mapping[str, Any]) -> dict[str, Any]:
     """Drop absent (None) inputs, fill schema defaults, validate; InputError lists every violation."""
-    inputs = {name: value for name, value in given.items() if value is not None and value is not MISSING}
+    inputs = {
+        name: value for name, value in given.items() if value is not None and value is not MISSING
+    }
     schema = workflow.inputs_schema
     if not schema:
         return inputs
@@ -79,7 +84,9 @@ def check_inputs(workflow: Workflow, given: Mapping[str, Any]) -> dict[str, Any]
         messages = []
         for error in errors:
             where = ".".join(str(part) for part in error.absolute_path)
-            messages.append(f"input {where}: {error.message}" if where else f"inputs: {error.message}")
+            messages.append(
+                f"input {where}: {error.message}" if where else f"inputs: {error.message}"
+            )
         raise InputError(workflow.workflow_id, messages)
     return inputs
 
@@ -142,7 +149,10 @@ class Run:
                 yield from self.workflow(outcome.workflow_id, _matched(target, inputs))
                 break
             index = outcome
-        outputs = {name: present(value) for name, value in workflow.outputs(Context(self.state, frame)).items()}
+        outputs = {
+            name: present(value)
+            for name, value in workflow.outputs(Context(self.state, frame)).items()
+        }
         record["outputs"] = outputs
         return outputs
 
@@ -176,11 +186,15 @@ class Run:
                 outputs = step.outputs(context)
                 frame.steps[step.step_id] = outputs
                 context = Context(self.state, frame, exchange, outputs if child is None else child)
-                action = self._choose(_combined(step.on_success, workflow.success_actions), context, retries)
+                action = self._choose(
+                    _combined(step.on_success, workflow.success_actions), context, retries
+                )
                 if action is None:
                     return index + 1
                 return _END if action.type == "end" else self._goto(workflow, action)
-            action = self._choose(_combined(step.on_failure, workflow.failure_actions), context, retries)
+            action = self._choose(
+                _combined(step.on_failure, workflow.failure_actions), context, retries
+            )
             if action is None:
                 if self._child_failure is not None:
                     raise self._child_failure
@@ -207,7 +221,9 @@ class Run:
             elif action.step_id is not None:
                 yield from self.step(workflow, frame, self._index(workflow, action.step_id))
 
-    def _choose(self, actions: tuple[Action, ...], context: Context, retries: dict[str, int]) -> Action | None:
+    def _choose(
+        self, actions: tuple[Action, ...], context: Context, retries: dict[str, int]
+    ) -> Action | None:
         for action in actions:
             if action.criteria is not None and not action.criteria(context):
                 continue
@@ -226,7 +242,13 @@ class Run:
         assert reply is not None
         self.trace.append(
             StepRecord(
-                workflow.workflow_id, step.step_id, attempt, exchange.method, shown, reply.status_code, reply.elapsed
+                workflow.workflow_id,
+                step.step_id,
+                attempt,
+                exchange.method,
+                shown,
+                reply.status_code,
+                reply.elapsed,
             )
         )
         if reply.error is not None:

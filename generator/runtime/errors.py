@@ -51,6 +51,8 @@ class WorkflowLimitError(ArazzoError):
     """The run exceeded its step budget (for example a ``goto`` loop)."""
 
     def __init__(self, workflow_id: str, steps_run: int) -> None:
-        super().__init__(f"workflow {workflow_id!r} stopped after {steps_run} step attempts (the step budget)")
+        super().__init__(
+            f"workflow {workflow_id!r} stopped after {steps_run} step attempts (the step budget)"
+        )
         self.workflow_id = workflow_id
         self.steps_run = steps_run

@@ -61,10 +61,15 @@ class Request:
 
 
 def request(
-    params: tuple[tuple[str, str, Any], ...] = (), *, body: Any = None, content_type: str | None = None
+    params: tuple[tuple[str, str, Any], ...] = (),
+    *,
+    body: Any = None,
+    content_type: str | None = None,
 ) -> Request:
     """A request with a body when ``content_type`` or ``body`` is given."""
-    return Request(params, body, content_type, has_body=content_type is not None or body is not None)
+    return Request(
+        params, body, content_type, has_body=content_type is not None or body is not None
+    )
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import importlib
 import json
@@ -49,7 +50,11 @@ def pointer(document: Any, path: str) -> Any:
                 return MISSING
             current = current[token]
         elif isinstance(current, list):
-            if not token.isdigit() or (len(token) > 1 and token[0] == "0") or int(token) >= len(current):
+            if (
+                not token.isdigit()
+                or (len(token) > 1 and token[0] == "0")
+                or int(token) >= len(current)
+            ):
                 return MISSING
             current = current[int(token)]
         else:
@@ -190,3 +195,31 @@ def xpath_any(value: Any, query: str, version: str = "xpath-30") -> bool:
     if isinstance(result, list):
         return bool(result)
     return bool(result)
+
+
+def replace(document: Any, replacements: tuple[tuple[str, Any], ...]) -> Any:
+    """A copy of a payload with each JSON-pointer target set to its value (absent values leave it alone)."""
+    result = copy.deepcopy(document)
+    for target, value in replacements:
+        if value is MISSING:
+            continue
+        tokens = (
+            [raw.replace("~1", "/").replace("~0", "~") for raw in target[1:].split("/")]
+            if target
+            else []
+        )
+        if not tokens:
+            result = value
+            continue
+        parent = pointer(
+            result, "/".join([""] + [t.replace("~", "~0").replace("/", "~1") for t in tokens[:-1]])
+        )
+        last = tokens[-1]
+        if isinstance(parent, dict):
+            parent[last] = value
+        elif isinstance(parent, list):
+            if last == "-":
+                parent.append(value)
+            elif last.isdigit() and int(last) < len(parent):
+                parent[int(last)] = value
+    return result

@@ -1,0 +1,464 @@
+"""Positioned Arazzo documents → the model, resolving sources, operations and components."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import Diagnostics
+from .loading.openapi import default_server, operations, validate_openapi
+from .loading.positioned import JsonPath, Positioned
+from .loading.refs import RefError, inline
+from .loading.workspace import Workspace
+from .model import (
+    Action,
+    ApiOperation,
+    Criterion,
+    Document,
+    Output,
+    Parameter,
+    Replacement,
+    RequestBody,
+    Source,
+    Step,
+    Workflow,
+)
+
+_OPERATION_PATH = re.compile(r"^\{\$sourceDescriptions\.([^.}]+)\.url\}#(/.*)$")
+_QUALIFIED_OP = re.compile(r"^\$sourceDescriptions\.([^.]+)\.(.+)$")
+_CRITERION_TYPES = ("simple", "regex", "jsonpath", "xpath")
+
+
+@dataclass
+class Catalog:
+    """What an Arazzo document can reach: its sources' operations and the documents it imports."""
+
+    sources: dict[str, Source] = field(default_factory=dict)
+    operations: dict[str, tuple[ApiOperation, ...]] = field(default_factory=dict)
+    imported: dict[str, Document] = field(default_factory=dict)
+
+
+class Builder:
+    def __init__(
+        self,
+        workspace: Workspace,
+        doc: Positioned,
+        diagnostics: Diagnostics,
+        active: tuple[Path, ...],
+    ) -> None:
+        self.ws = workspace
+        self.doc = doc
+        self.diags = diagnostics
+        self.active = active
+        self.catalog = Catalog()
+        self.components: dict[str, dict[str, Any]] = {}
+
+    # -- reading helpers -------------------------------------------------------------------------------
+    def error(self, at: JsonPath, message: str, rule: str) -> None:
+        self.diags.error(self.doc.loc(at), message, rule)
+
+    def obj(self, value: Any, at: JsonPath, what: str) -> dict[str, Any]:
+        if isinstance(value, dict):
+            return value
+        self.error(at, f"{what} must be an object", "structure")
+        return {}
+
+    def items(self, parent: dict[str, Any], key: str, at: JsonPath) -> list[tuple[JsonPath, Any]]:
+        value = parent.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.error(at + (key,), f"'{key}' must be a list", "structure")
+            return []
+        return [(at + (key, index), item) for index, item in enumerate(value)]
+
+    def text(self, parent: dict[str, Any], key: str, at: JsonPath, required: bool = False) -> str:
+        value = parent.get(key)
+        if value is None:
+            if required:
+                self.error(at, f"missing required field '{key}'", "structure")
+            return ""
+        if not isinstance(value, str):
+            self.error(at + (key,), f"'{key}' must be a string", "structure")
+            return ""
+        return value
+
+    # -- document --------------------------------------------------------------------------------------
+    def build(self) -> Document | None:
+        root = self.obj(self.doc.data, (), "an Arazzo document")
+        version = root.get("arazzo")
+        if not isinstance(version, str) or not re.match(r"^1\.0\.\d+$", version):
+            self.error(
+                ("arazzo",), "'arazzo' must be a 1.0.x version string such as '1.0.1'", "structure"
+            )
+        info = self.obj(root.get("info"), ("info",), "'info'")
+        self.components = {
+            kind: dict(value)
+            for kind, value in self.obj(
+                root.get("components") or {}, ("components",), "'components'"
+            ).items()
+            if isinstance(value, dict)
+        }
+        for at, raw in self.items(root, "sourceDescriptions", ()):
+            self.source(at, self.obj(raw, at, "a source description"))
+        if "sourceDescriptions" not in root:
+            self.error((), "missing required field 'sourceDescriptions'", "structure")
+        workflows = [
+            self.workflow(at, self.obj(raw, at, "a workflow"))
+            for at, raw in self.items(root, "workflows", ())
+        ]
+        if "workflows" not in root:
+            self.error((), "missing required field 'workflows'", "structure")
+        return Document(
+            display_path=self.doc.path,
+            file=str(self.doc.file),
+            title=self.text(info, "title", ("info",), required=True),
+            summary=self.text(info, "summary", ("info",)),
+            description=self.text(info, "description", ("info",)),
+            version=self.text(info, "version", ("info",), required=True),
+            sources=tuple(self.catalog.sources.values()),
+            workflows=tuple(workflows),
+            components=self.components,
+            imported=tuple(sorted(doc.file for doc in self.catalog.imported.values())),
+        )
+
+    def source(self, at: JsonPath, raw: dict[str, Any]) -> None:
+        name = self.text(raw, "name", at, required=True)
+        url = self.text(raw, "url", at, required=True)
+        kind = raw.get("type", "openapi")
+        if kind not in ("openapi", "arazzo"):
+            self.error(
+                at + ("type",),
+                f"source description type must be 'openapi' or 'arazzo', not {kind!r}",
+                "structure",
+            )
+            return
+        if not name or not url:
+            return
+        if name in self.catalog.sources:
+            self.error(at + ("name",), f"duplicate source description name {name!r}", "duplicate")
+            return
+        where = self.doc.loc(at + ("url",))
+        if url.startswith(("http://", "https://")):
+            self.diags.error(
+                where,
+                f"remote source description {url!r} is not fetched; download it and refer to the local file",
+                "remote-source",
+            )
+            return
+        file = (self.doc.file.parent / url.removeprefix("file://")).resolve()
+        loaded = self.ws.load(file, referrer=where)
+        if loaded is None:
+            return
+        server = None
+        if kind == "openapi":
+            if validate_openapi(loaded, self.diags):
+                self.catalog.operations[name] = operations(
+                    loaded, name, self.ws.quiet_loader, self.diags
+                )
+            server = default_server(loaded)
+        elif file in self.active:
+            self.error(
+                at + ("url",),
+                f"source description {name!r} refers back to a document being loaded",
+                "cycle",
+            )
+        else:
+            imported = Builder(self.ws, loaded, self.diags, self.active + (file,)).build()
+            if imported is not None:
+                self.catalog.imported[name] = imported
+        self.catalog.sources[name] = Source(name, url, kind, server, where)
+
+    # -- workflows -------------------------------------------------------------------------------------
+    def workflow(self, at: JsonPath, raw: dict[str, Any]) -> Workflow:
+        workflow_id = self.text(raw, "workflowId", at, required=True)
+        inputs = None
+        if "inputs" in raw:
+            try:
+                inputs = inline(self.doc, raw["inputs"], self.ws.quiet_loader, at + ("inputs",))
+            except RefError as exc:
+                self.error(exc.at or at + ("inputs",), str(exc), "reference")
+        shared = [self.parameter(p_at, p) for p_at, p in self.items(raw, "parameters", at)]
+        steps = tuple(
+            self.step(s_at, self.obj(s, s_at, "a step"), shared)
+            for s_at, s in self.items(raw, "steps", at)
+        )
+        if not steps:
+            self.error(at, f"workflow {workflow_id!r} has no steps", "structure")
+        depends = [self.text({"d": d}, "d", d_at) for d_at, d in self.items(raw, "dependsOn", at)]
+        return Workflow(
+            workflow_id=workflow_id,
+            summary=self.text(raw, "summary", at),
+            description=self.text(raw, "description", at),
+            inputs_schema=inputs if isinstance(inputs, dict) else None,
+            depends_on=tuple(d.removeprefix("$workflows.") for d in depends if d),
+            steps=steps,
+            success_actions=self.actions(raw, "successActions", at, "successActions"),
+            failure_actions=self.actions(raw, "failureActions", at, "failureActions"),
+            outputs=self.outputs(raw, at),
+            where=self.doc.loc(at),
+        )
+
+    def outputs(self, raw: dict[str, Any], at: JsonPath) -> tuple[Output, ...]:
+        found = self.obj(raw.get("outputs") or {}, at + ("outputs",), "'outputs'")
+        result = []
+        for name, value in found.items():
+            if not isinstance(value, str):
+                self.error(
+                    at + ("outputs", name),
+                    f"output {name!r} must be a runtime expression string",
+                    "structure",
+                )
+                continue
+            result.append(Output(name, value, self.doc.loc(at + ("outputs", name))))
+        return tuple(result)
+
+    def parameter(self, at: JsonPath, raw: Any) -> Parameter | None:
+        raw = self.obj(raw, at, "a parameter")
+        if "reference" in raw:
+            ref = str(raw["reference"])
+            component = self.component(ref, "parameters", at + ("reference",))
+            if component is None:
+                return None
+            merged = dict(component)
+            if "value" in raw:
+                merged["value"] = raw["value"]
+            raw = merged
+        name = self.text(raw, "name", at, required=True)
+        if "value" not in raw:
+            self.error(at, f"parameter {name!r} has no 'value'", "structure")
+        location = raw.get("in")
+        if location is not None and location not in ("path", "query", "header", "cookie"):
+            self.error(
+                at + ("in",),
+                f"parameter 'in' must be path, query, header or cookie, not {location!r}",
+                "structure",
+            )
+            location = None
+        return Parameter(name, location, raw.get("value"), self.doc.loc(at))
+
+    def component(self, ref: str, kind: str, at: JsonPath) -> dict[str, Any] | None:
+        prefix = f"$components.{kind}."
+        if not ref.startswith(prefix):
+            self.error(at, f"reference {ref!r} must point into $components.{kind}", "reference")
+            return None
+        name = ref[len(prefix) :]
+        found = self.components.get(kind, {}).get(name)
+        if not isinstance(found, dict):
+            self.error(
+                at, f"reference {ref!r} does not resolve: no component {kind}.{name}", "reference"
+            )
+            return None
+        return found
+
+    def actions(self, raw: dict[str, Any], key: str, at: JsonPath, kind: str) -> tuple[Action, ...]:
+        result = []
+        for a_at, item in self.items(raw, key, at):
+            item = self.obj(item, a_at, "an action")
+            if "reference" in item:
+                found = self.component(str(item["reference"]), kind, a_at + ("reference",))
+                if found is None:
+                    continue
+                item = found
+            action_type = item.get("type")
+            allowed = ("end", "goto") if kind == "successActions" else ("end", "goto", "retry")
+            if action_type not in allowed or not isinstance(action_type, str):
+                self.error(
+                    a_at + ("type",),
+                    f"action type must be one of {', '.join(allowed)}, not {action_type!r}",
+                    "structure",
+                )
+                continue
+            step_id = item.get("stepId")
+            workflow_id = item.get("workflowId")
+            if step_id is not None and workflow_id is not None:
+                self.error(
+                    a_at, "an action names either 'stepId' or 'workflowId', not both", "structure"
+                )
+            if action_type == "goto" and step_id is None and workflow_id is None:
+                self.error(a_at, "a 'goto' action needs 'stepId' or 'workflowId'", "structure")
+            retry_after = item.get("retryAfter")
+            retry_limit = item.get("retryLimit", 1)
+            if retry_after is not None and (
+                not isinstance(retry_after, (int, float)) or retry_after < 0
+            ):
+                self.error(
+                    a_at + ("retryAfter",),
+                    "'retryAfter' must be a non-negative number",
+                    "structure",
+                )
+                retry_after = None
+            if not isinstance(retry_limit, int) or retry_limit < 0:
+                self.error(
+                    a_at + ("retryLimit",),
+                    "'retryLimit' must be a non-negative integer",
+                    "structure",
+                )
+                retry_limit = 1
+            result.append(
+                Action(
+                    name=self.text(item, "name", a_at, required=True),
+                    type=(
+                        "end"
+                        if action_type == "end"
+                        else "goto" if action_type == "goto" else "retry"
+                    ),
+                    step_id=str(step_id) if step_id is not None else None,
+                    workflow_id=(
+                        str(workflow_id).removeprefix("$workflows.")
+                        if workflow_id is not None
+                        else None
+                    ),
+                    retry_after=float(retry_after) if retry_after is not None else None,
+                    retry_limit=retry_limit,
+                    criteria=self.criteria(item, "criteria", a_at),
+                    where=self.doc.loc(a_at),
+                )
+            )
+        return tuple(result)
+
+    def criteria(self, raw: dict[str, Any], key: str, at: JsonPath) -> tuple[Criterion, ...]:
+        result = []
+        for c_at, item in self.items(raw, key, at):
+            item = self.obj(item, c_at, "a criterion")
+            kind: Any = item.get("type", "simple")
+            version = ""
+            if isinstance(kind, dict):
+                version = str(kind.get("version", ""))
+                kind = kind.get("type")
+            if kind not in _CRITERION_TYPES:
+                self.error(
+                    c_at + ("type",),
+                    f"criterion type must be one of {', '.join(_CRITERION_TYPES)}, not {kind!r}",
+                    "structure",
+                )
+                continue
+            context = item.get("context")
+            if kind != "simple" and context is None:
+                self.error(c_at, f"a {kind} criterion needs a 'context'", "structure")
+            result.append(
+                Criterion(
+                    condition=self.text(item, "condition", c_at, required=True),
+                    type=kind,
+                    version=version,
+                    context=str(context) if context is not None else None,
+                    where=self.doc.loc(c_at + ("condition",)),
+                )
+            )
+        return tuple(result)
+
+    def step(self, at: JsonPath, raw: dict[str, Any], shared: list[Parameter | None]) -> Step:
+        step_id = self.text(raw, "stepId", at, required=True)
+        targets = [key for key in ("operationId", "operationPath", "workflowId") if key in raw]
+        if len(targets) != 1:
+            self.error(
+                at,
+                "a step names exactly one of 'operationId', 'operationPath' or 'workflowId'",
+                "structure",
+            )
+        operation = None
+        workflow_id = None
+        if "operationId" in raw:
+            operation = self.find_operation(str(raw["operationId"]), at + ("operationId",))
+        elif "operationPath" in raw:
+            operation = self.find_operation_path(str(raw["operationPath"]), at + ("operationPath",))
+        elif "workflowId" in raw:
+            workflow_id = str(raw["workflowId"])
+        own = [self.parameter(p_at, p) for p_at, p in self.items(raw, "parameters", at)]
+        keys = {(p.name, p.location) for p in own if p}
+        parameters = tuple(p for p in shared if p and (p.name, p.location) not in keys) + tuple(
+            p for p in own if p
+        )
+        body = None
+        if "requestBody" in raw:
+            b_raw = self.obj(raw["requestBody"], at + ("requestBody",), "'requestBody'")
+            replacements = tuple(
+                Replacement(str(r.get("target", "")), r.get("value"), self.doc.loc(r_at))
+                for r_at, r in self.items(b_raw, "replacements", at + ("requestBody",))
+                if isinstance(r, dict)
+            )
+            body = RequestBody(
+                content_type=b_raw.get("contentType"),
+                payload=b_raw.get("payload"),
+                has_payload="payload" in b_raw,
+                replacements=replacements,
+                where=self.doc.loc(at + ("requestBody",)),
+            )
+        return Step(
+            step_id=step_id,
+            description=self.text(raw, "description", at),
+            operation=operation,
+            workflow_id=workflow_id,
+            parameters=parameters,
+            request_body=body,
+            success_criteria=self.criteria(raw, "successCriteria", at),
+            on_success=self.actions(raw, "onSuccess", at, "successActions"),
+            on_failure=self.actions(raw, "onFailure", at, "failureActions"),
+            outputs=self.outputs(raw, at),
+            where=self.doc.loc(at),
+        )
+
+    def find_operation(self, operation_id: str, at: JsonPath) -> ApiOperation | None:
+        qualified = _QUALIFIED_OP.match(operation_id)
+        pools = self.catalog.operations
+        if qualified:
+            name, operation_id = qualified.groups()
+            if name not in self.catalog.sources:
+                self.error(at, f"unknown source description {name!r}", "reference")
+                return None
+            pools = {name: pools.get(name, ())}
+        matches = [op for ops in pools.values() for op in ops if op.operation_id == operation_id]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            self.error(
+                at,
+                f"operationId {operation_id!r} is not defined in any OpenAPI source description",
+                "reference",
+            )
+        else:
+            names = ", ".join(sorted({op.source for op in matches}))
+            self.error(
+                at,
+                f"operationId {operation_id!r} is ambiguous (sources {names}); qualify it as $sourceDescriptions.<name>.{operation_id}",
+                "reference",
+            )
+        return None
+
+    def find_operation_path(self, text: str, at: JsonPath) -> ApiOperation | None:
+        match = _OPERATION_PATH.match(text)
+        if not match:
+            self.error(
+                at,
+                "operationPath must look like '{$sourceDescriptions.<name>.url}#/paths/<escaped path>/<method>'",
+                "reference",
+            )
+            return None
+        name, fragment = match.groups()
+        parts = [p.replace("~1", "/").replace("~0", "~") for p in fragment[1:].split("/")]
+        if len(parts) != 3 or parts[0] != "paths":
+            self.error(
+                at, f"operationPath {text!r} must point at /paths/<path>/<method>", "reference"
+            )
+            return None
+        for op in self.catalog.operations.get(name, ()):
+            if op.path == parts[1] and op.method == parts[2].upper():
+                return op
+        self.error(
+            at,
+            f"operationPath {text!r} does not point at an operation of source {name!r}",
+            "reference",
+        )
+        return None
+
+
+def build_document(
+    workspace: Workspace, file: Path, shown: str, diagnostics: Diagnostics
+) -> tuple[Document | None, Catalog]:
+    doc = workspace.load(file, shown)
+    if doc is None:
+        return None, Catalog()
+    builder = Builder(workspace, doc, diagnostics, (file.resolve(),))
+    return builder.build(), builder.catalog

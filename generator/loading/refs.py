@@ -1,0 +1,106 @@
+"""JSON references inside and across loaded documents, and schema inlining for generated code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from .positioned import JsonPath, Positioned
+
+DocLoader = Callable[[Path], Positioned | None]
+
+
+class RefError(Exception):
+    def __init__(self, message: str, at: JsonPath) -> None:
+        super().__init__(message)
+        self.at = at
+
+
+def split_pointer(fragment: str) -> JsonPath:
+    if fragment in ("", "/"):
+        return ()
+    if not fragment.startswith("/"):
+        raise ValueError(f"JSON pointer {fragment!r} must start with '/'")
+    parts: list[str | int] = []
+    for raw in fragment[1:].split("/"):
+        parts.append(unquote(raw).replace("~1", "/").replace("~0", "~"))
+    return tuple(parts)
+
+
+def walk(data: Any, path: JsonPath) -> Any:
+    current = data
+    for part in path:
+        if isinstance(current, dict) and isinstance(part, str) and part in current:
+            current = current[part]
+        elif isinstance(current, list) and str(part).isdigit() and int(part) < len(current):
+            current = current[int(part)]
+            continue
+        else:
+            raise KeyError(part)
+    return current
+
+
+def resolve_ref(
+    doc: Positioned, ref: str, load: DocLoader, at: JsonPath
+) -> tuple[Positioned, JsonPath, Any]:
+    """Follow one ``$ref`` from ``doc``: the target document, its path there, and its value."""
+    file_part, _, fragment = ref.partition("#")
+    target = doc
+    if file_part:
+        if file_part.startswith(("http://", "https://")):
+            raise RefError(f"remote reference {ref!r} is not fetched", at)
+        loaded = load((doc.file.parent / unquote(file_part)).resolve())
+        if loaded is None:
+            raise RefError(f"reference {ref!r}: file {file_part!r} cannot be loaded", at)
+        target = loaded
+    try:
+        path = split_pointer(fragment)
+        return target, path, walk(target.data, path)
+    except (KeyError, ValueError):
+        raise RefError(f"reference {ref!r} does not resolve", at) from None
+
+
+def deref(
+    doc: Positioned, value: Any, load: DocLoader, at: JsonPath = ()
+) -> tuple[Positioned, JsonPath, Any]:
+    """Follow ``$ref`` chains until a value that is not a reference."""
+    seen: set[tuple[str, JsonPath]] = set()
+    while isinstance(value, dict) and isinstance(value.get("$ref"), str):
+        doc, at, value = resolve_ref(doc, value["$ref"], load, at)
+        key = (str(doc.file), at)
+        if key in seen:
+            raise RefError("circular reference", at)
+        seen.add(key)
+    return doc, at, value
+
+
+def inline(doc: Positioned, value: Any, load: DocLoader, at: JsonPath = ()) -> Any:
+    """A copy of ``value`` with every ``$ref`` replaced by its target; a recursive schema becomes ``{}``."""
+    return _inline(doc, value, load, at, frozenset())
+
+
+def _inline(
+    doc: Positioned,
+    value: Any,
+    load: DocLoader,
+    at: JsonPath,
+    active: frozenset[tuple[str, JsonPath]],
+) -> Any:
+    if isinstance(value, dict):
+        ref = value.get("$ref")
+        if isinstance(ref, str):
+            target, path, found = resolve_ref(doc, ref, load, at)
+            key = (str(target.file), path)
+            if key in active:
+                return {}
+            resolved = _inline(target, found, load, path, active | {key})
+            siblings = {k: v for k, v in value.items() if k != "$ref"}
+            if siblings and isinstance(resolved, dict):
+                return {"allOf": [resolved, _inline(doc, siblings, load, at, active)]}
+            return resolved
+        return {k: _inline(doc, v, load, at + (k,), active) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_inline(doc, v, load, at + (i,), active) for i, v in enumerate(value)]
+    return value

@@ -1,0 +1,154 @@
+"""The intermediate model: frozen dataclasses built from the documents, the only thing rendering sees."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .diagnostics import Location
+
+Json = Any
+
+
+@dataclass(frozen=True)
+class ApiParameter:
+    name: str
+    location: str
+    required: bool = False
+    style: str = ""
+    explode: bool | None = None
+    schema: Mapping[str, Json] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ApiSecurityScheme:
+    name: str
+    type: Literal["http", "apiKey"]
+    scheme: str = ""
+    location: str = ""
+    param_name: str = ""
+
+
+@dataclass(frozen=True)
+class ApiOperation:
+    """An OpenAPI operation, with every ``$ref`` already resolved and schemas inlined."""
+
+    source: str
+    operation_id: str | None
+    method: str
+    path: str
+    parameters: tuple[ApiParameter, ...]
+    request_content: Mapping[str, Mapping[str, Json]]
+    responses: Mapping[str, Mapping[str, Json]]
+    security: tuple[tuple[ApiSecurityScheme, ...], ...]
+    location: Location
+
+    def response_schema(self, status: str) -> Mapping[str, Json] | None:
+        return self.responses.get(status)
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    url: str
+    type: Literal["openapi", "arazzo"]
+    server: str | None
+    location: Location
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    location: str | None
+    value: Json
+    where: Location
+
+
+@dataclass(frozen=True)
+class Replacement:
+    target: str
+    value: Json
+    where: Location
+
+
+@dataclass(frozen=True)
+class RequestBody:
+    content_type: str | None
+    payload: Json
+    has_payload: bool
+    replacements: tuple[Replacement, ...]
+    where: Location
+
+
+@dataclass(frozen=True)
+class Criterion:
+    condition: str
+    type: Literal["simple", "regex", "jsonpath", "xpath"]
+    version: str
+    context: str | None
+    where: Location
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    type: Literal["end", "goto", "retry"]
+    step_id: str | None
+    workflow_id: str | None
+    retry_after: float | None
+    retry_limit: int
+    criteria: tuple[Criterion, ...]
+    where: Location
+
+
+@dataclass(frozen=True)
+class Output:
+    name: str
+    expression: str
+    where: Location
+
+
+@dataclass(frozen=True)
+class Step:
+    step_id: str
+    description: str
+    operation: ApiOperation | None
+    workflow_id: str | None
+    parameters: tuple[Parameter, ...]
+    request_body: RequestBody | None
+    success_criteria: tuple[Criterion, ...]
+    on_success: tuple[Action, ...]
+    on_failure: tuple[Action, ...]
+    outputs: tuple[Output, ...]
+    where: Location
+
+
+@dataclass(frozen=True)
+class Workflow:
+    workflow_id: str
+    summary: str
+    description: str
+    inputs_schema: Mapping[str, Json] | None
+    depends_on: tuple[str, ...]
+    steps: tuple[Step, ...]
+    success_actions: tuple[Action, ...]
+    failure_actions: tuple[Action, ...]
+    outputs: tuple[Output, ...]
+    where: Location
+
+
+@dataclass(frozen=True)
+class Document:
+    """One Arazzo document with what it references."""
+
+    display_path: str
+    file: str
+    title: str
+    summary: str
+    description: str
+    version: str
+    sources: tuple[Source, ...]
+    workflows: tuple[Workflow, ...]
+    components: Mapping[str, Mapping[str, Json]]
+    imported: tuple[str, ...] = ()

@@ -1,0 +1,58 @@
+"""The Jinja environment: strict, no autoescape, and the only two ways spec text enters source."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+from .literals import py_literal
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\x85]")
+
+
+def docstring(text: str, indent: str = "    ") -> str:
+    """A triple-quoted string literal whose value is ``text`` (escaped so nothing can end it early)."""
+    body = text.replace("\\", "\\\\").replace('"', '\\"')
+    body = body.replace("\r\n", "\n").replace("\r", "\n")
+    body = _CONTROL.sub(
+        lambda m: (
+            "\\x%02x" % ord(m.group()) if ord(m.group()) < 256 else "\\u%04x" % ord(m.group())
+        ),
+        body,
+    )
+    lines = [line.rstrip() for line in body.strip().split("\n")]
+    joined = lines[0] + "".join("\n" + (indent + line if line else "") for line in lines[1:])
+    return '"""' + joined + '"""'
+
+
+def comment(text: str) -> str:
+    """Text safe to place after ``#`` on one line."""
+    return py_literal(text)[1:-1] if not text.isprintable() else text
+
+
+def _template_dir() -> Path:
+    packaged = Path(__file__).parent / "templates"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_template_dir())),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["py"] = py_literal
+    env.filters["docstring"] = docstring
+    env.filters["comment"] = comment
+    return env
+
+
+def render(template: str, **context: object) -> str:
+    return environment().get_template(template).render(**context)

@@ -1,0 +1,201 @@
+"""Compiles a step's parts (request, criteria, actions, outputs) into Python source the templates place."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .diagnostics import Diagnostics, Location
+from .expressions import (
+    ExpressionError,
+    check_regex,
+    compile_condition,
+    compile_expression,
+    compile_query_criterion,
+    compile_value,
+    is_expression,
+    parse_expression,
+)
+from .literals import py_literal
+from .model import Action, ApiOperation, Criterion, Output, Parameter, Step
+
+Components = Mapping[str, Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class ActionPlan:
+    code: str
+
+
+@dataclass(frozen=True)
+class StepPlan:
+    step_id: str
+    operation_var: str | None
+    workflow_id: str | None
+    request: str | None
+    success: str | None
+    outputs: str | None
+    on_success: tuple[ActionPlan, ...]
+    on_failure: tuple[ActionPlan, ...]
+
+
+class StepCompiler:
+    def __init__(self, diagnostics: Diagnostics, components: Components) -> None:
+        self.diags = diagnostics
+        self.components = components
+
+    def _fail(self, where: Location, what: str, error: ExpressionError) -> str:
+        self.diags.error(
+            where, f"{what}: {error.message} (at character {error.offset + 1})", "expression"
+        )
+        return "None"
+
+    def expression(self, text: str, where: Location, what: str) -> str:
+        if not isinstance(text, str) or not is_expression(text):
+            self.diags.error(
+                where,
+                f"{what} must be a runtime expression such as $response.body#/id, not {text!r}",
+                "expression",
+            )
+            return "None"
+        try:
+            return compile_expression(parse_expression(text), self.components)
+        except ExpressionError as error:
+            return self._fail(where, what, error)
+
+    def value(self, value: Any, where: Location, what: str) -> str:
+        try:
+            return compile_value(value, self.components)
+        except ExpressionError as error:
+            return self._fail(where, what, error)
+
+    def criterion(self, criterion: Criterion) -> str:
+        where = criterion.where
+        try:
+            if criterion.type == "simple":
+                return compile_condition(criterion.condition, self.components)
+            context = self.expression(criterion.context or "", where, "criterion context")
+            if criterion.type == "regex":
+                check_regex(criterion.condition)
+                return f"rt.regex({context}, {py_literal(criterion.condition)})"
+            version = criterion.version or ("xpath-30" if criterion.type == "xpath" else "")
+            return compile_query_criterion(criterion.type, criterion.condition, context, version)
+        except ExpressionError as error:
+            return self._fail(where, f"{criterion.type} condition {criterion.condition!r}", error)
+
+    def check(self, criteria: tuple[Criterion, ...]) -> str | None:
+        if not criteria:
+            return None
+        parts = [self.criterion(criterion) for criterion in criteria]
+        return "lambda c: " + " and ".join(
+            parts if len(parts) == 1 else [f"({part})" for part in parts]
+        )
+
+    def action(self, action: Action) -> ActionPlan:
+        args = [py_literal(action.name), py_literal(action.type)]
+        if action.step_id is not None:
+            args.append(f"step_id={py_literal(action.step_id)}")
+        if action.workflow_id is not None:
+            args.append(f"workflow_id={py_literal(action.workflow_id)}")
+        if action.type == "retry":
+            if action.retry_after is not None:
+                args.append(f"retry_after={py_literal(action.retry_after)}")
+            args.append(f"retry_limit={py_literal(action.retry_limit)}")
+        criteria = self.check(action.criteria)
+        if criteria is not None:
+            args.append(f"criteria={criteria}")
+        return ActionPlan(f"rt.Action({', '.join(args)})")
+
+    def outputs(self, outputs: tuple[Output, ...]) -> str | None:
+        if not outputs:
+            return None
+        items = [
+            f"{py_literal(o.name)}: {self.expression(o.expression, o.where, f'output {o.name!r}')}"
+            for o in outputs
+        ]
+        return "lambda c: {" + ", ".join(items) + "}"
+
+    def parameters(self, step: Step) -> list[str]:
+        result = []
+        for parameter in step.parameters:
+            location = self._location(parameter, step.operation)
+            if location is None:
+                continue
+            code = self.value(parameter.value, parameter.where, f"parameter {parameter.name!r}")
+            result.append(f"({py_literal(location)}, {py_literal(parameter.name)}, {code})")
+        if step.operation is not None:
+            given = {
+                (p.name, self._location(p, step.operation, report=False)) for p in step.parameters
+            }
+            for api in step.operation.parameters:
+                if api.required and (api.name, api.location) not in given:
+                    self.diags.error(
+                        step.where,
+                        f"step {step.step_id!r}: required {api.location} parameter {api.name!r} of operation "
+                        f"{step.operation.operation_id or step.operation.path!r} is not supplied",
+                        "required-parameter",
+                    )
+        return result
+
+    def _location(
+        self, parameter: Parameter, operation: ApiOperation | None, report: bool = True
+    ) -> str | None:
+        if operation is None:
+            return parameter.location or ""
+        if parameter.location is not None:
+            return parameter.location
+        declared = [p.location for p in operation.parameters if p.name == parameter.name]
+        if len(declared) == 1:
+            return declared[0]
+        if report:
+            self.diags.error(
+                parameter.where,
+                f"parameter {parameter.name!r} needs 'in' (path, query, header or cookie)",
+                "structure",
+            )
+        return None
+
+    def request(self, step: Step) -> str | None:
+        params = self.parameters(step)
+        args = []
+        if params:
+            args.append("(" + ", ".join(params) + ("," if len(params) == 1 else "") + ")")
+        body = step.request_body
+        if body is not None and step.operation is not None:
+            payload = (
+                self.value(body.payload, body.where, "request body") if body.has_payload else "None"
+            )
+            if body.replacements:
+                pairs = []
+                for replacement in body.replacements:
+                    if not replacement.target.startswith("/") and replacement.target != "":
+                        self.diags.error(
+                            replacement.where,
+                            f"replacement target {replacement.target!r} is not a JSON pointer; XPath targets are not supported",
+                            "unsupported",
+                        )
+                        continue
+                    value = self.value(replacement.value, replacement.where, "replacement value")
+                    pairs.append(f"({py_literal(replacement.target)}, {value})")
+                payload = (
+                    f"rt.replace({payload}, ({', '.join(pairs)}{',' if len(pairs) == 1 else ''}))"
+                )
+            args.append(f"body={payload}")
+            content_type = body.content_type or next(iter(step.operation.request_content), None)
+            args.append(f"content_type={py_literal(content_type)}")
+        if not args:
+            return None
+        return f"lambda c: rt.request({', '.join(args)})"
+
+    def step(self, step: Step, operation_var: str | None) -> StepPlan:
+        return StepPlan(
+            step_id=step.step_id,
+            operation_var=operation_var,
+            workflow_id=step.workflow_id,
+            request=self.request(step),
+            success=self.check(step.success_criteria),
+            outputs=self.outputs(step.outputs),
+            on_success=tuple(self.action(action) for action in step.on_success),
+            on_failure=tuple(self.action(action) for action in step.on_failure),
+        )
