@@ -49,11 +49,22 @@ PARSED: list[tuple[str, Condition]] = [
     ("$statusCode <= 300", Compare("<=", SC, Literal(300))),
     ("$statusCode > 1.5", Compare(">", SC, Literal(1.5))),
     ("$statusCode >= -1e3", Compare(">=", SC, Literal(-1000.0))),
-    ("$response.body#/existingCustomerNotEligible == false", Compare("==", body("/existingCustomerNotEligible"), Literal(False))),
-    ("$response.body#/redirectAuthToken != null", Compare("!=", body("/redirectAuthToken"), Literal(None))),
-    ("$steps.check.outputs.required == true", Compare("==", Ref(StepsRef("check", "required", "")), Literal(True))),
-    ("$statusCode == 200 || $statusCode == 201",
-     Or((Compare("==", SC, Literal(200)), Compare("==", SC, Literal(201))))),
+    (
+        "$response.body#/existingCustomerNotEligible == false",
+        Compare("==", body("/existingCustomerNotEligible"), Literal(False)),
+    ),
+    (
+        "$response.body#/redirectAuthToken != null",
+        Compare("!=", body("/redirectAuthToken"), Literal(None)),
+    ),
+    (
+        "$steps.check.outputs.required == true",
+        Compare("==", Ref(StepsRef("check", "required", "")), Literal(True)),
+    ),
+    (
+        "$statusCode == 200 || $statusCode == 201",
+        Or((Compare("==", SC, Literal(200)), Compare("==", SC, Literal(201)))),
+    ),
     # precedence: && binds tighter than ||, ! tighter than &&, and ! applies to a whole comparison
     ("$inputs.a || $inputs.b && $inputs.c", Or((inp("a"), And((inp("b"), inp("c")))))),
     ("$inputs.a && $inputs.b || $inputs.c", Or((And((inp("a"), inp("b"))), inp("c")))),
@@ -129,7 +140,9 @@ ERRORS: list[tuple[str, int, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("text", "offset", "message"), ERRORS, ids=[t or "<empty>" for t, _, _ in ERRORS])
+@pytest.mark.parametrize(
+    ("text", "offset", "message"), ERRORS, ids=[t or "<empty>" for t, _, _ in ERRORS]
+)
 def test_parse_condition_errors(text: str, offset: int, message: str) -> None:
     with pytest.raises(ExpressionError) as info:
         parse_condition(text)
@@ -137,7 +150,9 @@ def test_parse_condition_errors(text: str, offset: int, message: str) -> None:
     assert info.value.offset == offset
 
 
-@pytest.mark.parametrize("text", ["(" * 500 + "true" + ")" * 500, "!" * 500 + "true", "{" * 500 + "true" + "}" * 500])
+@pytest.mark.parametrize(
+    "text", ["(" * 500 + "true" + ")" * 500, "!" * 500 + "true", "{" * 500 + "true" + "}" * 500]
+)
 def test_deep_nesting_is_an_error_not_a_crash(text: str) -> None:
     with pytest.raises(ExpressionError, match="nested more than"):
         parse_condition(text)
@@ -147,7 +162,9 @@ def test_deep_nesting_is_an_error_not_a_crash(text: str) -> None:
 
 
 class FakeContext:
-    def __init__(self, status: int = 200, body: Any = None, inputs: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, status: int = 200, body: Any = None, inputs: dict[str, Any] | None = None
+    ) -> None:
         self.status = status
         self.body = body
         self.input_values = inputs or {}
@@ -215,8 +232,22 @@ class FakeRuntime:
         return nodes[0].value if nodes else None
 
 
-ALLOWED_ATTRS = {"status_code", "response_body", "inputs", "step", "eq", "ne", "lt", "le", "gt", "ge", "truthy",
-                 "jsonpath_any", "jsonpath_value", "xpath_any"}
+ALLOWED_ATTRS = {
+    "status_code",
+    "response_body",
+    "inputs",
+    "step",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "truthy",
+    "jsonpath_any",
+    "jsonpath_value",
+    "xpath_any",
+}
 
 
 def assert_safe(code: str) -> ast.Expression:
@@ -230,14 +261,26 @@ def assert_safe(code: str) -> ast.Expression:
             assert isinstance(node.func, ast.Attribute) and not node.keywords, ast.dump(node)
         else:
             assert isinstance(
-                node, (ast.Expression, ast.Constant, ast.Load, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not)
+                node,
+                (
+                    ast.Expression,
+                    ast.Constant,
+                    ast.Load,
+                    ast.BoolOp,
+                    ast.And,
+                    ast.Or,
+                    ast.UnaryOp,
+                    ast.Not,
+                ),
             ), ast.dump(node)
     return tree
 
 
 def run(code: str, ctx: FakeContext) -> Any:
     assert_safe(code)
-    return eval(compile(code, "<generated>", "eval"), {"__builtins__": {}}, {"c": ctx, "rt": FakeRuntime})  # noqa: S307
+    return eval(
+        compile(code, "<generated>", "eval"), {"__builtins__": {}}, {"c": ctx, "rt": FakeRuntime}
+    )  # noqa: S307
 
 
 EVALUATED: list[tuple[str, FakeContext, bool]] = [
@@ -248,9 +291,17 @@ EVALUATED: list[tuple[str, FakeContext, bool]] = [
     ("$statusCode >= 200 && $statusCode < 300", FakeContext(300), False),
     ("!($statusCode == 200)", FakeContext(500), True),
     ("!$statusCode == 200", FakeContext(200), False),
-    ("$response.body#/redirectAuthToken != null", FakeContext(body={"redirectAuthToken": "t"}), True),
+    (
+        "$response.body#/redirectAuthToken != null",
+        FakeContext(body={"redirectAuthToken": "t"}),
+        True,
+    ),
     ("$response.body#/redirectAuthToken == null", FakeContext(body={}), True),
-    ("$response.body#/existingCustomerNotEligible == false", FakeContext(body={"existingCustomerNotEligible": False}), True),
+    (
+        "$response.body#/existingCustomerNotEligible == false",
+        FakeContext(body={"existingCustomerNotEligible": False}),
+        True,
+    ),
     ("$response.body#/status == 'OK'", FakeContext(body={"status": "ok"}), True),
     ("$response.body#/items/1 == 'it''s'", FakeContext(body={"items": ["x", "IT'S"]}), True),
     ("$response.body#/ready", FakeContext(body={"ready": True}), True),
@@ -272,8 +323,13 @@ def test_compiled_condition_evaluates(text: str, ctx: FakeContext, expected: boo
 
 def test_compiled_condition_shape() -> None:
     assert compile_condition("$statusCode == 200") == "rt.eq(c.status_code(), 200)"
-    assert compile_condition("!$inputs.a && true") == "((not rt.truthy(c.inputs('a', ''))) and True)"
-    assert compile_condition("$inputs.a || null") == "(rt.truthy(c.inputs('a', '')) or rt.truthy(None))"
+    assert (
+        compile_condition("!$inputs.a && true") == "((not rt.truthy(c.inputs('a', ''))) and True)"
+    )
+    assert (
+        compile_condition("$inputs.a || null")
+        == "(rt.truthy(c.inputs('a', '')) or rt.truthy(None))"
+    )
 
 
 def test_compile_condition_errors_point_into_the_condition() -> None:
@@ -287,11 +343,23 @@ def test_compile_condition_errors_point_into_the_condition() -> None:
 
 
 def test_compile_condition_resolves_components() -> None:
-    code = compile_condition("$statusCode == $components.parameters.ok#/value", {"parameters": {"ok": {"value": 204}}})
+    code = compile_condition(
+        "$statusCode == $components.parameters.ok#/value", {"parameters": {"ok": {"value": 204}}}
+    )
     assert code == "rt.eq(c.status_code(), 204)"
 
 
-HOSTILE = ["'''", '"""', "\\", "\\'", "a\nb", "{{ x }}", "'); __import__('os'); ('", "\")or(\"", "\u2028\x00"]
+HOSTILE = [
+    "'''",
+    '"""',
+    "\\",
+    "\\'",
+    "a\nb",
+    "{{ x }}",
+    "'); __import__('os'); ('",
+    '")or("',
+    "\u2028\x00",
+]
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -313,7 +381,10 @@ def test_hostile_pointer_stays_constant() -> None:
 # --- jsonpath / xpath / regex ---------------------------------------------------------------------
 
 SPLITS: list[tuple[str, tuple[str, str | None, Any]]] = [
-    ("$.data.initializeSession.secure_id != null", ("$.data.initializeSession.secure_id", "!=", None)),
+    (
+        "$.data.initializeSession.secure_id != null",
+        ("$.data.initializeSession.secure_id", "!=", None),
+    ),
     ("$[?count(@.pets) > 0]", ("$[?count(@.pets) > 0]", None, None)),
     ("$[?@.access_token != null]", ("$[?@.access_token != null]", None, None)),
     ("$.status == 'it''s'", ("$.status", "==", "it's")),
@@ -334,7 +405,14 @@ def test_split_query_comparison(text: str, expected: tuple[str, str | None, Any]
 
 @pytest.mark.parametrize(
     ("text", "offset"),
-    [("$.a ==", 4), ("$.a b", 4), ("$.a.. == 1", 5), ("$[?@.a == ] == 1", 10), ("data.x", 0), ("$.a == foo", 4)],
+    [
+        ("$.a ==", 4),
+        ("$.a b", 4),
+        ("$.a.. == 1", 5),
+        ("$[?@.a == ] == 1", 10),
+        ("data.x", 0),
+        ("$.a == foo", 4),
+    ],
 )
 def test_split_query_comparison_errors(text: str, offset: int) -> None:
     with pytest.raises(ExpressionError) as info:
@@ -351,8 +429,13 @@ def test_check_jsonpath() -> None:
 
 @pytest.mark.parametrize(
     ("query", "version"),
-    [("//a[@b = 1]", "xpath-10"), ("/a/b[1]/text()", "xpath-20"), ("for $x in //a return $x", "xpath-20"),
-     ("let $x := 1 return $x", "xpath-30"), ("map{'a': 1}?a", "")],
+    [
+        ("//a[@b = 1]", "xpath-10"),
+        ("/a/b[1]/text()", "xpath-20"),
+        ("for $x in //a return $x", "xpath-20"),
+        ("let $x := 1 return $x", "xpath-30"),
+        ("map{'a': 1}?a", ""),
+    ],
 )
 def test_check_xpath_accepts(query: str, version: str) -> None:
     check_xpath(query, version)
@@ -387,7 +470,11 @@ def test_check_regex() -> None:
         ("$[?count(@.products) > 0]", [{"products": [1]}], True),
         ("$[?count(@.products) > 0]", [{"other": []}], False),
         ("$[?@.access_token != null]", {"x": {"access_token": "t"}}, True),
-        ("$.data.initializeSession.secure_id != null", {"data": {"initializeSession": {"secure_id": "s"}}}, True),
+        (
+            "$.data.initializeSession.secure_id != null",
+            {"data": {"initializeSession": {"secure_id": "s"}}},
+            True,
+        ),
         ("$.data.initializeSession.secure_id != null", {"data": {}}, False),
         ("$.status == 'OK'", {"status": "ok"}, True),
         ("$.n > 2", {"n": 3}, True),
@@ -400,11 +487,20 @@ def test_compile_jsonpath_criterion(query: str, body: Any, expected: bool) -> No
 
 def test_compile_query_criterion_shapes() -> None:
     ctx = "c.response_body('')"
-    assert compile_query_criterion("jsonpath", "$.a", ctx, "") == "rt.jsonpath_any(c.response_body(''), '$.a')"
-    assert (compile_query_criterion("jsonpath", "$.a != null", ctx, "draft-goessner-dispatch-jsonpath-00")
-            == "rt.ne(rt.jsonpath_value(c.response_body(''), '$.a'), None)")
-    assert (compile_query_criterion("xpath", "//a[@b='x''']", ctx, "xpath-30")
-            == "rt.xpath_any(c.response_body(''), \"//a[@b='x''']\", 'xpath-30')")
+    assert (
+        compile_query_criterion("jsonpath", "$.a", ctx, "")
+        == "rt.jsonpath_any(c.response_body(''), '$.a')"
+    )
+    assert (
+        compile_query_criterion(
+            "jsonpath", "$.a != null", ctx, "draft-goessner-dispatch-jsonpath-00"
+        )
+        == "rt.ne(rt.jsonpath_value(c.response_body(''), '$.a'), None)"
+    )
+    assert (
+        compile_query_criterion("xpath", "//a[@b='x''']", ctx, "xpath-30")
+        == "rt.xpath_any(c.response_body(''), \"//a[@b='x''']\", 'xpath-30')"
+    )
     with pytest.raises(ExpressionError, match="unknown criterion type"):
         compile_query_criterion("regex", "^a$", ctx, "")
     with pytest.raises(ExpressionError, match="invalid XPath"):

@@ -45,15 +45,24 @@ VALID: list[tuple[str, RuntimeExpr]] = [
     ("$steps.someStepId.outputs.pets#/0/id", StepsRef("someStepId", "pets", "/0/id")),
     ("$outputs.bar", OutputsRef("bar", "")),
     ("$workflows.foo.outputs.bar", WorkflowsRef("foo", "outputs", "bar", "")),
-    ("$workflows.foo.outputs.mappedResponse#/name", WorkflowsRef("foo", "outputs", "mappedResponse", "/name")),
+    (
+        "$workflows.foo.outputs.mappedResponse#/name",
+        WorkflowsRef("foo", "outputs", "mappedResponse", "/name"),
+    ),
     ("$components.parameters.foo", ComponentsRef("parameters", "foo", "")),
     # the rest of the specification's text and examples
     ("$statusCode", StatusCode()),
     ("$sourceDescriptions.petstore.url", SourceDescriptionRef("petstore", "url")),
-    ("$sourceDescriptions.petStoreDescription.loginUser", SourceDescriptionRef("petStoreDescription", "loginUser")),
+    (
+        "$sourceDescriptions.petStoreDescription.loginUser",
+        SourceDescriptionRef("petStoreDescription", "loginUser"),
+    ),
     ("$sourceDescriptions.auth-api.PAR", SourceDescriptionRef("auth-api", "PAR")),
     ("$components.successActions.notify", ComponentsRef("successActions", "notify", "")),
-    ("$components.inputs.pagination#/properties", ComponentsRef("inputs", "pagination", "/properties")),
+    (
+        "$components.inputs.pagination#/properties",
+        ComponentsRef("inputs", "pagination", "/properties"),
+    ),
     ("$components.failureActions.retry-it", ComponentsRef("failureActions", "retry-it", "")),
     ("$response.header.X-Expires-After", ResponseRef("header", "X-Expires-After", "")),
     ("$response.body", ResponseRef("body", "", "")),
@@ -117,7 +126,9 @@ INVALID: list[tuple[str, int, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("text", "offset", "message"), INVALID, ids=[t or "<empty>" for t, _, _ in INVALID])
+@pytest.mark.parametrize(
+    ("text", "offset", "message"), INVALID, ids=[t or "<empty>" for t, _, _ in INVALID]
+)
 def test_parse_invalid(text: str, offset: int, message: str) -> None:
     with pytest.raises(ExpressionError) as info:
         parse_expression(text)
@@ -128,14 +139,28 @@ def test_parse_invalid(text: str, offset: int, message: str) -> None:
 def test_unknown_root_lists_allowed_forms() -> None:
     with pytest.raises(ExpressionError) as info:
         parse_expression("$foo.bar")
-    for form in ("$url", "$statusCode", "$steps.<stepId>.outputs.<name>", "$components.<kind>.<name>"):
+    for form in (
+        "$url",
+        "$statusCode",
+        "$steps.<stepId>.outputs.<name>",
+        "$components.<kind>.<name>",
+    ):
         assert form in info.value.message
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("$inputs.x", True), ("$x", True), ("$", False), ("$.a", False), ("$[0]", False), ("$5.00", False),
-     ("a$inputs.x", False), ("{$inputs.x}", False), ("", False)],
+    [
+        ("$inputs.x", True),
+        ("$x", True),
+        ("$", False),
+        ("$.a", False),
+        ("$[0]", False),
+        ("$5.00", False),
+        ("a$inputs.x", False),
+        ("{$inputs.x}", False),
+        ("", False),
+    ],
 )
 def test_is_expression(text: str, expected: bool) -> None:
     assert is_expression(text) is expected
@@ -155,8 +180,13 @@ TEMPLATES: list[tuple[str, tuple[str | RuntimeExpr, ...]]] = [
     ),
     (
         "client_id={$inputs.clientId}&code{$steps.browser-authorize.outputs.code}&scope=$inputs.scope}",
-        ("client_id=", InputsRef("clientId", ""), "&code", StepsRef("browser-authorize", "code", ""),
-         "&scope=$inputs.scope}"),
+        (
+            "client_id=",
+            InputsRef("clientId", ""),
+            "&code",
+            StepsRef("browser-authorize", "code", ""),
+            "&scope=$inputs.scope}",
+        ),
     ),
     ('{"petId": "{$inputs.pet_id}"}', ('{"petId": "', InputsRef("pet_id", ""), '"}')),
     ("{{$inputs.x}}", ("{", InputsRef("x", ""), "}")),
@@ -207,7 +237,11 @@ class FakeContext:
         self.req_body: Any = {"user": {"uuid": "u-1"}}
         self.resp_headers = {"Server": "nginx"}
         self.resp_body: Any = {"status": "ok", "pets": [{"id": 7}], "a/b": {"c~d": 1}}
-        self.input_values: dict[str, Any] = {"username": "ann", "token": "t0k", "customer": {"firstName": "Ann"}}
+        self.input_values: dict[str, Any] = {
+            "username": "ann",
+            "token": "t0k",
+            "customer": {"firstName": "Ann"},
+        }
         self.output_values: dict[str, Any] = {"bar": [1, 2]}
         self.step_values: dict[str, dict[str, Any]] = {"someStepId": {"pets": [{"id": 3}]}}
         self.workflow_values: dict[tuple[str, str], dict[str, Any]] = {
@@ -268,9 +302,31 @@ class FakeRuntime:
 
 
 ALLOWED_CALLS = {
-    "url", "method", "status_code", "request_header", "request_query", "request_path", "request_body",
-    "response_header", "response_body", "inputs", "outputs", "step", "workflow", "source_url",
-    "text", "eq", "ne", "lt", "le", "gt", "ge", "truthy", "jsonpath_any", "jsonpath_value", "xpath_any",
+    "url",
+    "method",
+    "status_code",
+    "request_header",
+    "request_query",
+    "request_path",
+    "request_body",
+    "response_header",
+    "response_body",
+    "inputs",
+    "outputs",
+    "step",
+    "workflow",
+    "source_url",
+    "text",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "truthy",
+    "jsonpath_any",
+    "jsonpath_value",
+    "xpath_any",
 }
 
 
@@ -287,20 +343,36 @@ def assert_safe(code: str) -> ast.Expression:
         else:
             assert isinstance(
                 node,
-                (ast.Expression, ast.Constant, ast.Dict, ast.List, ast.Tuple, ast.Load, ast.BoolOp, ast.And, ast.Or,
-                 ast.UnaryOp, ast.Not, ast.USub),
+                (
+                    ast.Expression,
+                    ast.Constant,
+                    ast.Dict,
+                    ast.List,
+                    ast.Tuple,
+                    ast.Load,
+                    ast.BoolOp,
+                    ast.And,
+                    ast.Or,
+                    ast.UnaryOp,
+                    ast.Not,
+                    ast.USub,
+                ),
             ), ast.dump(node)
     return tree
 
 
 def string_constants(tree: ast.AST) -> list[str]:
-    return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    return [
+        n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    ]
 
 
 def run(code: str, ctx: FakeContext | None = None) -> Any:
     assert_safe(code)
     namespace = {"c": ctx or FakeContext(), "rt": FakeRuntime}
-    return eval(compile(code, "<generated>", "eval"), {"__builtins__": {}}, namespace)  # noqa: S307 (test only)
+    return eval(
+        compile(code, "<generated>", "eval"), {"__builtins__": {}}, namespace
+    )  # noqa: S307 (test only)
 
 
 EVALUATED: list[tuple[str, Any]] = [
@@ -335,13 +407,19 @@ def test_compile_expression_evaluates(text: str, expected: Any) -> None:
 
 def test_compile_expression_exact_code() -> None:
     assert compile_expression(StepsRef("s", "o", "/0")) == "c.step('s', 'o', '/0')"
-    assert compile_expression(WorkflowsRef("w", "inputs", "n", "")) == "c.workflow('w', 'inputs', 'n', '')"
+    assert (
+        compile_expression(WorkflowsRef("w", "inputs", "n", ""))
+        == "c.workflow('w', 'inputs', 'n', '')"
+    )
     assert compile_expression(RequestRef("body", "", "")) == "c.request_body('')"
     assert compile_expression(StatusCode()) == "c.status_code()"
 
 
 COMPONENTS: dict[str, dict[str, Any]] = {
-    "parameters": {"page": {"name": "page", "in": "query", "value": 1}, "list": {"value": ["a", {"b/c": None}]}},
+    "parameters": {
+        "page": {"name": "page", "in": "query", "value": 1},
+        "list": {"value": ["a", {"b/c": None}]},
+    },
     "inputs": {"pagination": {"type": "object", "properties": {"page": {"type": "integer"}}}},
 }
 
@@ -385,7 +463,13 @@ def test_compile_value_nested() -> None:
         "petId": "{$inputs.username}",
         "auth": "Bearer {$inputs.token}",
         "exact": "$response.body#/pets",
-        "list": ["$statusCode", 1.5, None, True, {"deep": ["{$steps.someStepId.outputs.pets#/0/id}!"]}],
+        "list": [
+            "$statusCode",
+            1.5,
+            None,
+            True,
+            {"deep": ["{$steps.someStepId.outputs.pets#/0/id}!"]},
+        ],
         "price": "$5.00",
         "page": "$components.parameters.page#/value",
         "json": '{"a": "{$inputs.username}"}',
@@ -411,7 +495,11 @@ def test_compile_value_keeps_type_of_single_embedded_expression() -> None:
     [
         ("$inputs", 7, "expected '.' after '$inputs'"),
         ({"a": [1, "x {$nope}"]}, 4, "at '/a/1': unknown runtime expression '$nope'"),
-        ({"a/b": "{$sourceDescriptions.s.op}"}, 1, "at '/a~1b': $sourceDescriptions.s.op names an operation"),
+        (
+            {"a/b": "{$sourceDescriptions.s.op}"},
+            1,
+            "at '/a~1b': $sourceDescriptions.s.op names an operation",
+        ),
         ({"x": float("nan")}, 0, "at '/x': number nan has no exact literal"),
         ({"x": object()}, 0, "has no literal"),
     ],
@@ -436,7 +524,7 @@ HOSTILE = [
     "{{ c.__class__ }}",
     "'); __import__('os').system('x'); ('",
     '"""); rt.eq(1, 1); ("""',
-    "\x00\u2028\U0001F600",
+    "\x00\u2028\U0001f600",
     "{",
     "}",
 ]
@@ -463,7 +551,7 @@ def test_unclosed_embedded_expression_is_an_error_not_text() -> None:
     [
         "$response.body#/'''\"\"\"\\\n{{x}}",
         "$request.header.'''",
-        "$request.query.\"\"\"\\",
+        '$request.query."""\\',
         "$request.path.');c.x('",
         "$inputs.a'b\"c\\d",
         "$sourceDescriptions.a.url",

@@ -27,23 +27,6 @@ import jsonpath_rfc9535
 
 from generator.expressions.runtime_expr import ExpressionError, RuntimeExpr, parse_expression
 
-__all__ = [
-    "And",
-    "Compare",
-    "CompareOp",
-    "Condition",
-    "Literal",
-    "Not",
-    "Or",
-    "Ref",
-    "XPATH_VERSIONS",
-    "check_jsonpath",
-    "check_regex",
-    "check_xpath",
-    "parse_condition",
-    "split_query_comparison",
-]
-
 CompareOp = typing.Literal["==", "!=", "<", "<=", ">", ">="]
 LiteralValue = Union[None, bool, int, float, str]
 

@@ -19,27 +19,6 @@ import string
 from dataclasses import dataclass
 from typing import Callable, Literal, Union
 
-__all__ = [
-    "ComponentsRef",
-    "ExpressionError",
-    "InputsRef",
-    "Method",
-    "OutputsRef",
-    "RequestRef",
-    "ResponseRef",
-    "RuntimeExpr",
-    "SourceDescriptionRef",
-    "StatusCode",
-    "StepsRef",
-    "Url",
-    "WorkflowsRef",
-    "is_expression",
-    "parse_expression",
-    "parse_template",
-    "template_spans",
-    "unescape_pointer",
-]
-
 
 class ExpressionError(ValueError):
     """A malformed expression or condition; ``offset`` is the 0-based index of the problem in the text."""
@@ -142,19 +121,9 @@ class ComponentsRef:
     pointer: str
 
 
-RuntimeExpr = Union[
-    Url,
-    Method,
-    StatusCode,
-    RequestRef,
-    ResponseRef,
-    InputsRef,
-    OutputsRef,
-    StepsRef,
-    WorkflowsRef,
-    SourceDescriptionRef,
-    ComponentsRef,
-]
+_Fixed = Union[Url, Method, StatusCode, RequestRef, ResponseRef]
+_Named = Union[InputsRef, OutputsRef, StepsRef, WorkflowsRef, SourceDescriptionRef, ComponentsRef]
+RuntimeExpr = Union[_Fixed, _Named]
 
 COMPONENT_KINDS = ("inputs", "parameters", "successActions", "failureActions")
 
@@ -166,7 +135,7 @@ _FORMS = (
     "$sourceDescriptions.<name>.url, $sourceDescriptions.<name>.<operationId>, "
     "$components.<kind>.<name>"
 )
-_ROOTS = (
+_ROOTS: tuple[str, ...] = (
     "url",
     "method",
     "statusCode",
@@ -175,10 +144,8 @@ _ROOTS = (
     "inputs",
     "outputs",
     "steps",
-    "workflows",
-    "sourceDescriptions",
-    "components",
 )
+_ROOTS += ("workflows", "sourceDescriptions", "components")
 
 _ALNUM = frozenset(string.ascii_letters + string.digits)
 _TCHAR = _ALNUM | frozenset("!#$%&'*+-.^_`|~")
