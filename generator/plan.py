@@ -148,9 +148,9 @@ class Planner:
             + [f.type for w in workflows for f in w.fields]
             + [f.type for d in self.types.defs for f in d.fields]
         )
-        typing_names = ["Any"] + [n for n in ("Literal", "NotRequired", "Required") if n in used]
+        typing_names = ["Any"] + (["Literal"] if "Literal[" in used else [])
         if self.types.defs:
-            typing_names.append("TypedDict")
+            typing_names += ["NotRequired", "Required", "TypedDict"]
         return ModulePlan(
             name=module_name(self.doc.display_path.rsplit("/", 1)[-1]),
             header=self.header,

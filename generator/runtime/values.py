@@ -179,6 +179,13 @@ def jsonpath_value(value: Any, query: str) -> Any:
     return found[0] if found else None
 
 
+_XPATH_PARSERS = {
+    "xpath-10": ("elementpath", "XPath1Parser"),
+    "xpath-20": ("elementpath", "XPath2Parser"),
+    "xpath-30": ("elementpath.xpath30", "XPath30Parser"),
+}
+
+
 def xpath_any(value: Any, query: str, version: str = "xpath-30") -> bool:
     """An ``xpath`` criterion: the query selects at least one node (or yields true) in the XML text."""
     if value is MISSING or value is None:
@@ -190,11 +197,9 @@ def xpath_any(value: Any, query: str, version: str = "xpath-30") -> bool:
         root = etree.fromstring(source)
     except etree.ParseError:
         return False
-    parser = {"xpath-10": "XPath1Parser", "xpath-20": "XPath2Parser"}.get(version, "XPath3Parser")
-    result = elementpath.select(root, query, parser=getattr(elementpath, parser))
-    if isinstance(result, list):
-        return bool(result)
-    return bool(result)
+    module, name = _XPATH_PARSERS.get(version, ("elementpath.xpath31", "XPath31Parser"))
+    parser = getattr(importlib.import_module(module), name)
+    return bool(elementpath.select(root, query, parser=parser))
 
 
 def replace(document: Any, replacements: tuple[tuple[str, Any], ...]) -> Any:

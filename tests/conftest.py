@@ -1,0 +1,88 @@
+"""Fixtures: generate a package from inline documents, import it, run it."""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.diagnostics import Diagnostics
+from generator.emit import write_package
+from generator.pipeline import generate_files
+
+ROOT = Path(__file__).resolve().parent.parent
+_counter = itertools.count()
+
+
+def openapi(paths: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """A minimal OpenAPI 3.1 document around ``paths``."""
+    doc: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": "Test API", "version": "1.0.0"},
+        "servers": [{"url": "https://api.example.test"}],
+        "paths": paths,
+    }
+    doc.update(extra)
+    return doc
+
+
+def arazzo(workflows: list[dict[str, Any]], sources: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "arazzo": "1.0.1",
+        "info": {"title": "Test workflows", "version": "1.0.0"},
+        "sourceDescriptions": sources or [{"name": "api", "url": "api.openapi.yaml", "type": "openapi"}],
+        "workflows": workflows,
+    }
+    doc.update(extra)
+    return doc
+
+
+class Generated:
+    def __init__(self, root: Path, package: str, modules: dict[str, ModuleType], runtime: ModuleType) -> None:
+        self.root = root
+        self.package = package
+        self.modules = modules
+        self.rt = runtime
+
+    def __getattr__(self, name: str) -> Any:
+        for module in self.modules.values():
+            if hasattr(module, name):
+                return getattr(module, name)
+        raise AttributeError(name)
+
+
+@pytest.fixture
+def generate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """generate({"flows.arazzo.yaml": doc, "api.openapi.yaml": doc}) → Generated (modules imported)."""
+    monkeypatch.chdir(tmp_path)
+
+    def _generate(files: dict[str, Any], entry: str | None = None) -> Generated:
+        for name, content in files.items():
+            target = tmp_path / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content if isinstance(content, str) else yaml.safe_dump(content, sort_keys=False))
+        entries = [entry] if entry else [n for n in files if "arazzo" in n]
+        package = f"gen_{next(_counter)}_{tmp_path.name.replace('-', '_')}"
+        diagnostics = Diagnostics()
+        out = generate_files(entries, tmp_path / "out" / package, diagnostics)
+        assert out is not None, "\n".join(str(d) for d in diagnostics.sorted())
+        write_package(out, tmp_path / "out" / package)
+        sys.path.insert(0, str(tmp_path / "out"))
+        try:
+            modules = {
+                name[:-3]: importlib.import_module(f"{package}.{name[:-3]}")
+                for name in out
+                if name.endswith(".py") and "/" not in name and name != "__init__.py"
+            }
+            runtime = importlib.import_module(package)
+        finally:
+            sys.path.remove(str(tmp_path / "out"))
+        return Generated(tmp_path / "out" / package, package, modules, runtime)
+
+    return _generate
