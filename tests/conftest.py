@@ -20,29 +20,6 @@ ROOT = Path(__file__).resolve().parent.parent
 _counter = itertools.count()
 
 
-def openapi(paths: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    """A minimal OpenAPI 3.1 document around ``paths``."""
-    doc: dict[str, Any] = {
-        "openapi": "3.1.0",
-        "info": {"title": "Test API", "version": "1.0.0"},
-        "servers": [{"url": "https://api.example.test"}],
-        "paths": paths,
-    }
-    doc.update(extra)
-    return doc
-
-
-def arazzo(workflows: list[dict[str, Any]], sources: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
-    doc: dict[str, Any] = {
-        "arazzo": "1.0.1",
-        "info": {"title": "Test workflows", "version": "1.0.0"},
-        "sourceDescriptions": sources or [{"name": "api", "url": "api.openapi.yaml", "type": "openapi"}],
-        "workflows": workflows,
-    }
-    doc.update(extra)
-    return doc
-
-
 class Generated:
     def __init__(self, root: Path, package: str, modules: dict[str, ModuleType], runtime: ModuleType) -> None:
         self.root = root

@@ -9,8 +9,8 @@ import typing
 import httpx
 import pytest
 
-from tests.conftest import arazzo, openapi
-from tests.loopback import Answer, Loopback, Seen
+from inline import arazzo, openapi
+from loopback import Answer, Loopback, Seen
 
 PETS_API = openapi(
     {
