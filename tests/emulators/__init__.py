@@ -9,13 +9,19 @@ against the project's own OpenAPI description (see :mod:`tests.emulators.base`):
 """
 
 from .base import Emulator, RecordedRequest, Reply, Request, SpecViolationError
+from .bugreplay import BugReplayEmulator
 from .highlight import HighlightEmulator
+from .invictus import InvictusEmulator
+from .sirius import SiriusEmulator
 
 __all__ = [
+    "BugReplayEmulator",
     "Emulator",
     "HighlightEmulator",
+    "InvictusEmulator",
     "RecordedRequest",
     "Reply",
     "Request",
+    "SiriusEmulator",
     "SpecViolationError",
 ]

@@ -65,6 +65,7 @@ __all__ = [
 #: The project's ``specs/`` folder.
 SPECS_DIR = Path(__file__).resolve().parents[2] / "specs"
 
+
 class SpecViolationError(AssertionError):
     """Raised by :meth:`Emulator.assert_no_violations`."""
 
@@ -76,7 +77,7 @@ class Request:
     method: str  #: upper case
     path: str  #: without the query string
     query: dict[str, list[str]]
-    headers: Mapping[str, str]  #: case-insensitive (werkzeug ``Headers``)
+    headers: Headers  #: case-insensitive
     raw_body: bytes
     body: Any  #: parsed JSON when the body is JSON, else the decoded text (None when empty)
 
@@ -243,14 +244,16 @@ class Emulator:
             raise RuntimeError(f"{type(self).__name__} is already running")
         server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
         server.daemon_threads = True
-        host, port = server.server_address[:2]
-        self._host_url = f"http://{host}:{port}"
+        port = server.server_address[1]
+        self._host_url = f"http://127.0.0.1:{port}"
         self.url = self._host_url
         spec = copy.deepcopy(_load_spec(self.spec_path))
         self._repoint_servers(spec)
         # the document is checked with openapi-spec-validator once per process (by _load_spec)
         self._openapi = OpenAPI.from_dict(
-            spec, config=Config(spec_validator_cls=None), base_uri=self.spec_path.as_uri()
+            spec,
+            config=Config(spec_validator_cls=None),  # type: ignore[arg-type]
+            base_uri=self.spec_path.as_uri(),
         )
         self._server = server
         self._thread = threading.Thread(
@@ -370,16 +373,21 @@ class Emulator:
             for error in self._openapi.iter_request_errors(_OpenAPIRequest(self._host_url, request))
         ]
 
-    def _validate_response(self, request: Request, status: int, data: bytes, headers: Mapping[str, str]) -> list[str]:
+    def _validate_response(
+        self, request: Request, status: int, data: bytes, headers: Mapping[str, str]
+    ) -> list[str]:
         assert self._openapi is not None
         target = f"{request.method} {request.path}"
         errors = self._openapi.iter_response_errors(
             _OpenAPIRequest(self._host_url, request), _OpenAPIResponse(status, data, headers)
         )
-        return [f"response {status} to {target} (emulator bug): {_describe(error)}" for error in errors]
+        return [
+            f"response {status} to {target} (emulator bug): {_describe(error)}" for error in errors
+        ]
 
     def _serve(self, request: Request) -> tuple[_Forced | None, Reply | None]:
-        """Decide the answer: (forced entry, None) or (None, reply)."""
+        """Validate, log and answer a request: (the forced entry used or None, the reply or None to drop)."""
+        reply: Reply | None
         with self.lock:
             validated = self._skip_validation == 0
             if not validated:
@@ -495,7 +503,9 @@ def _make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
             if self.command != "HEAD":
                 self.wfile.write(data)
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_TRACE = _dispatch
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_TRACE = (
+            _dispatch
+        )
 
     return Handler
 
@@ -508,7 +518,9 @@ def json_body(request: Request) -> dict[str, Any]:
 # ---------------------------------------------------------------------- GraphQL helpers
 
 
-def load_graphql_schema(sdl_path: Path, scalars: Mapping[str, Mapping[str, Any]] | None = None) -> Any:
+def load_graphql_schema(
+    sdl_path: Path, scalars: Mapping[str, Mapping[str, Any]] | None = None
+) -> Any:
     """Build a graphql-core schema from an SDL file; ``scalars`` maps a scalar name to
     ``serialize`` / ``parse_value`` / ``parse_literal`` functions to install on it."""
     from graphql import build_schema
@@ -543,7 +555,9 @@ def execute_graphql(schema: Any, request: Request, context: Any) -> Reply:
     body = json_body(request)
     query = body.get("query")
     if not isinstance(query, str):
-        return Reply(400, {"data": None, "errors": [{"message": "the request has no GraphQL query"}]})
+        return Reply(
+            400, {"data": None, "errors": [{"message": "the request has no GraphQL query"}]}
+        )
     variables = body.get("variables")
     operation_name = body.get("operationName")
     result = graphql_sync(

@@ -101,11 +101,19 @@ def _build_schema() -> Any:
         },
     )
     fields = schema.mutation_type.fields
-    fields["initializeSession"].resolve = lambda _root, info, **args: info.context._initialize_session(**args)
-    fields["addTrackProperties"].resolve = lambda _root, info, **args: info.context._add_track_properties(**args)
+    fields["initializeSession"].resolve = (
+        lambda _root, info, **args: info.context._initialize_session(**args)
+    )
+    fields["addTrackProperties"].resolve = (
+        lambda _root, info, **args: info.context._add_track_properties(**args)
+    )
     fields["pushPayload"].resolve = lambda _root, info, **args: info.context._push_payload(**args)
-    fields["markBackendSetup"].resolve = lambda _root, info, **args: info.context._mark_backend_setup(**args)
-    fields["pushBackendPayload"].resolve = lambda _root, info, **args: info.context._push_backend_payload(**args)
+    fields["markBackendSetup"].resolve = (
+        lambda _root, info, **args: info.context._mark_backend_setup(**args)
+    )
+    fields["pushBackendPayload"].resolve = (
+        lambda _root, info, **args: info.context._push_backend_payload(**args)
+    )
     schema.query_type.fields["ignore"].resolve = lambda _root, _info: True
     return schema
 
@@ -138,12 +146,16 @@ class HighlightEmulator(Emulator):
     def open_session(self, project_id: str = "1", **client: Any) -> str:
         """Mint a session directly (as initializeSession would) and return its secure id."""
         with self.lock:
-            return self._initialize_session(organization_verbose_id=project_id, **client)["secure_id"]
+            return self._initialize_session(organization_verbose_id=project_id, **client)[
+                "secure_id"
+            ]
 
     def events(self, secure_id: str) -> list[Any]:
         """Every rrweb event pushed for a session, in order."""
         with self.lock:
-            return [event for payload in self.payloads.get(secure_id, []) for event in payload.events]
+            return [
+                event for payload in self.payloads.get(secure_id, []) for event in payload.events
+            ]
 
     # ------------------------------------------------------------------ HTTP
 
@@ -216,5 +228,7 @@ class HighlightEmulator(Emulator):
 
     def _push_backend_payload(self, project_id: str, errors: list[Any]) -> None:
         self._check_project(project_id)
-        self.backend_errors.setdefault(project_id, []).extend(dict(e) for e in errors if e is not None)
+        self.backend_errors.setdefault(project_id, []).extend(
+            dict(e) for e in errors if e is not None
+        )
         return None
