@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -101,3 +102,35 @@ def test_usage_errors_and_version(tmp_path: Path) -> None:
     version = cli("--version", cwd=tmp_path)
     assert version.returncode == 0 and "arazzo-codegen" in version.stdout
     assert cli("generate", cwd=tmp_path).returncode == 2  # no SPEC and no pyproject.toml
+
+
+def test_run_prints_outputs_and_reports_failures(tmp_path: Path) -> None:
+    from loopback import Answer, Loopback
+
+    flow = {
+        "workflowId": "ping",
+        "inputs": {"type": "object", "required": ["n"], "properties": {"n": {"type": "integer"}, "who": {"type": "string"}}},
+        "steps": [
+            {
+                "stepId": "ping",
+                "operationId": "ping",
+                "requestBody": {"contentType": "application/json", "payload": {"n": "$inputs.n", "who": "$inputs.who"}},
+                "successCriteria": [{"condition": "$statusCode == 200"}],
+                "outputs": {"echo": "$response.body#/n", "who": "$response.body#/who"},
+            }
+        ],
+        "outputs": {"echo": "$steps.ping.outputs.echo", "who": "$steps.ping.outputs.who"},
+    }
+    _write(tmp_path, arazzo([flow]))
+    with Loopback(lambda seen: Answer(200, seen.json())) as server:
+        ok = cli("run", "flow.arazzo.yaml", "ping", "--input", "n=41", "--input", "who=ann", "--base-url", server.url, cwd=tmp_path)
+        bad_input = cli("run", "flow.arazzo.yaml", "ping", "--input", "n=oops", "--base-url", server.url, cwd=tmp_path)
+        assert len(server.seen) == 1
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout) == {"echo": 41, "who": "ann"}
+    assert bad_input.returncode == 2 and "n" in bad_input.stderr
+    with Loopback(lambda seen: Answer(500, {"error": "down"})) as server:
+        failed = cli("run", "flow.arazzo.yaml", "ping", "--input", "n=1", "--server", f"api={server.url}", cwd=tmp_path)
+    assert failed.returncode == 1 and "'ping'" in failed.stderr and "500" in failed.stderr
+    unknown = cli("run", "flow.arazzo.yaml", "nope", cwd=tmp_path)
+    assert unknown.returncode == 2 and "ping" in unknown.stderr
