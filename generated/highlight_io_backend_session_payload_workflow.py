@@ -115,9 +115,9 @@ _REGISTRY = rt.Registry(
                             "operationName": "markBackendSetup",
                             "query": "mutation markBackendSetup($project_id: String, $session_secure_id: String, $type: String!) { markBackendSetup(project_id: $project_id, session_secure_id: $session_secure_id, type: $type) }",
                             "variables": {
-                                "project_id": c.inputs("projectVerboseId", ""),
-                                "session_secure_id": c.inputs("sessionSecureId", ""),
-                                "type": c.inputs("type", ""),
+                                "project_id": c.inputs("projectVerboseId"),
+                                "session_secure_id": c.inputs("sessionSecureId"),
+                                "type": c.inputs("type"),
                             },
                         },
                         content_type="application/json",
@@ -133,8 +133,8 @@ _REGISTRY = rt.Registry(
                             "operationName": "pushBackendPayload",
                             "query": "mutation pushBackendPayload($project_id: String!, $errors: [BackendErrorObjectInput]!) { pushBackendPayload(project_id: $project_id, errors: $errors) }",
                             "variables": {
-                                "project_id": c.inputs("projectVerboseId", ""),
-                                "errors": c.inputs("errors", ""),
+                                "project_id": c.inputs("projectVerboseId"),
+                                "errors": c.inputs("errors"),
                             },
                         },
                         content_type="application/json",
@@ -144,8 +144,8 @@ _REGISTRY = rt.Registry(
                 ),
             ),
             outputs=lambda c: {
-                "setupResult": c.step("markBackendSetup", "setupResult", ""),
-                "pushResult": c.step("pushBackendErrors", "pushResult", ""),
+                "setupResult": c.step("markBackendSetup", "setupResult"),
+                "pushResult": c.step("pushBackendErrors", "pushResult"),
             },
             inputs_schema={
                 "type": "object",

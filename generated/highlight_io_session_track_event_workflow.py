@@ -141,13 +141,13 @@ _REGISTRY = rt.Registry(
                             "operationName": "initializeSession",
                             "query": "mutation initializeSession($organization_verbose_id: String!, $enable_strict_privacy: Boolean!, $client_version: String!, $firstload_version: String!, $client_config: String!, $environment: String!, $client_id: String!) { initializeSession(organization_verbose_id: $organization_verbose_id, enable_strict_privacy: $enable_strict_privacy, client_version: $client_version, firstload_version: $firstload_version, client_config: $client_config, environment: $environment, client_id: $client_id) { secure_id project_id } }",
                             "variables": {
-                                "organization_verbose_id": c.inputs("organizationVerboseId", ""),
+                                "organization_verbose_id": c.inputs("organizationVerboseId"),
                                 "enable_strict_privacy": False,
-                                "client_version": c.inputs("clientVersion", ""),
-                                "firstload_version": c.inputs("firstloadVersion", ""),
+                                "client_version": c.inputs("clientVersion"),
+                                "firstload_version": c.inputs("firstloadVersion"),
                                 "client_config": "{}",
-                                "environment": c.inputs("environment", ""),
-                                "client_id": c.inputs("clientId", ""),
+                                "environment": c.inputs("environment"),
+                                "client_id": c.inputs("clientId"),
                             },
                         },
                         content_type="application/json",
@@ -156,7 +156,7 @@ _REGISTRY = rt.Registry(
                     and (
                         rt.ne(
                             rt.jsonpath_value(
-                                c.response_body(""), "$.data.initializeSession.secure_id"
+                                c.response_body(), "$.data.initializeSession.secure_id"
                             ),
                             None,
                         )
@@ -173,10 +173,8 @@ _REGISTRY = rt.Registry(
                             "operationName": "addTrackProperties",
                             "query": "mutation addTrackProperties($session_secure_id: String!, $properties_object: Any) { addTrackProperties(session_secure_id: $session_secure_id, properties_object: $properties_object) }",
                             "variables": {
-                                "session_secure_id": c.step(
-                                    "initializeSession", "sessionSecureId", ""
-                                ),
-                                "properties_object": c.inputs("trackProperties", ""),
+                                "session_secure_id": c.step("initializeSession", "sessionSecureId"),
+                                "properties_object": c.inputs("trackProperties"),
                             },
                         },
                         content_type="application/json",
@@ -192,11 +190,9 @@ _REGISTRY = rt.Registry(
                             "operationName": "pushPayload",
                             "query": "mutation pushPayload($session_secure_id: String!, $events: ReplayEventsInput!, $messages: String!, $errors: [ErrorObjectInput]!, $payload_id: ID) { pushPayload(session_secure_id: $session_secure_id, events: $events, messages: $messages, errors: $errors, payload_id: $payload_id) }",
                             "variables": {
-                                "session_secure_id": c.step(
-                                    "initializeSession", "sessionSecureId", ""
-                                ),
-                                "events": c.inputs("events", ""),
-                                "messages": c.inputs("messages", ""),
+                                "session_secure_id": c.step("initializeSession", "sessionSecureId"),
+                                "events": c.inputs("events"),
+                                "messages": c.inputs("messages"),
                                 "errors": [],
                                 "payload_id": 1,
                             },
@@ -208,9 +204,9 @@ _REGISTRY = rt.Registry(
                 ),
             ),
             outputs=lambda c: {
-                "sessionSecureId": c.step("initializeSession", "sessionSecureId", ""),
-                "trackResult": c.step("addTrackProperties", "trackResult", ""),
-                "payloadResult": c.step("flushPayload", "payloadResult", ""),
+                "sessionSecureId": c.step("initializeSession", "sessionSecureId"),
+                "trackResult": c.step("addTrackProperties", "trackResult"),
+                "payloadResult": c.step("flushPayload", "payloadResult"),
             },
             inputs_schema={
                 "type": "object",

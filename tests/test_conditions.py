@@ -33,7 +33,7 @@ from generator.expressions import (
 SC = Ref(StatusCode())
 
 
-def body(pointer: str) -> Ref:
+def body(pointer: str = "") -> Ref:
     return Ref(ResponseRef("body", "", pointer))
 
 
@@ -172,17 +172,17 @@ class FakeContext:
     def status_code(self) -> int:
         return self.status
 
-    def response_body(self, pointer: str) -> Any:
+    def response_body(self, pointer: str = "") -> Any:
         value = self.body
         for token in pointer.split("/")[1:] if pointer else []:
             value = value[int(token)] if isinstance(value, list) else (value or {}).get(token)
         return value
 
-    def inputs(self, name: str, pointer: str) -> Any:
+    def inputs(self, name: str, pointer: str = "") -> Any:
         assert pointer == ""
         return self.input_values.get(name)
 
-    def step(self, step_id: str, name: str, pointer: str) -> Any:
+    def step(self, step_id: str, name: str, pointer: str = "") -> Any:
         return {"check": {"required": True}}.get(step_id, {}).get(name)
 
 
@@ -324,11 +324,11 @@ def test_compiled_condition_evaluates(text: str, ctx: FakeContext, expected: boo
 def test_compiled_condition_shape() -> None:
     assert compile_condition("$statusCode == 200") == "rt.eq(c.status_code(), 200)"
     assert (
-        compile_condition("!$inputs.a && true") == "((not rt.truthy(c.inputs('a', ''))) and True)"
+        compile_condition("!$inputs.a && true") == "((not rt.truthy(c.inputs('a'))) and True)"
     )
     assert (
         compile_condition("$inputs.a || null")
-        == "(rt.truthy(c.inputs('a', '')) or rt.truthy(None))"
+        == "(rt.truthy(c.inputs('a')) or rt.truthy(None))"
     )
 
 
@@ -481,25 +481,25 @@ def test_check_regex() -> None:
     ],
 )
 def test_compile_jsonpath_criterion(query: str, body: Any, expected: bool) -> None:
-    code = compile_query_criterion("jsonpath", query, "c.response_body('')", "")
+    code = compile_query_criterion("jsonpath", query, "c.response_body()", "")
     assert run(code, FakeContext(body=body)) is expected
 
 
 def test_compile_query_criterion_shapes() -> None:
-    ctx = "c.response_body('')"
+    ctx = "c.response_body()"
     assert (
         compile_query_criterion("jsonpath", "$.a", ctx, "")
-        == "rt.jsonpath_any(c.response_body(''), '$.a')"
+        == "rt.jsonpath_any(c.response_body(), '$.a')"
     )
     assert (
         compile_query_criterion(
             "jsonpath", "$.a != null", ctx, "draft-goessner-dispatch-jsonpath-00"
         )
-        == "rt.ne(rt.jsonpath_value(c.response_body(''), '$.a'), None)"
+        == "rt.ne(rt.jsonpath_value(c.response_body(), '$.a'), None)"
     )
     assert (
         compile_query_criterion("xpath", "//a[@b='x''']", ctx, "xpath-30")
-        == "rt.xpath_any(c.response_body(''), \"//a[@b='x''']\", 'xpath-30')"
+        == "rt.xpath_any(c.response_body(), \"//a[@b='x''']\", 'xpath-30')"
     )
     with pytest.raises(ExpressionError, match="unknown criterion type"):
         compile_query_criterion("regex", "^a$", ctx, "")
@@ -509,7 +509,7 @@ def test_compile_query_criterion_shapes() -> None:
 
 def test_hostile_jsonpath_query_stays_constant() -> None:
     query = "$['\\'\\'\\'\"\"\"{{x}}\\n'] == 'a''b'"
-    code = compile_query_criterion("jsonpath", query, "c.response_body('')", "")
+    code = compile_query_criterion("jsonpath", query, "c.response_body()", "")
     tree = assert_safe(code)
     constants = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)]
     assert "$['\\'\\'\\'\"\"\"{{x}}\\n']" in constants and "a'b" in constants

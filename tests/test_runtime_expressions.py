@@ -219,7 +219,7 @@ def test_parse_template_errors(text: str, offset: int, message: str) -> None:
 # --- compilation ----------------------------------------------------------------------------------
 
 
-def _resolve(value: Any, pointer: str) -> Any:
+def _resolve(value: Any, pointer: str = "") -> Any:
     for token in pointer.split("/")[1:] if pointer else []:
         token = token.replace("~1", "/").replace("~0", "~")
         value = value[int(token)] if isinstance(value, list) else value.get(token)
@@ -267,26 +267,26 @@ class FakeContext:
     def request_path(self, name: str) -> Any:
         return self.req_path.get(name)
 
-    def request_body(self, pointer: str) -> Any:
+    def request_body(self, pointer: str = "") -> Any:
         return _resolve(self.req_body, pointer)
 
     def response_header(self, name: str) -> Any:
         return self.resp_headers.get(name)
 
-    def response_body(self, pointer: str) -> Any:
+    def response_body(self, pointer: str = "") -> Any:
         return _resolve(self.resp_body, pointer)
 
-    def inputs(self, name: str, pointer: str) -> Any:
+    def inputs(self, name: str, pointer: str = "") -> Any:
         return _resolve(self.input_values.get(name), pointer)
 
-    def outputs(self, name: str, pointer: str) -> Any:
+    def outputs(self, name: str, pointer: str = "") -> Any:
         return _resolve(self.output_values.get(name), pointer)
 
-    def step(self, step_id: str, name: str, pointer: str) -> Any:
+    def step(self, step_id: str, name: str, pointer: str = "") -> Any:
         self.calls.append(("step", step_id, name, pointer))
         return _resolve(self.step_values[step_id].get(name), pointer)
 
-    def workflow(self, workflow_id: str, kind: str, name: str, pointer: str) -> Any:
+    def workflow(self, workflow_id: str, kind: str, name: str, pointer: str = "") -> Any:
         return _resolve(self.workflow_values[(workflow_id, kind)].get(name), pointer)
 
     def source_url(self, name: str) -> str:
@@ -409,9 +409,9 @@ def test_compile_expression_exact_code() -> None:
     assert compile_expression(StepsRef("s", "o", "/0")) == "c.step('s', 'o', '/0')"
     assert (
         compile_expression(WorkflowsRef("w", "inputs", "n", ""))
-        == "c.workflow('w', 'inputs', 'n', '')"
+        == "c.workflow('w', 'inputs', 'n')"
     )
-    assert compile_expression(RequestRef("body", "", "")) == "c.request_body('')"
+    assert compile_expression(RequestRef("body", "", "")) == "c.request_body()"
     assert compile_expression(StatusCode()) == "c.status_code()"
 
 
@@ -486,7 +486,7 @@ def test_compile_value_nested() -> None:
 
 
 def test_compile_value_keeps_type_of_single_embedded_expression() -> None:
-    assert compile_value("{$steps.someStepId.outputs.pets}") == "c.step('someStepId', 'pets', '')"
+    assert compile_value("{$steps.someStepId.outputs.pets}") == "c.step('someStepId', 'pets')"
     assert run(compile_value(["{$steps.someStepId.outputs.pets}"])) == [[{"id": 3}]]
 
 

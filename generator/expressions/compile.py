@@ -107,6 +107,12 @@ def _resolve_component(ref: ComponentsRef, components: Components | None) -> Any
     return _plain(value)
 
 
+def _call(function: str, *args: str, pointer: str = "") -> str:
+    """``function(args..., pointer)`` with the pointer left out when empty (the context's default)."""
+    parts = [_literal(arg) for arg in args] + ([_literal(pointer)] if pointer else [])
+    return f"{function}({', '.join(parts)})"
+
+
 def compile_expression(expr: RuntimeExpr, components: Components | None = None) -> str:
     """Python source evaluating ``expr`` against the context ``c``.
 
@@ -121,21 +127,20 @@ def compile_expression(expr: RuntimeExpr, components: Components | None = None) 
         return "c.status_code()"
     if isinstance(expr, RequestRef):
         if expr.part == "body":
-            return f"c.request_body({_literal(expr.pointer)})"
+            return _call("c.request_body", pointer=expr.pointer)
         return f"{_REQUEST_FUNCS[expr.part]}({_literal(expr.name)})"
     if isinstance(expr, ResponseRef):
         if expr.part == "body":
-            return f"c.response_body({_literal(expr.pointer)})"
+            return _call("c.response_body", pointer=expr.pointer)
         return f"c.response_header({_literal(expr.name)})"
     if isinstance(expr, InputsRef):
-        return f"c.inputs({_literal(expr.name)}, {_literal(expr.pointer)})"
+        return _call("c.inputs", expr.name, pointer=expr.pointer)
     if isinstance(expr, OutputsRef):
-        return f"c.outputs({_literal(expr.name)}, {_literal(expr.pointer)})"
+        return _call("c.outputs", expr.name, pointer=expr.pointer)
     if isinstance(expr, StepsRef):
-        return f"c.step({_literal(expr.step_id)}, {_literal(expr.name)}, {_literal(expr.pointer)})"
+        return _call("c.step", expr.step_id, expr.name, pointer=expr.pointer)
     if isinstance(expr, WorkflowsRef):
-        args = (expr.workflow_id, expr.kind, expr.name, expr.pointer)
-        return "c.workflow(" + ", ".join(_literal(arg) for arg in args) + ")"
+        return _call("c.workflow", expr.workflow_id, expr.kind, expr.name, pointer=expr.pointer)
     if isinstance(expr, SourceDescriptionRef):
         if expr.field != "url":
             raise ExpressionError(
