@@ -3,7 +3,7 @@
 
 Attach a backend log or exception to a running BugReplay recording.
 
-During a BugReplay extension recording with Fullstack enabled, the recorded app's requests carry a `br-recording-uuid` header. A backend passes that uuid to the Fullstack API's send method with a log or a stack trace, and the payload appears in the report video in sync with the recording. The send method answers HTTP 200 even when it stores nothing, so these workflows only succeed when the body's `success` is \"true\"; the stored record's id is returned. A failed send raises with the response body, whose `error` array says why (no recording for the uuid, not logged in, or a validation error).
+During a BugReplay extension recording with Fullstack enabled, the recorded app's requests carry a `br-recording-uuid` header. A backend passes that uuid to the Fullstack API's send method with a log or a stack trace, and the payload appears in the report video in sync with the recording. The send method answers HTTP 200 even when it stores nothing, so these workflows only succeed when the body's `success` is "true"; the stored record's id is returned. A failed send raises with the response body, whose `error` array says why (no recording for the uuid, not logged in, or a validation error).
 """
 
 from __future__ import annotations

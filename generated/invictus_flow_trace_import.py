@@ -91,7 +91,7 @@ def import_operation_trace(
         chain_id: Transactional id linking the events together (like a client tracking id).
         step_id: Id of the operation within the chain (like a workflow run id).
         step_name: Human-readable name of the operation.
-        started_at: Time of the Started event, e.g. \"2019-07-23 08:55:04.0500000 +00:00\" (UTC recommended).
+        started_at: Time of the Started event, e.g. "2019-07-23 08:55:04.0500000 +00:00" (UTC recommended).
         finished_at: Time of the final event; later than startedAt.
         outcome: How the operation ended.
         mappings: Mappings that must match the flow created via the Invictus Dashboard (sent on both events).
@@ -140,7 +140,7 @@ async def import_operation_trace_async(
         chain_id: Transactional id linking the events together (like a client tracking id).
         step_id: Id of the operation within the chain (like a workflow run id).
         step_name: Human-readable name of the operation.
-        started_at: Time of the Started event, e.g. \"2019-07-23 08:55:04.0500000 +00:00\" (UTC recommended).
+        started_at: Time of the Started event, e.g. "2019-07-23 08:55:04.0500000 +00:00" (UTC recommended).
         finished_at: Time of the final event; later than startedAt.
         outcome: How the operation ended.
         mappings: Mappings that must match the flow created via the Invictus Dashboard (sent on both events).

@@ -54,7 +54,7 @@ def complete_status(
     Args:
         status_id: The status id received in the webhook's `x-sirius-status-id` header.
         conclusion: How the action ended.
-        output_title: A short description of the outcome, e.g. \"Live saved\".
+        output_title: A short description of the outcome, e.g. "Live saved".
         output_summary: Details of the outcome, e.g. an error message."""
     return CompleteStatusResult._from_run(
         rt.run(
@@ -88,7 +88,7 @@ async def complete_status_async(
     Args:
         status_id: The status id received in the webhook's `x-sirius-status-id` header.
         conclusion: How the action ended.
-        output_title: A short description of the outcome, e.g. \"Live saved\".
+        output_title: A short description of the outcome, e.g. "Live saved".
         output_summary: Details of the outcome, e.g. an error message."""
     return CompleteStatusResult._from_run(
         await rt.run_async(

@@ -15,7 +15,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\x85]")
 
 def docstring(text: str, indent: str = "    ") -> str:
     """A triple-quoted string literal whose value is ``text`` (escaped so nothing can end it early)."""
-    body = text.replace("\\", "\\\\").replace('"', '\\"')
+    body = text.replace("\\", "\\\\")
     body = body.replace("\r\n", "\n").replace("\r", "\n")
     body = _CONTROL.sub(
         lambda m: (
@@ -25,7 +25,9 @@ def docstring(text: str, indent: str = "    ") -> str:
     )
     lines = [line.rstrip() for line in body.strip().split("\n")]
     joined = lines[0] + "".join("\n" + (indent + line if line else "") for line in lines[1:])
-    return '"""' + joined + '"""'
+    core = joined.rstrip('"')
+    quotes = len(joined) - len(core)
+    return '"""' + core.replace('"""', '\\"\\"\\"') + '\\"' * quotes + '"""'
 
 
 def comment(text: str) -> str:

@@ -117,7 +117,8 @@ def eq(left: Any, right: Any) -> bool:
     pair = _comparable(left, right)
     if pair is not None:
         return bool(pair[0] == pair[1])
-    return bool(present(left) == present(right))
+    a, b = present(left), present(right)
+    return type(a) is type(b) and bool(a == b)
 
 
 def ne(left: Any, right: Any) -> bool:
