@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,14 +143,13 @@ class Builder:
             return
         where = self.doc.loc(at + ("url",))
         if url.startswith(("http://", "https://")):
-            self.diags.error(
-                where,
-                f"remote source description {url!r} is not fetched; download it and refer to the local file",
-                "remote-source",
-            )
-            return
-        file = (self.doc.file.parent / url.removeprefix("file://")).resolve()
-        loaded = self.ws.load(file, referrer=where)
+            fetched = self.ws.remote(url, self.doc.file.parent, where)
+            if fetched is None:
+                return
+            file, shown = fetched, (url if self.ws.allow_remote else None)
+        else:
+            file, shown = (self.doc.file.parent / url.removeprefix("file://")).resolve(), None
+        loaded = self.ws.load(file, shown, referrer=where)
         if loaded is None:
             return
         server = None
@@ -410,19 +410,40 @@ class Builder:
                 return None
             pools = {name: pools.get(name, ())}
         matches = [op for ops in pools.values() for op in ops if op.operation_id == operation_id]
+        if not matches:
+            folded = [
+                op
+                for ops in pools.values()
+                for op in ops
+                if op.operation_id and op.operation_id.casefold() == operation_id.casefold()
+            ]
+            if len(folded) == 1:
+                self.diags.warning(
+                    self.doc.loc(at),
+                    f"operationId {operation_id!r} matches {folded[0].operation_id!r} only when case is ignored; "
+                    f"using {folded[0].operation_id!r} (write it exactly)",
+                    "reference",
+                )
+                return folded[0]
         if len(matches) == 1:
             return matches[0]
         if not matches:
+            known = sorted(
+                {op.operation_id for ops in pools.values() for op in ops if op.operation_id}
+            )
+            close = difflib.get_close_matches(operation_id, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
             self.error(
                 at,
-                f"operationId {operation_id!r} is not defined in any OpenAPI source description",
+                f"operationId {operation_id!r} is not defined in any OpenAPI source description{hint}",
                 "reference",
             )
         else:
             names = ", ".join(sorted({op.source for op in matches}))
             self.error(
                 at,
-                f"operationId {operation_id!r} is ambiguous (sources {names}); qualify it as $sourceDescriptions.<name>.{operation_id}",
+                f"operationId {operation_id!r} is ambiguous (sources {names}); "
+                f"qualify it as $sourceDescriptions.<name>.{operation_id}",
                 "reference",
             )
         return None

@@ -35,6 +35,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     val = commands.add_parser("validate", help="print every diagnostic")
     val.add_argument("specs", nargs="+", metavar="SPEC")
+    for sub in (gen, val):
+        sub.add_argument(
+            "--allow-remote", action="store_true", help="fetch http(s) source descriptions"
+        )
     run = commands.add_parser("run", help="generate in memory and execute one workflow")
     run.add_argument("spec", metavar="SPEC")
     run.add_argument("workflow_id", metavar="WORKFLOW_ID")
@@ -43,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--base-url", metavar="URL")
     run.add_argument("--server", action="append", default=[], metavar="SOURCE=URL")
     run.add_argument("--credential", action="append", default=[], metavar="SCHEME=VALUE")
+    run.add_argument(
+        "--allow-remote", action="store_true", help="fetch http(s) source descriptions"
+    )
     return parser
 
 
@@ -65,7 +72,7 @@ def _generate(args: argparse.Namespace) -> int:
             output = output or config.output
     out_dir = Path(output or "generated")
     diagnostics = Diagnostics()
-    files = generate_files(specs, out_dir, diagnostics)
+    files = generate_files(specs, out_dir, diagnostics, args.allow_remote)
     _print(diagnostics)
     if files is None:
         return 1
@@ -90,7 +97,7 @@ def _generate(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     diagnostics = Diagnostics()
     entries = discover(list(args.specs), diagnostics)
-    plan_all(entries, Path("generated"), diagnostics)
+    plan_all(entries, Path("generated"), diagnostics, args.allow_remote)
     _print(diagnostics)
     if diagnostics.has_errors:
         return 1

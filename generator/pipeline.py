@@ -73,8 +73,10 @@ def runtime_files() -> dict[str, str]:
     }
 
 
-def plan_all(entries: list[Entry], out_dir: Path, diagnostics: Diagnostics) -> list[ModulePlan]:
-    workspace = Workspace(diagnostics)
+def plan_all(
+    entries: list[Entry], out_dir: Path, diagnostics: Diagnostics, allow_remote: bool = False
+) -> list[ModulePlan]:
+    workspace = Workspace(diagnostics, allow_remote)
     plans: list[ModulePlan] = []
     owners: dict[str, Entry] = {}
     base = out_dir.resolve().parent
@@ -98,13 +100,13 @@ def plan_all(entries: list[Entry], out_dir: Path, diagnostics: Diagnostics) -> l
 
 
 def generate_files(
-    specs: list[str], out_dir: Path, diagnostics: Diagnostics
+    specs: list[str], out_dir: Path, diagnostics: Diagnostics, allow_remote: bool = False
 ) -> dict[str, str] | None:
     """Every file of the package, formatted; None when any error was found."""
     entries = discover(specs, diagnostics)
     if not entries and not diagnostics.has_errors:
         diagnostics.error(Location(", ".join(specs) or "."), "no Arazzo documents found", "input")
-    plans = plan_all(entries, out_dir, diagnostics)
+    plans = plan_all(entries, out_dir, diagnostics, allow_remote)
     if diagnostics.has_errors:
         return None
     files: dict[str, str] = {}

@@ -57,7 +57,7 @@ def run_command(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="arazzo-run-") as scratch:
         package = f"_arazzo_run_{uuid.uuid4().hex}"
         out_dir = Path(scratch) / package
-        files = generate_files([args.spec], out_dir, diagnostics)
+        files = generate_files([args.spec], out_dir, diagnostics, args.allow_remote)
         for item in diagnostics.sorted():
             print(item, file=sys.stderr)
         if files is None:

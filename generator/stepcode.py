@@ -19,8 +19,14 @@ from .expressions import (
 )
 from .literals import py_literal
 from .model import Action, ApiOperation, Criterion, Output, Parameter, Step
+from .names import snake
 
 Components = Mapping[str, Mapping[str, Any]]
+_IGNORED_HEADERS = ("accept", "content-type", "authorization")
+
+
+def _op_name(operation: ApiOperation) -> str:
+    return repr(operation.operation_id or f"{operation.method} {operation.path}")
 
 
 @dataclass(frozen=True)
@@ -118,43 +124,60 @@ class StepCompiler:
 
     def parameters(self, step: Step) -> list[str]:
         result = []
+        given: set[tuple[str, str]] = set()
         for parameter in step.parameters:
-            location = self._location(parameter, step.operation)
-            if location is None:
+            target = self._target(parameter, step)
+            if target is None:
                 continue
+            given.add(target)
             code = self.value(parameter.value, parameter.where, f"parameter {parameter.name!r}")
-            result.append(f"({py_literal(location)}, {py_literal(parameter.name)}, {code})")
+            result.append(f"({py_literal(target[1])}, {py_literal(target[0])}, {code})")
         if step.operation is not None:
-            given = {
-                (p.name, self._location(p, step.operation, report=False)) for p in step.parameters
-            }
             for api in step.operation.parameters:
                 if api.required and (api.name, api.location) not in given:
                     self.diags.error(
                         step.where,
                         f"step {step.step_id!r}: required {api.location} parameter {api.name!r} of operation "
-                        f"{step.operation.operation_id or step.operation.path!r} is not supplied",
+                        f"{step.operation.operation_id or step.operation.path!r} is not supplied; "
+                        f"add a parameter with name: {api.name} and in: {api.location}",
                         "required-parameter",
                     )
         return result
 
-    def _location(
-        self, parameter: Parameter, operation: ApiOperation | None, report: bool = True
-    ) -> str | None:
+    def _target(self, parameter: Parameter, step: Step) -> tuple[str, str] | None:
+        """The (name, in) a step parameter feeds: as written, or the operation's near-miss (with a warning)."""
+        operation = step.operation
         if operation is None:
-            return parameter.location or ""
-        if parameter.location is not None:
-            return parameter.location
-        declared = [p.location for p in operation.parameters if p.name == parameter.name]
-        if len(declared) == 1:
-            return declared[0]
-        if report:
+            return parameter.name, parameter.location or ""
+        candidates = [p for p in operation.parameters if parameter.location in (None, p.location)]
+        exact = [p for p in candidates if p.name == parameter.name]
+        if len(exact) == 1 or (exact and parameter.location is not None):
+            return exact[0].name, exact[0].location
+        near = [p for p in candidates if snake(p.name) == snake(parameter.name)]
+        if len(near) == 1:
+            self.diags.warning(
+                parameter.where,
+                f"parameter {parameter.name!r} is not declared by operation {_op_name(operation)}; "
+                f"using its {near[0].location} parameter {near[0].name!r}",
+                "undeclared-parameter",
+            )
+            return near[0].name, near[0].location
+        if parameter.location is None:
             self.diags.error(
                 parameter.where,
-                f"parameter {parameter.name!r} needs 'in' (path, query, header or cookie)",
+                f"parameter {parameter.name!r} needs 'in' (path, query, header or cookie): "
+                f"operation {_op_name(operation)} does not declare it",
                 "structure",
             )
-        return None
+            return None
+        if not (parameter.location == "header" and parameter.name.lower() in _IGNORED_HEADERS):
+            self.diags.warning(
+                parameter.where,
+                f"{parameter.location} parameter {parameter.name!r} is not declared by operation "
+                f"{_op_name(operation)}; it is sent as written",
+                "undeclared-parameter",
+            )
+        return parameter.name, parameter.location
 
     def request(self, step: Step) -> str | None:
         params = self.parameters(step)

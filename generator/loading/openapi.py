@@ -12,6 +12,7 @@ from ..model import ApiOperation, ApiParameter, ApiSecurityScheme
 from .positioned import JsonPath, Positioned
 from .refs import DocLoader, RefError, deref, inline
 
+_IGNORED_HEADERS = ("accept", "content-type", "authorization")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
@@ -102,6 +103,8 @@ def _parameter(doc: Positioned, raw: Any, at: JsonPath, load: DocLoader) -> ApiP
     target, path, value = deref(doc, raw, load, at)
     if not isinstance(value, dict) or "name" not in value or "in" not in value:
         return None
+    if value["in"] == "header" and str(value["name"]).lower() in _IGNORED_HEADERS:
+        return None  # OpenAPI: such header parameter definitions SHALL be ignored
     schema = inline(target, value.get("schema") or {}, load, path + ("schema",))
     explode = value.get("explode")
     return ApiParameter(

@@ -2,16 +2,63 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import tempfile
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+import httpx
 
 from ..diagnostics import Diagnostics, Location
 from .positioned import LoadError, Positioned, display_path, load_positioned
 
 
 class Workspace:
-    def __init__(self, diagnostics: Diagnostics) -> None:
+    def __init__(self, diagnostics: Diagnostics, allow_remote: bool = False) -> None:
         self.diagnostics = diagnostics
+        self.allow_remote = allow_remote
         self._docs: dict[Path, Positioned | None] = {}
+        self._downloads: dict[str, Path | None] = {}
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+
+    def remote(self, url: str, beside: Path, where: Location) -> Path | None:
+        """A local file for a remote source description: downloaded with --allow-remote, else a copy
+        with the same file name beside the referring document (with a warning), else an error."""
+        name = PurePosixPath(urlsplit(url).path).name
+        if self.allow_remote:
+            if url not in self._downloads:
+                self._downloads[url] = self._download(url, name or "source.yaml", where)
+            return self._downloads[url]
+        local = beside / name if name else None
+        if local is not None and local.is_file():
+            self.diagnostics.warning(
+                where,
+                f"remote source description {url!r} is not fetched; reading the local copy {name!r} "
+                "beside this document (pass --allow-remote to fetch it)",
+                "remote-source",
+            )
+            return local.resolve()
+        self.diagnostics.error(
+            where,
+            f"remote source description {url!r} is not fetched: pass --allow-remote to fetch it, "
+            "or save it beside this document and refer to the local file",
+            "remote-source",
+        )
+        return None
+
+    def _download(self, url: str, name: str, where: Location) -> Path | None:
+        try:
+            response = httpx.get(url, follow_redirects=True, timeout=30.0)
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            self.diagnostics.error(where, f"cannot fetch {url!r}: {exc}", "remote-source")
+            return None
+        if self._scratch is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="arazzo-remote-")
+        folder = Path(self._scratch.name) / str(len(self._downloads))
+        folder.mkdir()
+        target = folder / name
+        target.write_bytes(response.content)
+        return target
 
     def load(
         self, file: Path, shown: str | None = None, referrer: Location | None = None
