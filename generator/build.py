@@ -55,6 +55,7 @@ class Builder:
         self.active = active
         self.catalog = Catalog()
         self.components: dict[str, dict[str, Any]] = {}
+        self.workflow_refs: list[tuple[str, JsonPath]] = []
 
     # -- reading helpers -------------------------------------------------------------------------------
     def error(self, at: JsonPath, message: str, rule: str) -> None:
@@ -110,6 +111,7 @@ class Builder:
             self.workflow(at, self.obj(raw, at, "a workflow"))
             for at, raw in self.items(root, "workflows", ())
         ]
+        self.check_workflow_refs(workflows)
         if "workflows" not in root:
             self.error((), "missing required field 'workflows'", "structure")
         return Document(
@@ -122,7 +124,7 @@ class Builder:
             sources=tuple(self.catalog.sources.values()),
             workflows=tuple(workflows),
             components=self.components,
-            imported=tuple(sorted(doc.file for doc in self.catalog.imported.values())),
+            imported=tuple(self.catalog.imported.values()),
         )
 
     def source(self, at: JsonPath, raw: dict[str, Any]) -> None:
@@ -187,13 +189,16 @@ class Builder:
         )
         if not steps:
             self.error(at, f"workflow {workflow_id!r} has no steps", "structure")
-        depends = [self.text({"d": d}, "d", d_at) for d_at, d in self.items(raw, "dependsOn", at)]
+        depends = [
+            self.workflow_ref(d, d_at) if isinstance(d, str) else None
+            for d_at, d in self.items(raw, "dependsOn", at)
+        ]
         return Workflow(
             workflow_id=workflow_id,
             summary=self.text(raw, "summary", at),
             description=self.text(raw, "description", at),
             inputs_schema=inputs if isinstance(inputs, dict) else None,
-            depends_on=tuple(d.removeprefix("$workflows.") for d in depends if d),
+            depends_on=tuple(d for d in depends if d),
             steps=steps,
             success_actions=self.actions(raw, "successActions", at, "successActions"),
             failure_actions=self.actions(raw, "failureActions", at, "failureActions"),
@@ -307,7 +312,7 @@ class Builder:
                     ),
                     step_id=str(step_id) if step_id is not None else None,
                     workflow_id=(
-                        str(workflow_id).removeprefix("$workflows.")
+                        self.workflow_ref(str(workflow_id), a_at + ("workflowId",))
                         if workflow_id is not None
                         else None
                     ),
@@ -365,7 +370,7 @@ class Builder:
         elif "operationPath" in raw:
             operation = self.find_operation_path(str(raw["operationPath"]), at + ("operationPath",))
         elif "workflowId" in raw:
-            workflow_id = str(raw["workflowId"])
+            workflow_id = self.workflow_ref(str(raw["workflowId"]), at + ("workflowId",))
         own = [self.parameter(p_at, p) for p_at, p in self.items(raw, "parameters", at)]
         keys = {(p.name, p.location) for p in own if p}
         parameters = tuple(p for p in shared if p and (p.name, p.location) not in keys) + tuple(
@@ -399,6 +404,46 @@ class Builder:
             outputs=self.outputs(raw, at),
             where=self.doc.loc(at),
         )
+
+    def workflow_ref(self, text: str, at: JsonPath) -> str | None:
+        """A workflow reference as its plain id: ``id``, or ``$sourceDescriptions.<name>.<id>`` (an
+        ``arazzo`` source); existence of plain ids is checked once every workflow is known."""
+        qualified = _QUALIFIED_OP.match(text)
+        if not qualified:
+            self.workflow_refs.append((text.removeprefix("$workflows."), at))
+            return text.removeprefix("$workflows.")
+        name, workflow_id = qualified.groups()
+        imported = self.catalog.imported.get(name)
+        if imported is None:
+            source = self.catalog.sources.get(name)
+            why = (
+                "is not an 'arazzo' source description" if source else "is not a source description"
+            )
+            self.error(
+                at, f"{name!r} {why}; cannot take workflow {workflow_id!r} from it", "reference"
+            )
+            return None
+        if all(wf.workflow_id != workflow_id for wf in imported.workflows):
+            known = [wf.workflow_id for wf in imported.workflows]
+            close = difflib.get_close_matches(workflow_id, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            self.error(at, f"source {name!r} has no workflow {workflow_id!r}{hint}", "reference")
+            return None
+        return workflow_id
+
+    def check_workflow_refs(self, local: list[Workflow]) -> None:
+        known = {wf.workflow_id for wf in local}
+        for doc in self.catalog.imported.values():
+            known.update(wf.workflow_id for wf in doc.workflows)
+        for workflow_id, at in self.workflow_refs:
+            if workflow_id not in known:
+                close = difflib.get_close_matches(workflow_id, sorted(known), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                self.error(
+                    at,
+                    f"no workflow {workflow_id!r} in this document or its arazzo sources{hint}",
+                    "reference",
+                )
 
     def find_operation(self, operation_id: str, at: JsonPath) -> ApiOperation | None:
         qualified = _QUALIFIED_OP.match(operation_id)

@@ -151,4 +151,4 @@ class Document:
     sources: tuple[Source, ...]
     workflows: tuple[Workflow, ...]
     components: Mapping[str, Mapping[str, Json]]
-    imported: tuple[str, ...] = ()
+    imported: tuple[Document, ...] = ()

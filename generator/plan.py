@@ -73,6 +73,13 @@ class OperationPlan:
 
 
 @dataclass(frozen=True)
+class ImportedPlan:
+    var: str
+    workflows: tuple[WorkflowPlan, ...]
+    sources: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class ModulePlan:
     name: str
     header: str
@@ -83,6 +90,7 @@ class ModulePlan:
     operations: tuple[OperationPlan, ...]
     sources: tuple[tuple[str, str], ...]
     workflows: tuple[WorkflowPlan, ...]
+    imported: tuple[ImportedPlan, ...]
     typing_names: tuple[str, ...]
 
     @property
@@ -119,26 +127,80 @@ def _operation_code(op: ApiOperation) -> str:
     return f"rt.Operation({', '.join(args)})"
 
 
+def _sources_code(document: Document) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (s.name, f"rt.Source({py_literal(s.name)}, {py_literal(s.url)}, {py_literal(s.server)})")
+        for s in document.sources
+    )
+
+
+def _imports(document: Document) -> list[Document]:
+    """Every document reachable through 'arazzo' source descriptions, once each, in document order."""
+    found: dict[str, Document] = {}
+    pending = list(document.imported)
+    while pending:
+        doc = pending.pop(0)
+        if doc.file != document.file and doc.file not in found:
+            found[doc.file] = doc
+            pending.extend(doc.imported)
+    return list(found.values())
+
+
 class Planner:
-    def __init__(self, document: Document, header: str, diagnostics: Diagnostics) -> None:
+    def __init__(
+        self,
+        document: Document,
+        header: str,
+        diagnostics: Diagnostics,
+        parent: Planner | None = None,
+    ) -> None:
         self.doc = document
         self.header = header
         self.diags = diagnostics
-        self.module_scope = Scope(MODULE_RESERVED)
-        self.types = TypeMapper(self.module_scope)
         self.compiler = StepCompiler(diagnostics, document.components)
-        self.operation_vars: dict[int, str] = {}
-        self.operations: list[OperationPlan] = []
-        self.output_types: dict[str, dict[str, str]] = {}
+        self.public = parent is None
+        if parent is None:
+            self.module_scope = Scope(MODULE_RESERVED)
+            self.types = TypeMapper(self.module_scope)
+            self.operation_vars: dict[int, str] = {}
+            self.operations: list[OperationPlan] = []
+            self.output_types: dict[str, dict[str, str]] = {}
+        else:
+            self.module_scope, self.types = parent.module_scope, parent.types
+            self.operation_vars, self.operations = parent.operation_vars, parent.operations
+            self.output_types = parent.output_types
+
+    def imported(self) -> tuple[ImportedPlan, ...]:
+        """Registries for the workflows of 'arazzo' source descriptions (no public functions)."""
+        plans = []
+        owners = {wf.workflow_id: self.doc.display_path for wf in self.doc.workflows}
+        servers = {s.name: (s.type, s.server, s.url) for s in self.doc.sources}
+        for index, doc in enumerate(_imports(self.doc)):
+            for wf in doc.workflows:
+                if wf.workflow_id in owners:
+                    self.diags.error(
+                        wf.where,
+                        f"workflowId {wf.workflow_id!r} is also defined in {owners[wf.workflow_id]}; "
+                        "workflow ids must be unique across documents that reference each other",
+                        "duplicate",
+                    )
+                owners.setdefault(wf.workflow_id, doc.display_path)
+            for source in doc.sources:
+                seen = servers.setdefault(source.name, (source.type, source.server, source.url))
+                if seen[:2] != (source.type, source.server):
+                    self.diags.error(
+                        source.location,
+                        f"source description name {source.name!r} is used by another document for a "
+                        "different description; rename one so Client(servers=...) is unambiguous",
+                        "duplicate",
+                    )
+            child = Planner(doc, self.header, self.diags, parent=self)
+            workflows = tuple(child.workflow(wf, "") for wf in doc.workflows)
+            plans.append(ImportedPlan(f"_IMPORTED_{index}", workflows, _sources_code(doc)))
+        return tuple(plans)
 
     def plan(self) -> ModulePlan:
-        for source in self.doc.sources:
-            if source.type == "arazzo":
-                self.diags.error(
-                    source.location,
-                    "workflows from 'arazzo' source descriptions are not supported yet",
-                    "unsupported",
-                )
+        imported = self.imported()
         named = [(wf, self.module_scope.snake(wf.workflow_id)) for wf in self.doc.workflows]
         for wf, function in named:
             self.module_scope.claim(function + "_async")
@@ -159,14 +221,9 @@ class Planner:
             description=self.doc.description,
             typed_dicts=tuple(self.types.defs),
             operations=tuple(self.operations),
-            sources=tuple(
-                (
-                    s.name,
-                    f"rt.Source({py_literal(s.name)}, {py_literal(s.url)}, {py_literal(s.server)})",
-                )
-                for s in self.doc.sources
-            ),
+            sources=_sources_code(self.doc),
             workflows=workflows,
+            imported=imported,
             typing_names=tuple(sorted(set(typing_names))),
         )
 
@@ -244,13 +301,13 @@ class Planner:
         return types.pop() if len(types) == 1 else "Any"
 
     def workflow(self, wf: Workflow, function: str) -> WorkflowPlan:
-        result_class = self.module_scope.pascal(wf.workflow_id + " result")
-        inputs = self.inputs(wf, wf.workflow_id + " input")
+        result_class = self.module_scope.pascal(wf.workflow_id + " result") if self.public else ""
+        inputs = self.inputs(wf, wf.workflow_id + " input") if self.public else ()
         step_ops = {s.step_id: s.operation for s in wf.steps}
         steps = []
         for step in wf.steps:
             types: dict[str, str] = {}
-            for output in step.outputs:
+            for output in step.outputs if self.public else ():
                 text = output.expression
                 if isinstance(text, str) and text.startswith("$response.body"):
                     pointer = text.partition("#")[2]
@@ -264,7 +321,7 @@ class Planner:
         field_scope = Scope(frozenset({"trace"}))
         fields = []
         wf_types: dict[str, str] = {}
-        for output in wf.outputs:
+        for output in wf.outputs if self.public else ():
             type_expr = self.output_type(wf, output.expression, step_ops)
             wf_types[output.name] = type_expr
             fields.append(
