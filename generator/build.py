@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostics, Location
 from .loading.openapi import default_server, operations, validate_openapi
 from .loading.positioned import JsonPath, Positioned
 from .loading.refs import RefError, inline
@@ -87,6 +87,14 @@ class Builder:
             return ""
         return value
 
+    def unique(self, keyed: list[tuple[str, Location]], what: str) -> None:
+        """Report the second and later uses of a key that must be unique within its list."""
+        seen: set[str] = set()
+        for key, where in keyed:
+            if key in seen:
+                self.diags.error(where, f"duplicate {what} {key}; each must be unique", "duplicate")
+            seen.add(key)
+
     # -- document --------------------------------------------------------------------------------------
     def build(self) -> Document | None:
         root = self.obj(self.doc.data, (), "an Arazzo document")
@@ -112,6 +120,7 @@ class Builder:
             for at, raw in self.items(root, "workflows", ())
         ]
         self.check_workflow_refs(workflows)
+        self.unique([(repr(wf.workflow_id), wf.where) for wf in workflows], "workflowId")
         if "workflows" not in root:
             self.error((), "missing required field 'workflows'", "structure")
         return Document(
@@ -189,6 +198,8 @@ class Builder:
         )
         if not steps:
             self.error(at, f"workflow {workflow_id!r} has no steps", "structure")
+        self.unique([(repr(s.step_id), s.where) for s in steps], "stepId")
+        self.unique_parameters(shared)
         depends = [
             self.workflow_ref(d, d_at) if isinstance(d, str) else None
             for d_at, d in self.items(raw, "dependsOn", at)
@@ -243,6 +254,12 @@ class Builder:
             )
             location = None
         return Parameter(name, location, raw.get("value"), self.doc.loc(at))
+
+    def unique_parameters(self, parameters: list[Parameter | None]) -> None:
+        self.unique(
+            [(f"{p.name!r} (in: {p.location or '-'})", p.where) for p in parameters if p],
+            "parameter",
+        )
 
     def component(self, ref: str, kind: str, at: JsonPath) -> dict[str, Any] | None:
         prefix = f"$components.{kind}."
@@ -322,6 +339,7 @@ class Builder:
                     where=self.doc.loc(a_at),
                 )
             )
+        self.unique([(repr(a.name), a.where) for a in result], "action name")
         return tuple(result)
 
     def criteria(self, raw: dict[str, Any], key: str, at: JsonPath) -> tuple[Criterion, ...]:
@@ -372,6 +390,7 @@ class Builder:
         elif "workflowId" in raw:
             workflow_id = self.workflow_ref(str(raw["workflowId"]), at + ("workflowId",))
         own = [self.parameter(p_at, p) for p_at, p in self.items(raw, "parameters", at)]
+        self.unique_parameters(own)
         keys = {(p.name, p.location) for p in own if p}
         parameters = tuple(p for p in shared if p and (p.name, p.location) not in keys) + tuple(
             p for p in own if p

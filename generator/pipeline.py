@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .build import build_document
+from .checks.references import check_references
 from .diagnostics import Diagnostics, Location
 from .emit import format_python
 from .loading.positioned import display_path
@@ -84,6 +85,7 @@ def plan_all(
         document, _ = build_document(workspace, entry.file, entry.shown, diagnostics)
         if document is None:
             continue
+        check_references(document, diagnostics)
         name = module_name(entry.file.name)
         if name in owners:
             diagnostics.error(

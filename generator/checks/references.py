@@ -1,0 +1,220 @@
+"""Reference checks on the model: inputs, step and workflow outputs, goto targets, sources, cycles."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from ..diagnostics import Diagnostics, Location
+from ..expressions import (
+    InputsRef,
+    RuntimeExpr,
+    SourceDescriptionRef,
+    StepsRef,
+    WorkflowsRef,
+)
+from ..model import Action, Document, Step, Workflow
+from .walk import in_condition, in_value, parsed_condition
+
+RULE = "reference"
+
+
+def _hint(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _inputs(workflow: Workflow) -> set[str]:
+    properties = (workflow.inputs_schema or {}).get("properties")
+    return set(properties) if isinstance(properties, dict) else set()
+
+
+def _step_expressions(step: Step) -> Iterator[tuple[RuntimeExpr, Location]]:
+    for parameter in step.parameters:
+        yield from ((e, parameter.where) for e in in_value(parameter.value))
+    if step.request_body is not None:
+        body = step.request_body
+        yield from ((e, body.where) for e in in_value(body.payload))
+        for replacement in body.replacements:
+            yield from ((e, replacement.where) for e in in_value(replacement.value))
+    for criterion in step.success_criteria + tuple(
+        c for action in step.on_success + step.on_failure for c in action.criteria
+    ):
+        yield from _criterion_expressions(
+            criterion.type, criterion.condition, criterion.context, criterion.where
+        )
+    for output in step.outputs:
+        yield from ((e, output.where) for e in in_value(output.expression))
+
+
+def _criterion_expressions(
+    kind: str, condition: str, context: str | None, where: Location
+) -> Iterator[tuple[RuntimeExpr, Location]]:
+    if kind == "simple":
+        parsed = parsed_condition(condition)
+        if parsed is not None:
+            yield from ((e, where) for e in in_condition(parsed))
+    elif context is not None:
+        yield from ((e, where) for e in in_value(context))
+
+
+@dataclass
+class _Scope:
+    document: Document
+    workflows: dict[str, Workflow]
+    diags: Diagnostics
+
+    def check(self) -> None:
+        for workflow in self.document.workflows:
+            self.workflow(workflow)
+        self.cycles()
+
+    def workflow(self, workflow: Workflow) -> None:
+        index = {step.step_id: i for i, step in enumerate(workflow.steps)}
+        loops = any(action.type == "goto" for action in _all_actions(workflow))
+        for position, step in enumerate(workflow.steps):
+            for expr, where in _step_expressions(step):
+                self.expression(expr, where, workflow, index, position, loops)
+            for action in step.on_success + step.on_failure:
+                self.action(action, workflow, index)
+        for action in workflow.success_actions + workflow.failure_actions:
+            self.action(action, workflow, index)
+        for output in workflow.outputs:
+            for expr in in_value(output.expression):
+                self.expression(expr, output.where, workflow, index, len(workflow.steps), loops)
+
+    def action(self, action: Action, workflow: Workflow, index: dict[str, int]) -> None:
+        if action.step_id is not None and action.step_id not in index:
+            self.diags.error(
+                action.where,
+                f"action {action.name!r} names step {action.step_id!r}, which workflow "
+                f"{workflow.workflow_id!r} does not have{_hint(action.step_id, index)}",
+                RULE,
+            )
+
+    def expression(
+        self,
+        expr: RuntimeExpr,
+        where: Location,
+        workflow: Workflow,
+        index: dict[str, int],
+        position: int,
+        loops: bool,
+    ) -> None:
+        if isinstance(expr, InputsRef):
+            names = _inputs(workflow)
+            if expr.name not in names:
+                self.diags.error(
+                    where,
+                    f"$inputs.{expr.name}: workflow {workflow.workflow_id!r} declares no input "
+                    f"{expr.name!r}{_hint(expr.name, names)}",
+                    RULE,
+                )
+        elif isinstance(expr, StepsRef):
+            if expr.step_id not in index:
+                self.diags.error(
+                    where,
+                    f"$steps.{expr.step_id}: workflow {workflow.workflow_id!r} has no step "
+                    f"{expr.step_id!r}{_hint(expr.step_id, index)}",
+                    RULE,
+                )
+                return
+            target = workflow.steps[index[expr.step_id]]
+            declared = {output.name for output in target.outputs}
+            if expr.name not in declared:
+                self.diags.error(
+                    where,
+                    f"$steps.{expr.step_id}.outputs.{expr.name}: step {expr.step_id!r} declares no output "
+                    f"{expr.name!r}{_hint(expr.name, declared)}",
+                    RULE,
+                )
+            elif index[expr.step_id] >= position and not loops:
+                self.diags.warning(
+                    where,
+                    f"$steps.{expr.step_id}.outputs.{expr.name} is read before step {expr.step_id!r} "
+                    "runs; it resolves to nothing here",
+                    RULE,
+                )
+        elif isinstance(expr, WorkflowsRef):
+            other = self.workflows.get(expr.workflow_id)
+            if other is None:
+                self.diags.error(
+                    where,
+                    f"$workflows.{expr.workflow_id}: no such workflow{_hint(expr.workflow_id, self.workflows)}",
+                    RULE,
+                )
+                return
+            names = _inputs(other) if expr.kind == "inputs" else {o.name for o in other.outputs}
+            if expr.name not in names:
+                self.diags.error(
+                    where,
+                    f"$workflows.{expr.workflow_id}.{expr.kind}.{expr.name}: workflow "
+                    f"{expr.workflow_id!r} declares no {expr.kind[:-1]} {expr.name!r}{_hint(expr.name, names)}",
+                    RULE,
+                )
+        elif isinstance(expr, SourceDescriptionRef):
+            names = {source.name for source in self.document.sources}
+            if expr.name not in names:
+                self.diags.error(
+                    where,
+                    f"$sourceDescriptions.{expr.name}: no source description named {expr.name!r}"
+                    f"{_hint(expr.name, names)}",
+                    RULE,
+                )
+
+    def cycles(self) -> None:
+        edges = {
+            wf.workflow_id: list(wf.depends_on) + [s.workflow_id for s in wf.steps if s.workflow_id]
+            for wf in self.workflows.values()
+        }
+        state: dict[str, int] = {}
+
+        def visit(node: str, path: list[str]) -> None:
+            state[node] = 1
+            for target in edges.get(node, []):
+                if state.get(target) == 1:
+                    cycle = (
+                        path[path.index(target) :] + [target] if target in path else [node, target]
+                    )
+                    local = self.workflows.get(cycle[0])
+                    if local is not None and local in self.document.workflows:
+                        self.diags.error(
+                            local.where,
+                            "workflows depend on each other in a cycle: " + " -> ".join(cycle),
+                            "cycle",
+                        )
+                elif state.get(target) is None and target in edges:
+                    visit(target, path + [target])
+            state[node] = 2
+
+        for workflow in self.document.workflows:
+            if workflow.workflow_id not in state:
+                visit(workflow.workflow_id, [workflow.workflow_id])
+
+
+def _all_actions(workflow: Workflow) -> Iterator[Action]:
+    yield from workflow.success_actions
+    yield from workflow.failure_actions
+    for step in workflow.steps:
+        yield from step.on_success
+        yield from step.on_failure
+
+
+def _reachable(document: Document) -> dict[str, Workflow]:
+    found: dict[str, Workflow] = {}
+    pending = [document]
+    seen: set[str] = set()
+    while pending:
+        doc = pending.pop(0)
+        if doc.file in seen:
+            continue
+        seen.add(doc.file)
+        for workflow in doc.workflows:
+            found.setdefault(workflow.workflow_id, workflow)
+        pending.extend(doc.imported)
+    return found
+
+
+def check_references(document: Document, diagnostics: Diagnostics) -> None:
+    _Scope(document, _reachable(document), diagnostics).check()
