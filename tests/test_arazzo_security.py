@@ -1,0 +1,136 @@
+"""Credentials from OpenAPI securitySchemes, applied per operation; secrets never in traces, errors or repr."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import pytest
+
+from inline import arazzo, openapi
+from loopback import Answer, Loopback, Seen
+
+SCHEMES = {
+    "bearer": {"type": "http", "scheme": "bearer"},
+    "basic": {"type": "http", "scheme": "basic"},
+    "headerKey": {"type": "apiKey", "in": "header", "name": "X-Api-Key"},
+    "queryKey": {"type": "apiKey", "in": "query", "name": "api_key"},
+    "cookieKey": {"type": "apiKey", "in": "cookie", "name": "sid"},
+}
+SECRETS = {
+    "bearer": "b3arer-s3cret",
+    "basic": "alice:pa55-s3cret",
+    "headerKey": "h3ader-s3cret",
+    "queryKey": "qu3ry-s3cret",
+    "cookieKey": "c00kie-s3cret",
+}
+
+
+def _op(name: str, security: list[dict[str, list[str]]] | None) -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "operationId": name,
+        "parameters": [{"name": "page", "in": "query", "schema": {"type": "integer"}}],
+        "responses": {"200": {"description": "ok"}},
+    }
+    if security is not None:
+        op["security"] = security
+    return op
+
+
+def _generate(generate, operations: dict[str, list[dict[str, list[str]]] | None], **root: Any):  # type: ignore[no-untyped-def]
+    api = openapi({f"/{name}": {"get": _op(name, security)} for name, security in operations.items()}, components={"securitySchemes": SCHEMES}, **root)
+    flow = {
+        "workflowId": "calls",
+        "steps": [
+            {"stepId": name, "operationId": name, "parameters": [{"name": "page", "in": "query", "value": 1}], "outputs": {"url": "$url"}}
+            for name in operations
+        ],
+    }
+    return generate({"flows.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": api})
+
+
+def _calls(generate, operations: dict[str, list[dict[str, list[str]]] | None], credentials: dict[str, str] | None = None, **root: Any) -> tuple[dict[str, Seen], Any]:  # type: ignore[no-untyped-def]
+    gen = _generate(generate, operations, **root)
+    with Loopback(lambda seen: Answer(200, {})) as server:
+        result = gen.calls(client=gen.rt.Client(base_url=server.url, credentials=SECRETS if credentials is None else credentials))
+    return {seen.path.lstrip("/"): seen for seen in server.seen}, result
+
+
+def _cookies(seen: Seen) -> dict[str, str]:
+    pairs = [part.strip().split("=", 1) for part in seen.headers.get("cookie", "").split(";") if part.strip()]
+    return {k: v for k, v in pairs}
+
+
+def _assert_hidden(*texts: str) -> None:
+    for text in texts:
+        for secret in SECRETS.values():
+            assert secret not in text
+        assert base64.b64encode(SECRETS["basic"].encode()).decode() not in text
+
+
+def test_http_bearer(generate) -> None:  # type: ignore[no-untyped-def]
+    seen, result = _calls(generate, {"op": [{"bearer": []}]})
+    assert seen["op"].headers["authorization"] == "Bearer b3arer-s3cret"
+    _assert_hidden(repr(result.trace))
+
+
+def test_http_basic_user_password(generate) -> None:  # type: ignore[no-untyped-def]
+    seen, _ = _calls(generate, {"op": [{"basic": []}]})
+    scheme, token = seen["op"].headers["authorization"].split(" ", 1)
+    assert scheme == "Basic" and base64.b64decode(token).decode() == "alice:pa55-s3cret"
+
+
+def test_api_key_in_header_query_and_cookie(generate) -> None:  # type: ignore[no-untyped-def]
+    seen, result = _calls(generate, {"h": [{"headerKey": []}], "q": [{"queryKey": []}], "c": [{"cookieKey": []}]})
+    assert seen["h"].headers["x-api-key"] == "h3ader-s3cret"
+    assert "api_key" not in dict(seen["h"].query) and "cookie" not in seen["h"].headers
+    assert seen["q"].query == [("page", "1"), ("api_key", "qu3ry-s3cret")]
+    assert "x-api-key" not in seen["q"].headers
+    assert _cookies(seen["c"]) == {"sid": "c00kie-s3cret"}
+    _assert_hidden(repr(result.trace), str(result.trace))
+    assert "api_key=***" in result.trace[1].url or "api_key=%2A%2A%2A" in result.trace[1].url
+
+
+def test_credentials_only_where_the_operation_requires_them(generate) -> None:  # type: ignore[no-untyped-def]
+    seen, _ = _calls(
+        generate,
+        {"secured": [{"headerKey": []}], "open": None, "optedOut": []},
+        security=[{"bearer": []}],  # the document's default, for operations without their own 'security'
+    )
+    assert seen["secured"].headers["x-api-key"] == "h3ader-s3cret" and "authorization" not in seen["secured"].headers
+    assert seen["open"].headers["authorization"] == "Bearer b3arer-s3cret"
+    assert "authorization" not in seen["optedOut"].headers and "x-api-key" not in seen["optedOut"].headers
+
+
+def test_no_credential_for_an_operation_without_security(generate) -> None:  # type: ignore[no-untyped-def]
+    seen, _ = _calls(generate, {"plain": None})
+    headers = seen["plain"].headers
+    assert "authorization" not in headers and "x-api-key" not in headers and "cookie" not in headers
+    assert seen["plain"].query == [("page", "1")]
+
+
+def test_alternatives_and_combined_requirements(generate) -> None:  # type: ignore[no-untyped-def]
+    operations = {
+        "either": [{"queryKey": []}, {"bearer": []}],  # the first alternative the client has credentials for
+        "both": [{"headerKey": [], "cookieKey": []}],
+    }
+    seen, _ = _calls(generate, operations, credentials={"bearer": "b3arer-s3cret", "headerKey": "h3ader-s3cret", "cookieKey": "c00kie-s3cret"})
+    assert seen["either"].headers["authorization"] == "Bearer b3arer-s3cret" and seen["either"].query == [("page", "1")]
+    assert seen["both"].headers["x-api-key"] == "h3ader-s3cret" and _cookies(seen["both"]) == {"sid": "c00kie-s3cret"}
+
+
+def test_secrets_never_in_errors_traces_or_repr(generate) -> None:  # type: ignore[no-untyped-def]
+    gen = _generate(generate, {name: [{name: []}] for name in SECRETS})
+    with Loopback(lambda seen: Answer(500 if seen.path == "/cookieKey" else 200, {"error": "nope"})) as server:
+        client = gen.rt.Client(base_url=server.url, credentials=SECRETS)
+        with pytest.raises(gen.rt.StepFailedError) as failure:
+            gen.calls(client=client)
+        assert len(server.seen) == 5
+    error = failure.value
+    _assert_hidden(str(error), repr(error), repr(error.trace), repr(client), str(error.args))
+    assert [r.step_id for r in error.trace] == list(SECRETS)
+    with Loopback() as server:
+        dead = server.url
+    with pytest.raises(gen.rt.StepFailedError) as transport:
+        gen.calls(client=gen.rt.Client(base_url=dead, credentials=SECRETS, timeout=2))
+    _assert_hidden(str(transport.value), repr(transport.value.trace), transport.value.reason)
