@@ -25,3 +25,8 @@ __all__ = [
     "SiriusEmulator",
     "SpecViolationError",
 ]
+
+from .bnpl import BnplEmulator  # noqa: E402
+from .petstore_coupons import PetstoreCouponsEmulator  # noqa: E402
+
+__all__ += ["BnplEmulator", "PetstoreCouponsEmulator"]
