@@ -56,6 +56,7 @@ class Builder:
         self.catalog = Catalog()
         self.components: dict[str, dict[str, Any]] = {}
         self.workflow_refs: list[tuple[str, JsonPath]] = []
+        self.unloaded: list[str] = []
 
     # -- reading helpers -------------------------------------------------------------------------------
     def error(self, at: JsonPath, message: str, rule: str) -> None:
@@ -156,12 +157,14 @@ class Builder:
         if url.startswith(("http://", "https://")):
             fetched = self.ws.remote(url, self.doc.file.parent, where)
             if fetched is None:
+                self.unloaded.append(name)
                 return
             file, shown = fetched, (url if self.ws.allow_remote else None)
         else:
             file, shown = (self.doc.file.parent / url.removeprefix("file://")).resolve(), None
         loaded = self.ws.load(file, shown, referrer=where)
         if loaded is None:
+            self.unloaded.append(name)
             return
         server = None
         if kind == "openapi":
@@ -254,6 +257,18 @@ class Builder:
             )
             location = None
         return Parameter(name, location, raw.get("value"), self.doc.loc(at))
+
+    def subtree_locations(self, value: Any, at: JsonPath) -> dict[JsonPath, Location]:
+        found: dict[JsonPath, Location] = {}
+        pending: list[tuple[JsonPath, Any]] = [((), value)]
+        while pending:
+            path, item = pending.pop()
+            found[path] = self.doc.loc(at + path)
+            if isinstance(item, dict):
+                pending.extend((path + (k,), v) for k, v in item.items())
+            elif isinstance(item, list):
+                pending.extend((path + (i,), v) for i, v in enumerate(item))
+        return found
 
     def unique_parameters(self, parameters: list[Parameter | None]) -> None:
         self.unique(
@@ -409,6 +424,9 @@ class Builder:
                 has_payload="payload" in b_raw,
                 replacements=replacements,
                 where=self.doc.loc(at + ("requestBody",)),
+                payload_at=self.subtree_locations(
+                    b_raw.get("payload"), at + ("requestBody", "payload")
+                ),
             )
         return Step(
             step_id=step_id,
@@ -469,6 +487,8 @@ class Builder:
         pools = self.catalog.operations
         if qualified:
             name, operation_id = qualified.groups()
+            if name in self.unloaded:
+                return None
             if name not in self.catalog.sources:
                 self.error(at, f"unknown source description {name!r}", "reference")
                 return None
@@ -491,6 +511,8 @@ class Builder:
                 return folded[0]
         if len(matches) == 1:
             return matches[0]
+        if not matches and self.unloaded:
+            return None  # a source that could not be loaded is already reported
         if not matches:
             known = sorted(
                 {op.operation_id for ops in pools.values() for op in ops if op.operation_id}
@@ -527,6 +549,8 @@ class Builder:
             self.error(
                 at, f"operationPath {text!r} must point at /paths/<path>/<method>", "reference"
             )
+            return None
+        if name in self.unloaded:
             return None
         for op in self.catalog.operations.get(name, ()):
             if op.path == parts[1] and op.method == parts[2].upper():

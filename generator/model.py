@@ -79,6 +79,14 @@ class RequestBody:
     has_payload: bool
     replacements: tuple[Replacement, ...]
     where: Location
+    payload_at: Mapping[tuple[str | int, ...], Location] = field(default_factory=dict)
+
+    def locate(self, path: tuple[str | int, ...]) -> Location:
+        """The location of the deepest payload node on ``path`` (the requestBody when unknown)."""
+        for cut in range(len(path), -1, -1):
+            if path[:cut] in self.payload_at:
+                return self.payload_at[path[:cut]]
+        return self.where
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .build import build_document
+from .checks.operations import check_operations
 from .checks.references import check_references
 from .diagnostics import Diagnostics, Location
 from .emit import format_python
@@ -86,6 +87,7 @@ def plan_all(
         if document is None:
             continue
         check_references(document, diagnostics)
+        check_operations([step for wf in document.workflows for step in wf.steps], diagnostics)
         name = module_name(entry.file.name)
         if name in owners:
             diagnostics.error(
