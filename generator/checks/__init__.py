@@ -1,0 +1,1 @@
+"""Checks of a loaded Arazzo document: structure (our JSON Schema rules), references, operations."""

@@ -1,0 +1,439 @@
+"""Structural validation of an Arazzo document against our rules (``arazzo_rules.yaml``).
+
+Every JSON Schema error becomes one diagnostic (rule ``structure``) at the line and column of the offending
+node, with a message that says what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from importlib import resources
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+
+from ..diagnostics import Diagnostics
+from ..loading.positioned import JsonPath, Positioned
+
+RULE = "structure"
+RULES_FILE = "arazzo_rules.yaml"
+
+Finding = tuple[JsonPath, str]
+
+# what one entry of each list (or each value of each components map) is called
+_ENTRY_KINDS = {
+    "sourceDescriptions": "source description",
+    "workflows": "workflow",
+    "steps": "step",
+    "parameters": "parameter",
+    "successCriteria": "criterion",
+    "criteria": "criterion",
+    "onSuccess": "success action",
+    "successActions": "success action",
+    "onFailure": "failure action",
+    "failureActions": "failure action",
+    "replacements": "payload replacement",
+    "inputs": "input schema",
+}
+_FIELD_KINDS = {"info": "info", "components": "components", "requestBody": "request body"}
+_TYPE_WORDS = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "object": "an object",
+    "array": "a list",
+    "null": "null",
+}
+_PATTERN_WORDS = {
+    r"^1\.0\.\d+(-.+)?$": "an Arazzo 1.0.x version string such as '1.0.1'",
+    r"^[A-Za-z0-9_\-]+$": "a name made of letters, digits, '_' and '-' only",
+    r"^[a-zA-Z0-9\.\-_]+$": "a name made of letters, digits, '.', '-' and '_' only",
+}
+_SHAPE = ("type", "enum", "const")  # a value of the wrong kind altogether
+_ROOT_FIELDS = "arazzo, info, sourceDescriptions and workflows"
+
+
+@functools.cache
+def rules() -> dict[str, Any]:
+    """Our JSON Schema for Arazzo 1.0.x documents, shipped inside the package."""
+    text = resources.files(__package__).joinpath(RULES_FILE).read_text(encoding="utf-8")
+    loaded = yaml.safe_load(text)
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+@functools.cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(rules())
+
+
+def check_structure(doc: Positioned, diagnostics: Diagnostics) -> bool:
+    """Report every structural problem of ``doc``; True when there is none."""
+    ok = True
+    for error in _validator().iter_errors(doc.data):
+        for at, message in explain(error, doc):
+            diagnostics.error(doc.loc(at), message, RULE)
+            ok = False
+    return ok
+
+
+def explain(error: ValidationError, doc: Positioned) -> list[Finding]:
+    """One or more (path, message) findings for a jsonschema error."""
+    path: JsonPath = tuple(error.absolute_path)
+    if "dependentSchemas" in error.absolute_schema_path:
+        return _loose_version(error, path, doc)
+    handler = _HANDLERS.get(str(error.validator), _generic)
+    return handler(error, path, doc)
+
+
+# --- naming ---------------------------------------------------------------------------------------
+
+
+def _kind(path: JsonPath, instance: Any = None) -> str:
+    """What the object at ``path`` is, in words ("step", "criterion", ...)."""
+    if not path:
+        return "Arazzo document"
+    if "inputs" in path[1:3] and path[0] in ("workflows", "components"):
+        return "input schema"
+    last, parent = path[-1], path[-2] if len(path) > 1 else None
+    kind: str | None = None
+    if isinstance(last, int) and isinstance(parent, str):
+        kind = _ENTRY_KINDS.get(parent)
+    elif len(path) == 3 and path[0] == "components" and isinstance(parent, str):
+        kind = _ENTRY_KINDS.get(parent)
+    elif last == "type" and len(path) > 1 and _kind(path[:-1]) == "criterion":
+        kind = "criterion expression type"
+    elif isinstance(last, str):
+        kind = _FIELD_KINDS.get(last)
+    if isinstance(instance, dict) and "reference" in instance and isinstance(last, int):
+        if kind in ("parameter", "success action", "failure action"):
+            return "reusable object"
+    return kind or (f"'{last}'" if isinstance(last, str) else "entry")
+
+
+def _subject(path: JsonPath) -> str:
+    """How a message names the value at ``path``."""
+    if not path:
+        return "the document"
+    last = path[-1]
+    parent = path[-2] if len(path) > 1 else None
+    if isinstance(last, int):
+        return f"each entry of '{parent}'" if isinstance(parent, str) else "each entry"
+    if parent == "outputs":
+        return f"output '{last}'"
+    if len(path) == 3 and path[0] == "components":
+        return f"component '{last}'"
+    return f"'{last}'"
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return repr(value if len(value) <= 40 else value[:37] + "...")
+    if isinstance(value, list):
+        return "a list" if value else "an empty list"
+    return "an object" if value else "an empty object"
+
+
+def _article(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiouAEIOU" else "a ") + noun
+
+
+def _words(values: Iterable[Any]) -> str:
+    return ", ".join(value if isinstance(value, str) else _describe(value) for value in values)
+
+
+def _suggest(word: Any, choices: Sequence[str]) -> str | None:
+    if not isinstance(word, str):
+        return None
+    for choice in choices:
+        if choice.lower() == word.lower():
+            return choice
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _value_at(data: Any, path: JsonPath) -> Any:
+    for part in path:
+        if isinstance(data, dict) and isinstance(part, str):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+# --- handlers -------------------------------------------------------------------------------------
+
+
+def _want(error: ValidationError) -> Any:
+    """The keyword's value in the rules."""
+    return error.validator_value
+
+
+def _required(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Finding]:
+    instance = error.instance
+    kind = _kind(path, instance)
+    found: list[Finding] = []
+    for name in _want(error):
+        if not isinstance(instance, dict) or name in instance:
+            continue
+        message = f"missing required field '{name}' in {kind}"
+        if kind == "parameter" and name == "in":
+            message += (
+                " (a step that calls an operation must say where each parameter goes:"
+                " path, query, header or cookie)"
+            )
+        found.append((path, message))
+    return found
+
+
+def _unknown(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Finding]:
+    instance, schema = error.instance, error.schema
+    if not isinstance(instance, dict) or not isinstance(schema, dict):
+        return _generic(error, path, doc)
+    allowed = list(schema.get("properties", {}))
+    patterns = list(schema.get("patternProperties", {}))
+    extensions = "^x-" in patterns
+    names = [p for p in patterns if p != "^x-"]
+    found: list[Finding] = []
+    for key in instance:
+        if key in allowed or any(re.search(p, key) for p in patterns):
+            continue
+        at = path + (key,)
+        if not allowed and names:
+            where = f"'{path[-1]}'" if path else "the document"
+            rule = _PATTERN_WORDS.get(names[0], f"a name matching {names[0]}")
+            found.append((at, f"name '{key}' in {where} must be {rule.removeprefix('a name ')}"))
+            continue
+        message = f"unknown field '{key}' in {_kind(path, instance)}"
+        guess = _suggest(key, allowed)
+        if extensions and key[:2].lower() == "x-":
+            message += f"; extension fields must start with a lowercase x- (write 'x-{key[2:]}')"
+            found.append((at, message))
+            continue
+        if guess is not None:
+            message += f"; did you mean '{guess}'?"
+        else:
+            message += f"; allowed fields are {_words(allowed)}"
+        message += (
+            " (extension fields must start with x-)"
+            if extensions
+            else " (this object cannot have other fields)"
+        )
+        found.append((at, message))
+    return found
+
+
+def _type(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Finding]:
+    expected = _want(error)
+    types = [expected] if isinstance(expected, str) else list(expected)
+    wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in types)
+    instance = error.instance
+    if not path:
+        return [
+            (
+                path,
+                f"an Arazzo document must be an object with {_ROOT_FIELDS} (found {_describe(instance)})",
+            )
+        ]
+    found = _describe(instance)
+    pattern = error.schema.get("pattern") if isinstance(error.schema, dict) else None
+    if pattern in _PATTERN_WORDS:
+        wanted = _PATTERN_WORDS[pattern]
+    elif types == ["string"] and not isinstance(instance, (dict, list, str)):
+        found += "; put the value in quotes to make it a string"
+    return [(path, f"{_subject(path)} must be {wanted} (found {found})")]
+
+
+def _expression_version(path: JsonPath, doc: Positioned, allowed: list[Any], value: Any) -> str:
+    kind = _value_at(doc.data, path[:-1] + ("type",))
+    what = _words(allowed) if len(allowed) == 1 else "one of " + _words(allowed)
+    return f"'version' for type {_words([kind])} must be {what} (found {_describe(value)})"
+
+
+def _is_expression_version(path: JsonPath) -> bool:
+    return (
+        bool(path)
+        and path[-1] == "version"
+        and _kind(path[:-1])
+        in (
+            "criterion",
+            "criterion expression type",
+        )
+    )
+
+
+def _enum(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Finding]:
+    allowed = list(_want(error))
+    value = error.instance
+    if _is_expression_version(path):
+        return [(path, _expression_version(path, doc, allowed, value))]
+    message = f"{_subject(path)} must be one of {_words(allowed)}"
+    if path and path[-1] == "type" and _kind(path[:-1]) == "criterion":
+        message += ", or an expression type object {type: jsonpath|xpath, version: ...}"
+    message += f" (found {_describe(value)})"
+    guess = _suggest(value, [a for a in allowed if isinstance(a, str)])
+    if guess is not None and guess != value:
+        message += f"; did you mean '{guess}'?"
+    return [(path, message)]
+
+
+def _const(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Finding]:
+    if _is_expression_version(path):
+        return [(path, _expression_version(path, doc, [_want(error)], error.instance))]
+    wanted = _describe(_want(error))
+    return [(path, f"{_subject(path)} must be {wanted} (found {_describe(error.instance)})")]
+
+
+def _pattern(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Finding]:
+    pattern = str(_want(error))
+    rule = _PATTERN_WORDS.get(pattern, f"a string matching {pattern}")
+    return [(path, f"{_subject(path)} must be {rule} (found {_describe(error.instance)})")]
+
+
+def _min_items(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Finding]:
+    count = int(_want(error))
+    entries = "one entry" if count == 1 else f"{count} entries"
+    return [
+        (path, f"{_subject(path)} must have at least {entries} (found {_describe(error.instance)})")
+    ]
+
+
+def _same(a: Any, b: Any) -> bool:
+    """JSON equality as JSON Schema sees it (true is not 1, 1 is 1.0)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, (dict, list)) or isinstance(b, (dict, list)):
+        return False
+    return bool(a == b)
+
+
+def _unique(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Finding]:
+    items = error.instance if isinstance(error.instance, list) else []
+    found: list[Finding] = []
+    for later in range(len(items)):
+        for earlier in range(later):
+            if _same(items[earlier], items[later]):
+                line = doc.loc(path + (earlier,)).line
+                name = _subject(path + (later,)).removeprefix("each entry of ")
+                found.append(
+                    (
+                        path + (later,),
+                        f"duplicate entry in {name}: the same as the one on line {line}; remove one",
+                    )
+                )
+                break
+    return found or _generic(error, path, doc)
+
+
+def _minimum(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Finding]:
+    limit = _describe(_want(error))
+    return [(path, f"{_subject(path)} must be {limit} or more (found {_describe(error.instance)})")]
+
+
+def _dependent(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Finding]:
+    instance = error.instance
+    kind = _kind(path, instance)
+    found: list[Finding] = []
+    if not isinstance(instance, dict):
+        return found
+    for field, needs in _want(error).items():
+        for name in needs:
+            if field in instance and name not in instance:
+                message = f"{_article(kind)} with '{field}' must also have '{name}'"
+                if (kind, name) == ("criterion", "context"):
+                    message += (
+                        " (the runtime expression the condition applies to, e.g. $response.body)"
+                    )
+                found.append((path, message))
+    return found
+
+
+def _one_of(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Finding]:
+    branches = _want(error)
+    fields = [b["required"][0] for b in branches if isinstance(b, dict) and list(b) == ["required"]]
+    instance = error.instance
+    if len(fields) == len(branches) and isinstance(instance, dict):
+        present = [name for name in fields if name in instance]
+        kind = _kind(path, instance)
+        if kind != "step":
+            kind = f"{instance.get('type')} {kind}"
+        message = f"{_article(kind)} must name exactly one of {_words(fields)}"
+        if not present:
+            return [(path, message + " (found none)")]
+        return [(path + (present[1],), message + f" (found {' and '.join(present)}; keep one)")]
+    return _any_of(error, path, doc)
+
+
+def _any_of(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Finding]:
+    """Explain the errors of the alternative that came closest (its type fits, it got deepest)."""
+    if not error.context:
+        return [
+            (
+                path,
+                f"{_subject(path)} matches more than one of the allowed forms; make it match one",
+            )
+        ]
+    branches: dict[Any, list[ValidationError]] = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+
+    def closeness(subs: list[ValidationError]) -> tuple[bool, int]:
+        shallow = any(not sub.relative_path and sub.validator in _SHAPE for sub in subs)
+        return (not shallow, max(len(sub.relative_path) for sub in subs))
+
+    closest = max(branches.values(), key=closeness)
+    if closeness(closest)[0]:
+        return [finding for sub in closest for finding in explain(sub, doc)]
+    return explain(best_match(error.context), doc)
+
+
+def _loose_version(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Finding]:
+    """A criterion's ``version`` next to a string ``type`` (accepted for jsonpath and xpath only)."""
+    criterion = path[:-1] if path and path[-1] in ("type", "version") else path
+    if _is_expression_version(path) and error.validator in ("const", "enum"):
+        value = _want(error)
+        allowed = [value] if error.validator == "const" else list(value)
+        return [(path, _expression_version(path, doc, allowed, error.instance))]
+    message = (
+        "'version' is only allowed in a criterion whose type is jsonpath or xpath;"
+        " write the type as {type: jsonpath|xpath, version: ...} or remove 'version'"
+    )
+    return [(criterion + ("version",), message)]
+
+
+def _generic(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Finding]:
+    return [(path, f"{_subject(path)} is not valid: {error.message}")]
+
+
+_HANDLERS = {
+    "required": _required,
+    "additionalProperties": _unknown,
+    "type": _type,
+    "enum": _enum,
+    "const": _const,
+    "pattern": _pattern,
+    "minItems": _min_items,
+    "uniqueItems": _unique,
+    "minimum": _minimum,
+    "dependentRequired": _dependent,
+    "oneOf": _one_of,
+    "anyOf": _any_of,
+}
