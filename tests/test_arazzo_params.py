@@ -178,3 +178,35 @@ def test_workflow_parameters_merge_with_step_parameters(generate) -> None:  # ty
     assert first.headers["x-both"] == "from-step"
     assert first.query == [("X-Both", "from-workflow")]  # same name, other 'in': the workflow's still applies
     assert second.headers["x-both"] == "from-workflow" and second.headers["x-shared"] == "from-workflow"
+
+
+def test_delimiters_stay_literal_while_item_text_is_encoded(generate) -> None:  # type: ignore[no-untyped-def]
+    strings = {"type": "array", "items": {"type": "string"}}
+    params = [
+        _param("fn", "query", "form", False),
+        _param("pi", "query", "pipeDelimited", False),
+        _param("sp", "query", "spaceDelimited", False),
+        _param("on", "query", "form", False, kind="object"),
+        _param("dp", "query", "deepObject", True, kind="object"),
+        _param("ck", "cookie", "form", False),
+        _param("cs", "cookie", kind="string"),
+    ]
+    for param in params:
+        if param["schema"]["type"] == "array":
+            param["schema"] = strings
+    values = {
+        "fn": ["x,y", "z"],
+        "pi": ["a|b", "c"],
+        "sp": ["a b", "c"],
+        "on": {"k,1": "v,2"},
+        "dp": {"a b": "c&d"},
+        "ck": ["x,y", "z;w"],
+        "cs": "a b;c=d",
+    }
+    seen, result = _run(generate, "/d", params, values)
+    raw = result.trace[0].url.split("?", 1)[1].split("&")
+    assert raw == ["fn=x%2Cy,z", "pi=a%7Cb|c", "sp=a%20b%20c", "on=k%2C1,v%2C2", "dp%5Ba%20b%5D=c%26d"]
+    assert seen.query == [("fn", "x,y,z"), ("pi", "a|b|c"), ("sp", "a b c"), ("on", "k,1,v,2"), ("dp[a b]", "c&d")]
+    cookies = [part.strip() for part in seen.headers["cookie"].split(";")]
+    assert cookies == ["ck=x%2Cy,z%3Bw", "cs=a%20b%3Bc=d"]
+    assert [unquote(part.split("=", 1)[1]) for part in cookies] == ["x,y,z;w", "a b;c=d"]

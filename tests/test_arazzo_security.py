@@ -134,3 +134,16 @@ def test_secrets_never_in_errors_traces_or_repr(generate) -> None:  # type: igno
     with pytest.raises(gen.rt.StepFailedError) as transport:
         gen.calls(client=gen.rt.Client(base_url=dead, credentials=SECRETS, timeout=2))
     _assert_hidden(str(transport.value), repr(transport.value.trace), transport.value.reason)
+
+
+def test_secrets_are_scrubbed_from_transport_errors(generate) -> None:  # type: ignore[no-untyped-def]
+    # A secret httpx refuses to send (a newline in a header) is quoted, escaped, in httpx's error text.
+    gen = _generate(generate, {"op": [{"bearer": []}]})
+    with Loopback(lambda seen: Answer(200, {})) as server:
+        with pytest.raises(gen.rt.StepFailedError) as failure:
+            gen.calls(client=gen.rt.Client(base_url=server.url, credentials={"bearer": "bad\nsecret-XYZ"}))
+        assert server.seen == []
+    error = failure.value
+    assert error.status_code is None and "could not be sent" in error.reason
+    for text in (str(error), error.reason, repr(error.args)):
+        assert "secret-XYZ" not in text

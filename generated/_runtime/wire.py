@@ -8,13 +8,21 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, quote_plus, urlencode
 
 import httpx
 
 from .context import Exchange
 from .errors import ArazzoError
-from .params import serialize_cookie, serialize_header, serialize_path, serialize_query, scalar_text
+from .params import (
+    cookie_text,
+    encode_query,
+    scalar_text,
+    serialize_cookie,
+    serialize_header,
+    serialize_path,
+    serialize_query,
+)
 from .spec import Operation, Registry, Request, SecurityScheme
 from .values import MISSING, prune
 
@@ -76,12 +84,42 @@ def _form_value(value: Any) -> str:
     return json.dumps(value) if isinstance(value, (dict, list)) else scalar_text(value)
 
 
+def _secret_forms(secret: str) -> set[str]:
+    """The ways a secret can appear in text: as is, encoded on the wire, or escaped in a repr."""
+    forms = {
+        secret,
+        quote(secret, safe=""),
+        quote_plus(secret),
+        cookie_text(secret),
+        repr(secret)[1:-1],
+        repr(secret.encode("utf-8"))[2:-1],
+        base64.b64encode(secret.encode("utf-8")).decode("ascii"),
+    }
+    return {form for form in forms if form}
+
+
+def scrub(text: str, settings: Settings) -> str:
+    """``text`` with every credential of ``settings`` (in any of its forms) replaced by ``***``."""
+    forms = {form for secret in settings.credentials.values() for form in _secret_forms(secret)}
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, MASK)
+    return text
+
+
+def _with_query(url: httpx.URL, pairs: list[tuple[str, str]]) -> httpx.URL:
+    """``url`` with already percent-encoded pairs appended to its query, sent as they are."""
+    text = "&".join(f"{name}={value}" for name, value in pairs)
+    existing = url.query.decode("ascii")
+    return url.copy_with(query=(f"{existing}&{text}" if existing else text).encode("ascii"))
+
+
 def build(
     operation: Operation, compiled: Request, settings: Settings, registry: Registry
 ) -> tuple[httpx.Request, Exchange, str]:
     """The request to send, the exchange record expressions read, and the URL shown in traces."""
     path_values: dict[str, Any] = {}
     query: list[tuple[str, str]] = []
+    encoded: list[tuple[str, str]] = []
     cookies: list[tuple[str, str]] = []
     headers = httpx.Headers(dict(settings.headers))
     path = operation.path
@@ -94,6 +132,7 @@ def build(
             path = path.replace("{" + name + "}", serialize_path(value, spec))
         elif location == "query":
             query.extend(serialize_query(value, spec))
+            encoded.extend(encode_query(value, spec))
         elif location == "header":
             headers[name] = serialize_header(value, spec)
         elif location == "cookie":
@@ -108,17 +147,21 @@ def build(
             headers["Authorization"] = f"Bearer {secret}"
         elif scheme.location == "query":
             query.append((scheme.param_name, secret))
-            secret_params.add(scheme.param_name)
+            encoded.append((quote(scheme.param_name, safe=""), quote(secret, safe="")))
+            secret_params.add(quote(scheme.param_name, safe=""))
         elif scheme.location == "cookie":
-            cookies.append((scheme.param_name, secret))
+            cookies.append((scheme.param_name, cookie_text(secret)))
         else:
             headers[scheme.param_name] = secret
     if cookies:
         headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies)
     base = server_url(settings, registry, operation.source).rstrip("/")
     url = httpx.URL(base + path)
-    if query:
-        url = url.copy_merge_params(tuple(query))
+    shown = url
+    if encoded:
+        url = _with_query(shown, encoded)
+        masked = [(k, MASK if k in secret_params else v) for k, v in encoded]
+        shown = _with_query(shown, masked) if secret_params else url
     body = prune(compiled.body) if compiled.has_body else MISSING
     options: dict[str, Any] = {}
     if compiled.has_body and body is not MISSING:
@@ -127,10 +170,5 @@ def build(
             headers.setdefault(key, value)
     request = httpx.Request(operation.method, url, headers=headers, **options)
     request.extensions["timeout"] = httpx.Timeout(settings.timeout).as_dict()
-    shown = url
-    if secret_params:
-        shown = url.copy_with(
-            params=[(k, MASK if k in secret_params else v) for k, v in url.params.multi_items()]
-        )
     exchange = Exchange(operation.method, str(url), path_values, query, headers, body)
     return request, exchange, str(shown)

@@ -20,7 +20,7 @@ from .errors import InputError, StepFailedError, WorkflowLimitError
 from .spec import Action, Registry, Step, Workflow
 from .trace import StepRecord
 from .values import MISSING, present
-from .wire import Settings, build
+from .wire import Settings, build, scrub
 
 T = TypeVar("T")
 
@@ -252,7 +252,11 @@ class Run:
             )
         )
         if reply.error is not None:
-            return exchange, reply, f"request could not be sent: {reply.error}"
+            return (
+                exchange,
+                reply,
+                f"request could not be sent: {scrub(reply.error, self.settings)}",
+            )
         exchange.status_code = reply.status_code
         exchange.response_headers = reply.headers
         exchange.response_body = parse_body(reply.content, reply.headers.get("content-type", ""))

@@ -9,6 +9,11 @@ from urllib.parse import quote
 
 from .values import MISSING
 
+# RFC 3986 reserved characters an ``allowReserved`` parameter sends as they are ('#' would end the URL).
+_RESERVED = ":/?[]@!$&'()*+,;="
+# RFC 6265 cookie-octets other than '%' (kept apart so encoded text stays reversible).
+_COOKIE_SAFE = "!#$&'()*+-./:<=>?@[]^_`{|}~"
+
 
 @dataclass(frozen=True)
 class ParamStyle:
@@ -82,23 +87,45 @@ def serialize_path(value: Any, spec: ParamStyle) -> str:
     return text
 
 
-def serialize_query(value: Any, spec: ParamStyle) -> list[tuple[str, str]]:
-    """(name, value) pairs, not yet percent-encoded (httpx encodes them)."""
-    style, explode, name = spec.effective_style, spec.effective_explode, spec.name
+def _query(value: Any, spec: ParamStyle, encoded: bool) -> list[tuple[str, str]]:
+    style, explode = spec.effective_style, spec.effective_explode
+    safe = _RESERVED if spec.allow_reserved else ""
+
+    def enc(text: str) -> str:
+        return quote(text, safe=safe) if encoded else text
+
+    name = enc(spec.name)
     if isinstance(value, Sequence) and not isinstance(value, str):
-        items = _items(value)
+        items = [enc(item) for item in _items(value)]
         if style == "form" and explode:
             return [(name, item) for item in items]
         separator = {"spaceDelimited": " ", "pipeDelimited": "|"}.get(style, ",")
+        if encoded and separator == " ":
+            separator = "%20"
         return [(name, separator.join(items))]
     if isinstance(value, Mapping):
-        pairs = _pairs(value)
+        raw = _pairs(value)
         if style == "deepObject":
-            return [(f"{name}[{key}]", item) for key, item in pairs]
+            return [(enc(f"{spec.name}[{key}]"), enc(item)) for key, item in raw]
+        pairs = [(enc(key), enc(item)) for key, item in raw]
         if explode:
             return pairs
         return [(name, ",".join(f"{key},{item}" for key, item in pairs))]
-    return [(name, scalar_text(value))]
+    return [(name, enc(scalar_text(value)))]
+
+
+def serialize_query(value: Any, spec: ParamStyle) -> list[tuple[str, str]]:
+    """(name, value) pairs as the server reads them once decoded (what ``$request.query`` sees)."""
+    return _query(value, spec, encoded=False)
+
+
+def encode_query(value: Any, spec: ParamStyle) -> list[tuple[str, str]]:
+    """(name, value) pairs percent-encoded for the query string.
+
+    Item text is encoded (a comma inside an item becomes ``%2C``); the delimiters the style adds stay
+    literal, so ``tags=a%2Cb,c`` keeps the items of a non-exploded array apart.
+    """
+    return _query(value, spec, encoded=True)
 
 
 def serialize_header(value: Any, spec: ParamStyle) -> str:
@@ -110,15 +137,21 @@ def serialize_header(value: Any, spec: ParamStyle) -> str:
     return scalar_text(value)
 
 
+def cookie_text(text: str) -> str:
+    """Percent-encode what a cookie value may not hold (whitespace, quotes, ``,``, ``;``, ``\\``, ``%``)."""
+    return quote(text, safe=_COOKIE_SAFE)
+
+
 def serialize_cookie(value: Any, spec: ParamStyle) -> list[tuple[str, str]]:
+    """(name, value) pairs for the Cookie header; item text encoded, the style's commas literal."""
     if isinstance(value, Sequence) and not isinstance(value, str):
-        items = _items(value)
+        items = [cookie_text(item) for item in _items(value)]
         if spec.effective_explode:
             return [(spec.name, item) for item in items]
         return [(spec.name, ",".join(items))]
     if isinstance(value, Mapping):
-        pairs = _pairs(value)
+        pairs = [(cookie_text(key), cookie_text(item)) for key, item in _pairs(value)]
         if spec.effective_explode:
             return pairs
         return [(spec.name, ",".join(f"{key},{item}" for key, item in pairs))]
-    return [(spec.name, scalar_text(value))]
+    return [(spec.name, cookie_text(scalar_text(value)))]
