@@ -56,7 +56,12 @@ _PATTERN_WORDS = {
     r"^[a-zA-Z0-9\.\-_]+$": "a name made of letters, digits, '.', '-' and '_' only",
 }
 _SHAPE = ("type", "enum", "const")  # a value of the wrong kind altogether
-_ROOT_FIELDS = "arazzo, info, sourceDescriptions and workflows"
+_ROOT = "an Arazzo document must be an object with arazzo, info, sourceDescriptions and workflows"
+# `version` beside a string criterion `type` (the published schema accepts it for jsonpath and xpath only)
+_LOOSE_VERSION = (
+    "'version' is only allowed in a criterion whose type is jsonpath or xpath;"
+    " write the type as {type: jsonpath|xpath, version: ...} or remove 'version'"
+)
 
 
 @functools.cache
@@ -86,8 +91,9 @@ def check_structure(doc: Positioned, diagnostics: Diagnostics) -> bool:
 def explain(error: ValidationError, doc: Positioned) -> list[Finding]:
     """One or more (path, message) findings for a jsonschema error."""
     path: JsonPath = tuple(error.absolute_path)
-    if "dependentSchemas" in error.absolute_schema_path:
-        return _loose_version(error, path, doc)
+    if "dependentSchemas" in error.absolute_schema_path and path[-1:] != ("version",):
+        criterion = path[:-1] if path[-1:] == ("type",) else path
+        return [(criterion + ("version",), _LOOSE_VERSION)]
     handler = _HANDLERS.get(str(error.validator), _generic)
     return handler(error, path, doc)
 
@@ -146,6 +152,10 @@ def _describe(value: Any) -> str:
     return "an object" if value else "an empty object"
 
 
+def _found(value: Any) -> str:
+    return f"found {_describe(value)}"
+
+
 def _article(noun: str) -> str:
     return ("an " if noun[:1] in "aeiouAEIOU" else "a ") + noun
 
@@ -179,7 +189,6 @@ def _value_at(data: Any, path: JsonPath) -> Any:
 
 
 def _want(error: ValidationError) -> Any:
-    """The keyword's value in the rules."""
     return error.validator_value
 
 
@@ -243,12 +252,7 @@ def _type(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Findi
     wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in types)
     instance = error.instance
     if not path:
-        return [
-            (
-                path,
-                f"an Arazzo document must be an object with {_ROOT_FIELDS} (found {_describe(instance)})",
-            )
-        ]
+        return [(path, f"{_ROOT} ({_found(instance)})")]
     found = _describe(instance)
     pattern = error.schema.get("pattern") if isinstance(error.schema, dict) else None
     if pattern in _PATTERN_WORDS:
@@ -258,58 +262,34 @@ def _type(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Findi
     return [(path, f"{_subject(path)} must be {wanted} (found {found})")]
 
 
-def _expression_version(path: JsonPath, doc: Positioned, allowed: list[Any], value: Any) -> str:
-    kind = _value_at(doc.data, path[:-1] + ("type",))
-    what = _words(allowed) if len(allowed) == 1 else "one of " + _words(allowed)
-    return f"'version' for type {_words([kind])} must be {what} (found {_describe(value)})"
-
-
-def _is_expression_version(path: JsonPath) -> bool:
-    return (
-        bool(path)
-        and path[-1] == "version"
-        and _kind(path[:-1])
-        in (
-            "criterion",
-            "criterion expression type",
-        )
-    )
-
-
 def _enum(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Finding]:
-    allowed = list(_want(error))
-    value = error.instance
-    if _is_expression_version(path):
-        return [(path, _expression_version(path, doc, allowed, value))]
-    message = f"{_subject(path)} must be one of {_words(allowed)}"
-    if path and path[-1] == "type" and _kind(path[:-1]) == "criterion":
+    """``enum`` and ``const``: the value must be one of a fixed few."""
+    allowed = [_want(error)] if error.validator == "const" else list(_want(error))
+    what = _words(allowed) if len(allowed) == 1 else "one of " + _words(allowed)
+    value, owner = error.instance, _kind(path[:-1]) if path else ""
+    if path[-1:] == ("version",) and owner in ("criterion", "criterion expression type"):
+        kind = _value_at(doc.data, path[:-1] + ("type",))
+        return [(path, f"'version' for type {_words([kind])} must be {what} ({_found(value)})")]
+    message = f"{_subject(path)} must be {what}"
+    if path[-1:] == ("type",) and owner == "criterion":
         message += ", or an expression type object {type: jsonpath|xpath, version: ...}"
-    message += f" (found {_describe(value)})"
+    message += f" ({_found(value)})"
     guess = _suggest(value, [a for a in allowed if isinstance(a, str)])
     if guess is not None and guess != value:
         message += f"; did you mean '{guess}'?"
     return [(path, message)]
 
 
-def _const(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Finding]:
-    if _is_expression_version(path):
-        return [(path, _expression_version(path, doc, [_want(error)], error.instance))]
-    wanted = _describe(_want(error))
-    return [(path, f"{_subject(path)} must be {wanted} (found {_describe(error.instance)})")]
-
-
 def _pattern(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Finding]:
     pattern = str(_want(error))
     rule = _PATTERN_WORDS.get(pattern, f"a string matching {pattern}")
-    return [(path, f"{_subject(path)} must be {rule} (found {_describe(error.instance)})")]
+    return [(path, f"{_subject(path)} must be {rule} ({_found(error.instance)})")]
 
 
 def _min_items(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Finding]:
     count = int(_want(error))
     entries = "one entry" if count == 1 else f"{count} entries"
-    return [
-        (path, f"{_subject(path)} must have at least {entries} (found {_describe(error.instance)})")
-    ]
+    return [(path, f"{_subject(path)} must have at least {entries} ({_found(error.instance)})")]
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -333,19 +313,17 @@ def _unique(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Fin
             if _same(items[earlier], items[later]):
                 line = doc.loc(path + (earlier,)).line
                 name = _subject(path + (later,)).removeprefix("each entry of ")
-                found.append(
-                    (
-                        path + (later,),
-                        f"duplicate entry in {name}: the same as the one on line {line}; remove one",
-                    )
+                message = (
+                    f"duplicate entry in {name}: the same as the one on line {line}; remove one"
                 )
+                found.append((path + (later,), message))
                 break
     return found or _generic(error, path, doc)
 
 
 def _minimum(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Finding]:
     limit = _describe(_want(error))
-    return [(path, f"{_subject(path)} must be {limit} or more (found {_describe(error.instance)})")]
+    return [(path, f"{_subject(path)} must be {limit} or more ({_found(error.instance)})")]
 
 
 def _dependent(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Finding]:
@@ -385,12 +363,7 @@ def _one_of(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Fin
 def _any_of(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Finding]:
     """Explain the errors of the alternative that came closest (its type fits, it got deepest)."""
     if not error.context:
-        return [
-            (
-                path,
-                f"{_subject(path)} matches more than one of the allowed forms; make it match one",
-            )
-        ]
+        return [(path, f"{_subject(path)} matches more than one allowed form; make it match one")]
     branches: dict[Any, list[ValidationError]] = {}
     for sub in error.context:
         branches.setdefault(sub.relative_schema_path[0], []).append(sub)
@@ -405,20 +378,6 @@ def _any_of(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Fin
     return explain(best_match(error.context), doc)
 
 
-def _loose_version(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Finding]:
-    """A criterion's ``version`` next to a string ``type`` (accepted for jsonpath and xpath only)."""
-    criterion = path[:-1] if path and path[-1] in ("type", "version") else path
-    if _is_expression_version(path) and error.validator in ("const", "enum"):
-        value = _want(error)
-        allowed = [value] if error.validator == "const" else list(value)
-        return [(path, _expression_version(path, doc, allowed, error.instance))]
-    message = (
-        "'version' is only allowed in a criterion whose type is jsonpath or xpath;"
-        " write the type as {type: jsonpath|xpath, version: ...} or remove 'version'"
-    )
-    return [(criterion + ("version",), message)]
-
-
 def _generic(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Finding]:
     return [(path, f"{_subject(path)} is not valid: {error.message}")]
 
@@ -428,7 +387,7 @@ _HANDLERS = {
     "additionalProperties": _unknown,
     "type": _type,
     "enum": _enum,
-    "const": _const,
+    "const": _enum,
     "pattern": _pattern,
     "minItems": _min_items,
     "uniqueItems": _unique,

@@ -1,0 +1,163 @@
+"""Structural validation: our rules accept and reject what the official Arazzo schema does, with exact,
+plain-word diagnostics.
+
+The corpus test reads the official schema and examples from /work/shared at test time (they are not shipped).
+Snapshots: ``tests/corpus/structure/NAME.yaml`` → ``NAME.expected``, one ``str(diagnostic)`` a line (empty for a
+valid document). Set ``UPDATE_STRUCTURE_SNAPSHOTS=1`` to rewrite them after an intended message change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from generator.checks.structure import check_structure, rules
+from generator.diagnostics import Diagnostics
+from generator.loading.positioned import Positioned, load_positioned
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "corpus" / "structure"
+SHARED = Path("/work/shared/arazzo")
+OFFICIAL = SHARED / "schema" / "arazzo-1.0-schema.yaml"
+OFFICIAL_2024 = SHARED / "schema" / "arazzo-1.0-schema-2024-08-01.json"
+
+# Documents where our rules intentionally differ from the official schema: a Criterion's `type` given as a
+# Criterion Expression Type Object (allowed by the specification text, rejected by the official schema).
+EXCEPTIONS = {"tests/corpus/structure/expression-type-object.yaml"}
+
+
+def _shown(file: Path) -> str:
+    try:
+        return file.relative_to(ROOT).as_posix()
+    except ValueError:
+        return file.as_posix()
+
+
+def _arazzo_specs() -> list[Path]:
+    found = []
+    for file in sorted((ROOT / "specs").rglob("*")):
+        if file.suffix.lower() in (".yaml", ".yml", ".json") and file.is_file():
+            data = yaml.safe_load(file.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and "arazzo" in data:
+                found.append(file)
+    return found
+
+
+def _corpus() -> list[Path]:
+    shared = sorted((SHARED / "schema-tests").glob("*/*")) + sorted(
+        (SHARED / "examples").glob("*.arazzo.yaml")
+    )
+    shared += [SHARED / "examples" / "bnpl-arazzo.yaml"]
+    return shared + _arazzo_specs() + sorted(CORPUS.glob("*.yaml"))
+
+
+def _check(file: Path) -> tuple[bool, Diagnostics, Positioned]:
+    doc = load_positioned(file, _shown(file))
+    diagnostics = Diagnostics()
+    return check_structure(doc, diagnostics), diagnostics, doc
+
+
+@pytest.fixture(scope="module")
+def official() -> jsonschema.Draft202012Validator:
+    if not OFFICIAL.is_file():
+        pytest.skip("the official Arazzo schema is not available in /work/shared")
+    schema: Any = yaml.safe_load(OFFICIAL.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+@pytest.mark.parametrize("file", _corpus(), ids=_shown)
+def test_same_verdict_as_the_official_schema(
+    file: Path, official: jsonschema.Draft202012Validator
+) -> None:
+    ok, diagnostics, doc = _check(file)
+    theirs = official.is_valid(doc.data)
+    if _shown(file) in EXCEPTIONS:
+        assert ok and not theirs, "an intended difference should still differ"
+        return
+    assert ok == theirs, [str(d) for d in diagnostics.sorted()]
+    assert ok == (not diagnostics.items)
+
+
+def test_corpus_covers_enough_rules() -> None:
+    invalid = [f for f in CORPUS.glob("*.yaml") if f.with_suffix(".expected").read_text().strip()]
+    assert len(invalid) >= 15
+    assert len(_arazzo_specs()) >= 4
+    assert {CORPUS / Path(name).name for name in EXCEPTIONS} <= set(CORPUS.glob("*.yaml"))
+
+
+@pytest.mark.parametrize("file", sorted(CORPUS.glob("*.yaml")), ids=lambda f: f.stem)
+def test_diagnostic_snapshot(file: Path) -> None:
+    _ok, diagnostics, _doc = _check(file)
+    lines = [str(d) for d in diagnostics.sorted()]
+    expected_file = file.with_suffix(".expected")
+    if os.environ.get("UPDATE_STRUCTURE_SNAPSHOTS"):
+        expected_file.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    assert lines == expected_file.read_text(encoding="utf-8").splitlines()
+    assert all(d.rule == "structure" and d.level == "error" for d in diagnostics.items)
+
+
+def test_rules_are_a_valid_2020_12_schema() -> None:
+    jsonschema.Draft202012Validator.check_schema(rules())
+    assert rules()["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_rules_are_our_own_file() -> None:
+    """We ship our rules, not the official schema file (different text, no official $id)."""
+    ours = (ROOT / "generator" / "checks" / "arazzo_rules.yaml").read_text(encoding="utf-8")
+    assert "spec.openapis.org/arazzo/1.0/schema" not in ours
+    if OFFICIAL.is_file():
+        assert ours != OFFICIAL.read_text(encoding="utf-8")
+
+
+def test_newer_official_iteration_is_stricter_about_retry() -> None:
+    """The 2024-08-01 iteration also wants retryAfter and a target on retry actions; the YAML one is our reference."""
+    if not OFFICIAL_2024.is_file():
+        pytest.skip("the 2024-08-01 schema is not available in /work/shared")
+    newer = jsonschema.Draft202012Validator(json.loads(OFFICIAL_2024.read_text(encoding="utf-8")))
+    older: Any = yaml.safe_load(OFFICIAL.read_text(encoding="utf-8"))
+    retry_without_target = {"name": "again", "type": "retry", "retryAfter": 1}
+    doc = {
+        "arazzo": "1.0.1",
+        "info": {"title": "t", "version": "1"},
+        "sourceDescriptions": [{"name": "api", "url": "api.yaml"}],
+        "workflows": [
+            {
+                "workflowId": "w",
+                "steps": [
+                    {"stepId": "s", "operationId": "op", "onFailure": [retry_without_target]}
+                ],
+            }
+        ],
+    }
+    assert jsonschema.Draft202012Validator(older).is_valid(doc)
+    assert not newer.is_valid(
+        doc
+    )  # the newer iteration wants a stepId or workflowId on every retry
+
+
+def test_locations_point_at_the_offending_node(tmp_path: Path) -> None:
+    file = tmp_path / "flow.arazzo.yaml"
+    file.write_text(
+        "arazzo: 1.0.1\n"
+        "info: {title: t, version: '1'}\n"
+        "sourceDescriptions: [{name: api, url: api.yaml}]\n"
+        "workflows:\n"
+        "  - workflowId: w\n"
+        "    steps:\n"
+        "      - stepId: s\n"
+        "        operationId: op\n"
+        "        stepid: typo\n",
+        encoding="utf-8",
+    )
+    diagnostics = Diagnostics()
+    assert not check_structure(load_positioned(file, "flow.arazzo.yaml"), diagnostics)
+    assert [str(d) for d in diagnostics.items] == [
+        "flow.arazzo.yaml:9:17: error: unknown field 'stepid' in step; did you mean 'stepId'?"
+        " (extension fields must start with x-) [structure]"
+    ]
