@@ -264,7 +264,9 @@ class BnplEmulator(Emulator):
         if eligible:
             total = self._total(eligible)
             if total is None:
-                return _problem(400, "Mixed currencies", "the products are priced in several currencies")
+                return _problem(
+                    400, "Mixed currencies", "the products are priced in several currencies"
+                )
             answer["totalAmount"] = total
         return Reply(200, answer)
 
@@ -334,7 +336,10 @@ class BnplEmulator(Emulator):
             self._schedule(expected),
         )
         self.loans[loan_id] = loan
-        answer: dict[str, Any] = {"loanTransactionId": loan_id, "links": {"self": self.loan_url(loan_id)}}
+        answer: dict[str, Any] = {
+            "loanTransactionId": loan_id,
+            "links": {"self": self.loan_url(loan_id)},
+        }
         if token is not None:
             self.tokens[token] = loan_id
             answer["redirectAuthToken"] = token
