@@ -8,8 +8,10 @@ valid document). Set ``UPDATE_STRUCTURE_SNAPSHOTS=1`` to rewrite them after an i
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+import random
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +102,65 @@ def test_diagnostic_snapshot(file: Path) -> None:
         expected_file.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     assert lines == expected_file.read_text(encoding="utf-8").splitlines()
     assert all(d.rule == "structure" and d.level == "error" for d in diagnostics.items)
+
+
+# values and keys the mutation test plants into valid documents
+_VALUES: list[Any] = [
+    None, True, 0, -1, 2.5, "", "goto", "retry", "end", "jsonpath", "xpath", "simple", "xpath-30",
+    "draft-goessner-dispatch-jsonpath-00", "query", "1.0.1", "openapi", "bad name", [], [1], {},
+    {"type": "xpath"}, {"reference": "$components.parameters.a"}, {"name": "n", "value": 1},
+    {"name": "a", "type": "goto", "stepId": "s"},
+]  # fmt: skip
+_KEYS = [
+    "x-ext", "X-ext", "stepId", "workflowId", "operationId", "operationPath", "in", "version", "type",
+    "context", "reference", "value", "name", "criteria", "retryAfter", "retryLimit", "foo", "bad key",
+    "inputs", "parameters", "outputs", "replacements",
+]  # fmt: skip
+
+
+def _nodes(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], Any]]:
+    found = [(path, value)]
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value) if isinstance(value, list) else []
+    )
+    for key, item in items:
+        found += _nodes(item, path + (key,))
+    return found
+
+
+def _mutate(doc: Any, rnd: random.Random) -> Any:
+    doc = copy.deepcopy(doc)
+    for _ in range(rnd.randint(1, 3)):
+        path, node = rnd.choice(_nodes(doc))
+        planted = copy.deepcopy(rnd.choice(_VALUES))
+        if isinstance(node, dict) and node and rnd.random() < 0.3:
+            del node[rnd.choice(list(node))]
+        elif isinstance(node, dict) and rnd.random() < 0.6:
+            node[rnd.choice(_KEYS)] = planted
+        elif isinstance(node, list) and node and rnd.random() < 0.4:
+            node.append(copy.deepcopy(node[0]) if rnd.random() < 0.5 else planted)
+        elif path:
+            parent = doc
+            for key in path[:-1]:
+                parent = parent[key]
+            parent[path[-1]] = planted
+    return doc
+
+
+def test_mutated_documents_get_the_official_verdict(
+    official: jsonschema.Draft202012Validator,
+) -> None:
+    """Seeded random edits of valid documents: our rules and the official schema agree on every one."""
+    from generator.checks.structure import _validator
+
+    docs = [load_positioned(f).data for f in _corpus() if _shown(f) not in EXCEPTIONS]
+    seeds = [doc for doc in docs if official.is_valid(doc)]
+    rnd = random.Random(20241122)
+    for _ in range(50):
+        doc = _mutate(rnd.choice(seeds), rnd)
+        assert _validator().is_valid(doc) == official.is_valid(doc), json.dumps(doc)[:2000]
 
 
 def test_rules_are_a_valid_2020_12_schema() -> None:
