@@ -19,7 +19,7 @@ import jsonschema
 import pytest
 import yaml
 
-from generator.checks.structure import check_structure, rules
+from generator.checks.structure import check_structure, rules, validator
 from generator.diagnostics import Diagnostics
 from generator.loading.positioned import Positioned, load_positioned
 
@@ -153,14 +153,12 @@ def test_mutated_documents_get_the_official_verdict(
     official: jsonschema.Draft202012Validator,
 ) -> None:
     """Seeded random edits of valid documents: our rules and the official schema agree on every one."""
-    from generator.checks.structure import _validator
-
     docs = [load_positioned(f).data for f in _corpus() if _shown(f) not in EXCEPTIONS]
     seeds = [doc for doc in docs if official.is_valid(doc)]
     rnd = random.Random(20241122)
     for _ in range(50):
         doc = _mutate(rnd.choice(seeds), rnd)
-        assert _validator().is_valid(doc) == official.is_valid(doc), json.dumps(doc)[:2000]
+        assert validator().is_valid(doc) == official.is_valid(doc), json.dumps(doc)[:2000]
 
 
 def test_rules_are_a_valid_2020_12_schema() -> None:

@@ -74,14 +74,15 @@ def rules() -> dict[str, Any]:
 
 
 @functools.cache
-def _validator() -> Draft202012Validator:
+def validator() -> Draft202012Validator:
+    """A validator for our rules (built once)."""
     return Draft202012Validator(rules())
 
 
 def check_structure(doc: Positioned, diagnostics: Diagnostics) -> bool:
     """Report every structural problem of ``doc``; True when there is none."""
     ok = True
-    for error in _validator().iter_errors(doc.data):
+    for error in validator().iter_errors(doc.data):
         for at, message in explain(error, doc):
             diagnostics.error(doc.loc(at), message, RULE)
             ok = False
