@@ -67,7 +67,9 @@ def _encode_body(body: Any, content_type: str | None) -> dict[str, Any]:
     media = (content_type or "application/json").split(";")[0].strip().lower()
     headers = {"Content-Type": content_type or "application/json"}
     if media == "application/json" or media.endswith("+json"):
-        return {"content": json.dumps(body).encode("utf-8"), "headers": headers}
+        # A string payload is the JSON text itself (often a template), not a JSON string to encode.
+        text = body if isinstance(body, str) else json.dumps(body)
+        return {"content": text.encode("utf-8"), "headers": headers}
     if media == "application/x-www-form-urlencoded" and isinstance(body, Mapping):
         pairs = [(str(k), _form_value(v)) for k, v in body.items()]
         return {"content": urlencode(pairs).encode("utf-8"), "headers": headers}
@@ -78,6 +80,16 @@ def _encode_body(body: Any, content_type: str | None) -> dict[str, Any]:
         return {"content": body, "headers": headers}
     text = body if isinstance(body, str) else json.dumps(body)
     return {"content": text.encode("utf-8"), "headers": headers}
+
+
+def _as_sent(body: Any) -> Any:
+    """The body ``$request.body`` reads: JSON text is parsed so pointers reach into it."""
+    if isinstance(body, str):
+        try:
+            return json.loads(body)
+        except ValueError:
+            return body
+    return body
 
 
 def _form_value(value: Any) -> str:
@@ -170,5 +182,5 @@ def build(
             headers.setdefault(key, value)
     request = httpx.Request(operation.method, url, headers=headers, **options)
     request.extensions["timeout"] = httpx.Timeout(settings.timeout).as_dict()
-    exchange = Exchange(operation.method, str(url), path_values, query, headers, body)
+    exchange = Exchange(operation.method, str(url), path_values, query, headers, _as_sent(body))
     return request, exchange, str(shown)
