@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import email
 import email.policy
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl
 
+import pytest
+
 from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
+
+
+@pytest.fixture(autouse=True)
+def _no_nagle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loopback answers in two writes; without TCP_NODELAY each request waits for a delayed ACK (~40 ms)."""
+    monkeypatch.setattr(BaseHTTPRequestHandler, "disable_nagle_algorithm", True)
+
 
 INPUTS = {
     "type": "object",
@@ -44,7 +54,11 @@ def _run(generate, body: dict[str, Any], media: tuple[str, ...] = ("application/
         "workflowId": "send",
         "inputs": INPUTS,
         "steps": [
-            {"stepId": "seed", "operationId": "seed", "outputs": {"id": "$response.body#/id", "nested": "$response.body#/nested"}},
+            {
+                "stepId": "seed",
+                "operationId": "seed",
+                "outputs": {"id": "$response.body#/id", "nested": "$response.body#/nested"},
+            },
             {"stepId": "post", "operationId": "send", "requestBody": body},
         ],
     }
@@ -63,7 +77,10 @@ def test_json_payload_with_expressions_anywhere_keeps_types(generate) -> None:  
             "exact": "{$inputs.count}",
             "flag": "$inputs.flag",
             "seed": "$steps.seed.outputs.id",
-            "deep": {"list": ["$inputs.tags", {"x": "$steps.seed.outputs.nested#/x/1"}], "owner": "$inputs.owner#/id"},
+            "deep": {
+                "list": ["$inputs.tags", {"x": "$steps.seed.outputs.nested#/x/1"}],
+                "owner": "$inputs.owner#/id",
+            },
             "literal": [1, 2.5, None, True, "plain $ text"],
         },
     }
@@ -81,7 +98,12 @@ def test_json_payload_with_expressions_anywhere_keeps_types(generate) -> None:  
 
 
 def test_embedded_expressions_are_templated_into_strings(generate) -> None:  # type: ignore[no-untyped-def]
-    body = {"payload": {"greeting": "Hello {$inputs.name}, you are #{$steps.seed.outputs.id}!", "flag": "on={$inputs.flag}"}}
+    body = {
+        "payload": {
+            "greeting": "Hello {$inputs.name}, you are #{$steps.seed.outputs.id}!",
+            "flag": "on={$inputs.flag}",
+        }
+    }
     seen = _run(generate, body, name="Rex", flag=True)
     assert seen.json() == {"greeting": "Hello Rex, you are #41!", "flag": "on=true"}
 
@@ -89,15 +111,28 @@ def test_embedded_expressions_are_templated_into_strings(generate) -> None:  # t
 def test_form_urlencoded_object_payload(generate) -> None:  # type: ignore[no-untyped-def]
     body = {
         "contentType": "application/x-www-form-urlencoded",
-        "payload": {"name": "$inputs.name", "count": "$inputs.count", "note": "a&b=c d", "seed": "$steps.seed.outputs.id"},
+        "payload": {
+            "name": "$inputs.name",
+            "count": "$inputs.count",
+            "note": "a&b=c d",
+            "seed": "$steps.seed.outputs.id",
+        },
     }
     seen = _run(generate, body, ("application/x-www-form-urlencoded",), name="Rex Jr", count=2)
     assert seen.headers["content-type"].startswith("application/x-www-form-urlencoded")
-    assert parse_qsl(seen.body.decode()) == [("name", "Rex Jr"), ("count", "2"), ("note", "a&b=c d"), ("seed", "41")]
+    assert parse_qsl(seen.body.decode()) == [
+        ("name", "Rex Jr"),
+        ("count", "2"),
+        ("note", "a&b=c d"),
+        ("seed", "41"),
+    ]
 
 
 def test_form_urlencoded_string_payload_with_templating(generate) -> None:  # type: ignore[no-untyped-def]
-    body = {"contentType": "application/x-www-form-urlencoded", "payload": "grant_type=password&username={$inputs.name}"}
+    body = {
+        "contentType": "application/x-www-form-urlencoded",
+        "payload": "grant_type=password&username={$inputs.name}",
+    }
     seen = _run(generate, body, ("application/x-www-form-urlencoded",), name="rex")
     assert parse_qsl(seen.body.decode()) == [("grant_type", "password"), ("username", "rex")]
 
@@ -105,7 +140,11 @@ def test_form_urlencoded_string_payload_with_templating(generate) -> None:  # ty
 def test_multipart_form_data_payload(generate) -> None:  # type: ignore[no-untyped-def]
     body = {
         "contentType": "multipart/form-data",
-        "payload": {"name": "$inputs.name", "count": "$inputs.count", "meta": {"seed": "$steps.seed.outputs.id"}},
+        "payload": {
+            "name": "$inputs.name",
+            "count": "$inputs.count",
+            "meta": {"seed": "$steps.seed.outputs.id"},
+        },
     }
     seen = _run(generate, body, ("multipart/form-data",), name="Rex", count=5)
     assert seen.headers["content-type"].startswith("multipart/form-data; boundary=")
@@ -123,7 +162,10 @@ def test_multipart_form_data_payload(generate) -> None:  # type: ignore[no-untyp
 
 
 def test_plain_text_payload(generate) -> None:  # type: ignore[no-untyped-def]
-    body = {"contentType": "text/plain", "payload": "count={$inputs.count} seed={$steps.seed.outputs.id}"}
+    body = {
+        "contentType": "text/plain",
+        "payload": "count={$inputs.count} seed={$steps.seed.outputs.id}",
+    }
     seen = _run(generate, body, ("text/plain",), count=4)
     assert seen.headers["content-type"].startswith("text/plain")
     assert seen.body == b"count=4 seed=41"
@@ -137,7 +179,12 @@ def test_content_type_defaults_to_the_operations_media_type(generate) -> None:  
 def test_replacements_into_objects_and_arrays(generate) -> None:  # type: ignore[no-untyped-def]
     body = {
         "contentType": "application/json",
-        "payload": {"pet": {"name": "placeholder", "tags": ["a", "b", "c"]}, "a/b": 0, "m~n": 0, "keep": True},
+        "payload": {
+            "pet": {"name": "placeholder", "tags": ["a", "b", "c"]},
+            "a/b": 0,
+            "m~n": 0,
+            "keep": True,
+        },
         "replacements": [
             {"target": "/pet/name", "value": "$inputs.name"},
             {"target": "/pet/tags/1", "value": "$steps.seed.outputs.id"},

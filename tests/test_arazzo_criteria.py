@@ -6,12 +6,20 @@ every criterion with the expected one, so a failure lists exactly the criteria t
 
 from __future__ import annotations
 
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
 
 from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
+
+
+@pytest.fixture(autouse=True)
+def _no_nagle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loopback answers in two writes; without TCP_NODELAY each request waits for a delayed ACK (~40 ms)."""
+    monkeypatch.setattr(BaseHTTPRequestHandler, "disable_nagle_algorithm", True)
+
 
 JSON_BODY = {
     "n": 5,
@@ -43,7 +51,10 @@ def _serve(seen: Seen) -> Answer:
 def _outcomes(generate, cases: list[tuple[dict[str, Any], bool]], operation: str = "getJson") -> tuple[dict[str, bool], dict[str, bool]]:  # type: ignore[no-untyped-def]
     """(actual, expected): for each criterion (keyed by its condition), whether the step succeeded."""
     flows = [
-        {"workflowId": f"w{i}", "steps": [{"stepId": "s", "operationId": operation, "successCriteria": [criterion]}]}
+        {
+            "workflowId": f"w{i}",
+            "steps": [{"stepId": "s", "operationId": operation, "successCriteria": [criterion]}],
+        }
         for i, (criterion, _) in enumerate(cases)
     ]
     gen = generate({"flows.arazzo.yaml": arazzo(flows), "api.openapi.yaml": API})
@@ -98,9 +109,15 @@ def test_simple_logic_and_parentheses(generate) -> None:  # type: ignore[no-unty
         _simple("$statusCode == 404 || $response.body#/n == 5", True),
         _simple("$statusCode == 404 || $response.body#/n == 6", False),
         # && binds tighter than ||
-        _simple("$statusCode == 200 || $response.body#/n == 6 && $response.body#/flag == false", True),
-        _simple("($statusCode == 200 || $response.body#/n == 6) && $response.body#/flag == false", False),
-        _simple("($statusCode == 404 || $response.body#/n == 5) && ($response.body#/flag == true)", True),
+        _simple(
+            "$statusCode == 200 || $response.body#/n == 6 && $response.body#/flag == false", True
+        ),
+        _simple(
+            "($statusCode == 200 || $response.body#/n == 6) && $response.body#/flag == false", False
+        ),
+        _simple(
+            "($statusCode == 404 || $response.body#/n == 5) && ($response.body#/flag == true)", True
+        ),
     ]
     actual, expected = _outcomes(generate, cases)
     assert actual == expected
@@ -130,7 +147,14 @@ def test_regex_with_context(generate) -> None:  # type: ignore[no-untyped-def]
         ({"context": "$response.body#/name", "condition": "^R.x$", "type": "regex"}, True),
         ({"context": "$response.body#/name", "condition": "^x", "type": "regex"}, False),
         ({"context": "$statusCode", "condition": "^2\\d\\d$", "type": "regex"}, True),
-        ({"context": "$response.header.content-type", "condition": "^application/json", "type": "regex"}, True),
+        (
+            {
+                "context": "$response.header.content-type",
+                "condition": "^application/json",
+                "type": "regex",
+            },
+            True,
+        ),
         ({"context": "$response.body#/missing", "condition": ".*", "type": "regex"}, False),
     ]
     actual, expected = _outcomes(generate, cases)
@@ -139,7 +163,12 @@ def test_regex_with_context(generate) -> None:  # type: ignore[no-untyped-def]
 
 def test_jsonpath_root_is_the_context_value(generate) -> None:  # type: ignore[no-untyped-def]
     def jp(query: str, expected: bool, **extra: Any) -> tuple[dict[str, Any], bool]:
-        return {"context": "$response.body", "condition": query, "type": "jsonpath", **extra}, expected
+        return {
+            "context": "$response.body",
+            "condition": query,
+            "type": "jsonpath",
+            **extra,
+        }, expected
 
     cases = [
         jp("$.items", True),
@@ -160,10 +189,30 @@ def test_jsonpath_root_is_the_context_value(generate) -> None:  # type: ignore[n
 def test_jsonpath_with_context_below_the_body_and_expression_type_object(generate) -> None:  # type: ignore[no-untyped-def]
     goessner = {"type": "jsonpath", "version": "draft-goessner-dispatch-jsonpath-00"}
     cases = [
-        ({"context": "$response.body#/items", "condition": "$[?@.id == 2]", "type": "jsonpath"}, True),
-        ({"context": "$response.body#/items", "condition": "$[?@.id == 3]", "type": "jsonpath"}, False),
-        ({"context": "$response.body", "condition": "$.items[?(@.price > 10)]", "type": goessner}, True),
-        ({"context": "$response.body", "condition": "$.items[?(@.price > 20)]", "type": goessner}, False),
+        (
+            {"context": "$response.body#/items", "condition": "$[?@.id == 2]", "type": "jsonpath"},
+            True,
+        ),
+        (
+            {"context": "$response.body#/items", "condition": "$[?@.id == 3]", "type": "jsonpath"},
+            False,
+        ),
+        (
+            {
+                "context": "$response.body",
+                "condition": "$.items[?(@.price > 10)]",
+                "type": goessner,
+            },
+            True,
+        ),
+        (
+            {
+                "context": "$response.body",
+                "condition": "$.items[?(@.price > 20)]",
+                "type": goessner,
+            },
+            False,
+        ),
     ]
     actual, expected = _outcomes(generate, cases)
     assert actual == expected
@@ -172,7 +221,11 @@ def test_jsonpath_with_context_below_the_body_and_expression_type_object(generat
 @pytest.mark.parametrize("version", ["xpath-10", "xpath-20", "xpath-30"])
 def test_xpath_versions_on_an_xml_response(generate, version: str) -> None:  # type: ignore[no-untyped-def]
     def xp(query: str, expected: bool) -> tuple[dict[str, Any], bool]:
-        return {"context": "$response.body", "condition": query, "type": {"type": "xpath", "version": version}}, expected
+        return {
+            "context": "$response.body",
+            "condition": query,
+            "type": {"type": "xpath", "version": version},
+        }, expected
 
     cases = [
         xp("/pets/pet[@id='2']", True),
@@ -189,7 +242,10 @@ def test_xpath_versions_on_an_xml_response(generate, version: str) -> None:  # t
 
 def test_xpath_without_version_and_as_plain_type(generate) -> None:  # type: ignore[no-untyped-def]
     cases = [
-        ({"context": "$response.body", "condition": "/pets/pet[name='Rex']", "type": "xpath"}, True),
+        (
+            {"context": "$response.body", "condition": "/pets/pet[name='Rex']", "type": "xpath"},
+            True,
+        ),
         ({"context": "$response.body", "condition": "/pets/dog", "type": "xpath"}, False),
     ]
     actual, expected = _outcomes(generate, cases, operation="getXml")
@@ -205,7 +261,11 @@ def test_all_criteria_must_hold_and_a_failing_one_fails_the_step(generate) -> No
                 "operationId": "getJson",
                 "successCriteria": [
                     {"condition": "$statusCode == 200"},
-                    {"context": "$response.body", "condition": "$.items[?@.id == 9]", "type": "jsonpath"},
+                    {
+                        "context": "$response.body",
+                        "condition": "$.items[?@.id == 9]",
+                        "type": "jsonpath",
+                    },
                 ],
                 "outputs": {"n": "$response.body#/n"},
             },

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+import pytest
 
 from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
 
-RESPONSE = {"int": 1, "float": 1.5, "bool": False, "null": None, "str": "s", "obj": {"k": [1, {"z": "deep"}]}, "a/b": {"m~n": 7}}
+
+@pytest.fixture(autouse=True)
+def _no_nagle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loopback answers in two writes; without TCP_NODELAY each request waits for a delayed ACK (~40 ms)."""
+    monkeypatch.setattr(BaseHTTPRequestHandler, "disable_nagle_algorithm", True)
+
+
+RESPONSE = {
+    "int": 1,
+    "float": 1.5,
+    "bool": False,
+    "null": None,
+    "str": "s",
+    "obj": {"k": [1, {"z": "deep"}]},
+    "a/b": {"m~n": 7},
+}
 
 API = openapi(
     {
@@ -49,7 +67,10 @@ def _post_step(outputs: dict[str, str]) -> dict[str, Any]:
             {"name": "q", "in": "query", "value": "hello world"},
             {"name": "X-Req", "in": "header", "value": "req-{$inputs.id}"},
         ],
-        "requestBody": {"contentType": "application/json", "payload": {"a": {"b": [10, 20]}, "who": "$inputs.id"}},
+        "requestBody": {
+            "contentType": "application/json",
+            "payload": {"a": {"b": [10, 20]}, "who": "$inputs.id"},
+        },
         "outputs": outputs,
     }
 
@@ -58,7 +79,10 @@ def _flow(step_outputs: dict[str, str], **extra: Any) -> dict[str, Any]:
     outputs = {name: f"$steps.post.outputs.{name}" for name in step_outputs}
     return {
         "workflowId": "exprs",
-        "inputs": {"type": "object", "properties": {"id": {"type": "integer"}, "cfg": {"type": "object"}}},
+        "inputs": {
+            "type": "object",
+            "properties": {"id": {"type": "integer"}, "cfg": {"type": "object"}},
+        },
         "steps": [_post_step(step_outputs)],
         "outputs": outputs,
         **extra,
@@ -66,15 +90,24 @@ def _flow(step_outputs: dict[str, str], **extra: Any) -> dict[str, Any]:
 
 
 def _outputs(generate, flow: dict[str, Any], **inputs: Any) -> tuple[dict[str, Any], Any, str]:  # type: ignore[no-untyped-def]
-    gen = generate({"flows.arazzo.yaml": arazzo([flow], components=flow.pop("_components", None) or {}), "api.openapi.yaml": API})
+    gen = generate(
+        {
+            "flows.arazzo.yaml": arazzo([flow], components=flow.pop("_components", None) or {}),
+            "api.openapi.yaml": API,
+        }
+    )
     with Loopback(_serve) as server:
         result = gen.exprs(client=gen.rt.Client(base_url=server.url), **inputs)
-    values = {name: getattr(result, name) for name in result.__dataclass_fields__ if name != "trace"}
+    values = {
+        name: getattr(result, name) for name in result.__dataclass_fields__ if name != "trace"
+    }
     return values, result, server.url
 
 
 def test_url_method_and_status_code(generate) -> None:  # type: ignore[no-untyped-def]
-    values, result, url = _outputs(generate, _flow({"url": "$url", "method": "$method", "status": "$statusCode"}), id=7)
+    values, result, url = _outputs(
+        generate, _flow({"url": "$url", "method": "$method", "status": "$statusCode"}), id=7
+    )
     assert values["url"] == result.trace[0].url
     assert values["url"] in (f"{url}/things/7?q=hello%20world", f"{url}/things/7?q=hello+world")
     assert values["method"] == "POST"
@@ -144,7 +177,9 @@ def test_inputs_and_steps_outputs_with_pointers(generate) -> None:  # type: igno
         {
             "stepId": "echo",
             "operationId": "echo",
-            "parameters": [{"name": "v", "in": "query", "value": "$steps.post.outputs.body#/obj/k/1/z"}],
+            "parameters": [
+                {"name": "v", "in": "query", "value": "$steps.post.outputs.body#/obj/k/1/z"}
+            ],
             "outputs": {"v": "$response.body#/v"},
         }
     )
@@ -170,7 +205,10 @@ def test_inputs_and_steps_outputs_with_pointers(generate) -> None:  # type: igno
 def test_workflows_inputs_and_outputs_and_outputs_inside_a_workflow_step(generate) -> None:  # type: ignore[no-untyped-def]
     child = {
         "workflowId": "child",
-        "inputs": {"type": "object", "properties": {"v": {"type": "string"}, "n": {"type": "integer"}}},
+        "inputs": {
+            "type": "object",
+            "properties": {"v": {"type": "string"}, "n": {"type": "integer"}},
+        },
         "steps": [
             {
                 "stepId": "echo",
@@ -179,7 +217,11 @@ def test_workflows_inputs_and_outputs_and_outputs_inside_a_workflow_step(generat
                 "outputs": {"v": "$response.body#/v", "all": "$response.body"},
             }
         ],
-        "outputs": {"v": "$steps.echo.outputs.v", "all": "$steps.echo.outputs.all", "n": "$inputs.n"},
+        "outputs": {
+            "v": "$steps.echo.outputs.v",
+            "all": "$steps.echo.outputs.all",
+            "n": "$inputs.n",
+        },
     }
     parent = {
         "workflowId": "exprs",
@@ -216,7 +258,9 @@ def test_source_description_url_and_components_in_values(generate) -> None:  # t
             {
                 "stepId": "echo",
                 "operationId": "echo",
-                "parameters": [{"name": "v", "in": "query", "value": "from {$sourceDescriptions.api.url}"}],
+                "parameters": [
+                    {"name": "v", "in": "query", "value": "from {$sourceDescriptions.api.url}"}
+                ],
                 "outputs": {"v": "$response.body#/v", "src": "$sourceDescriptions.api.url"},
             },
             {
@@ -225,12 +269,19 @@ def test_source_description_url_and_components_in_values(generate) -> None:  # t
                 "parameters": [{"name": "id", "in": "path", "value": 1}],
                 "requestBody": {
                     "contentType": "application/json",
-                    "payload": {"param": "$components.parameters.page", "value": "$components.parameters.page#/value"},
+                    "payload": {
+                        "param": "$components.parameters.page",
+                        "value": "$components.parameters.page#/value",
+                    },
                 },
                 "outputs": {"sent": "$request.body"},
             },
         ],
-        "outputs": {"v": "$steps.echo.outputs.v", "src": "$steps.echo.outputs.src", "sent": "$steps.post.outputs.sent"},
+        "outputs": {
+            "v": "$steps.echo.outputs.v",
+            "src": "$steps.echo.outputs.src",
+            "sent": "$steps.post.outputs.sent",
+        },
         "_components": {"parameters": {"page": {"name": "page", "in": "query", "value": 2}}},
     }
     values, _, _ = _outputs(generate, flow)

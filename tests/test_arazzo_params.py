@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import unquote
 
+import pytest
+
 from inline import arazzo, openapi
 from loopback import Answer, Loopback
+
+
+@pytest.fixture(autouse=True)
+def _no_nagle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loopback answers in two writes; without TCP_NODELAY each request waits for a delayed ACK (~40 ms)."""
+    monkeypatch.setattr(BaseHTTPRequestHandler, "disable_nagle_algorithm", True)
+
 
 ARRAY = [3, 4, 5]
 OBJECT = {"role": "admin", "firstName": "Alex"}
 
 
-def _param(name: str, where: str, style: str | None = None, explode: bool | None = None, kind: str = "array") -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "array", "items": {"type": "integer"}} if kind == "array" else {"type": kind}
+def _param(
+    name: str,
+    where: str,
+    style: str | None = None,
+    explode: bool | None = None,
+    kind: str = "array",
+) -> dict[str, Any]:
+    schema: dict[str, Any] = (
+        {"type": "array", "items": {"type": "integer"}} if kind == "array" else {"type": kind}
+    )
     param: dict[str, Any] = {"name": name, "in": where, "schema": schema}
     if where == "path":
         param["required"] = True
@@ -26,7 +44,17 @@ def _param(name: str, where: str, style: str | None = None, explode: bool | None
 
 def _run(generate, path: str, params: list[dict[str, Any]], values: dict[str, Any], **flow_extra: Any):  # type: ignore[no-untyped-def]
     """Generate one GET operation with ``params``, one step passing ``values`` literally; run it once."""
-    api = openapi({path: {"get": {"operationId": "op", "parameters": params, "responses": {"200": {"description": "ok"}}}}})
+    api = openapi(
+        {
+            path: {
+                "get": {
+                    "operationId": "op",
+                    "parameters": params,
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        }
+    )
     where = {p["name"]: p["in"] for p in params}
     flow = {
         "workflowId": "call",
@@ -34,7 +62,10 @@ def _run(generate, path: str, params: list[dict[str, Any]], values: dict[str, An
             {
                 "stepId": "s",
                 "operationId": "op",
-                "parameters": [{"name": name, "in": where[name], "value": value} for name, value in values.items()],
+                "parameters": [
+                    {"name": name, "in": where[name], "value": value}
+                    for name, value in values.items()
+                ],
             }
         ],
         **flow_extra,
@@ -59,7 +90,10 @@ def test_path_styles_simple_label_matrix(generate) -> None:  # type: ignore[no-u
         _param("j", "path", "label", kind="integer"),
         _param("k", "path", "matrix", kind="integer"),
     ]
-    values: dict[str, Any] = {name: OBJECT if p["schema"]["type"] == "object" else ARRAY for name, p in zip("abcdefghijk", params)}
+    values: dict[str, Any] = {
+        name: OBJECT if p["schema"]["type"] == "object" else ARRAY
+        for name, p in zip("abcdefghijk", params)
+    }
     values["j"] = values["k"] = 9
     seen, _ = _run(generate, "/p/" + "/".join("{" + n + "}" for n in "abcdefghijk"), params, values)
     assert seen.path.split("/")[2:] == [
@@ -89,7 +123,9 @@ def test_query_styles_form_delimited_deep_object(generate) -> None:  # type: ign
         _param("n", "query", kind="integer"),
         _param("t", "query", kind="boolean"),
     ]
-    values: dict[str, Any] = {p["name"]: OBJECT if p["schema"]["type"] == "object" else ARRAY for p in params}
+    values: dict[str, Any] = {
+        p["name"]: OBJECT if p["schema"]["type"] == "object" else ARRAY for p in params
+    }
     values.update(n=0, t=False)
     seen, result = _run(generate, "/q", params, values)
     assert seen.query == [
@@ -115,7 +151,13 @@ def test_header_styles_simple(generate) -> None:  # type: ignore[no-untyped-def]
         _param("X-Num", "header", kind="integer"),
         _param("X-Flag", "header", kind="boolean"),
     ]
-    values = {"X-Arr": ARRAY, "X-Obj": OBJECT, "X-Obj-Exploded": OBJECT, "X-Num": 12, "X-Flag": True}
+    values = {
+        "X-Arr": ARRAY,
+        "X-Obj": OBJECT,
+        "X-Obj-Exploded": OBJECT,
+        "X-Num": 12,
+        "X-Flag": True,
+    }
     seen, _ = _run(generate, "/h", params, values)
     assert seen.headers["x-arr"] == "3,4,5"
     assert seen.headers["x-obj"] == "role,admin,firstName,Alex"
@@ -143,7 +185,9 @@ def test_values_are_url_encoded(generate) -> None:  # type: ignore[no-untyped-de
     ]
     params[2]["schema"] = {"type": "array", "items": {"type": "string"}}
     tricky = "a b/c?d#e&f=g%h ü"
-    seen, result = _run(generate, "/e/{id}", params, {"id": tricky, "q": tricky, "tags": ["x y", "z&w"]})
+    seen, result = _run(
+        generate, "/e/{id}", params, {"id": tricky, "q": tricky, "tags": ["x y", "z&w"]}
+    )
     segment = seen.path.split("/")[2]
     assert "/" not in segment and "?" not in segment and "#" not in segment and " " not in segment
     assert unquote(segment) == tricky
@@ -157,7 +201,17 @@ def test_workflow_parameters_merge_with_step_parameters(generate) -> None:  # ty
         _param("X-Both", "header", kind="string"),
         _param("X-Both", "query", kind="string"),
     ]
-    api = openapi({"/m": {"get": {"operationId": "op", "parameters": params, "responses": {"200": {"description": "ok"}}}}})
+    api = openapi(
+        {
+            "/m": {
+                "get": {
+                    "operationId": "op",
+                    "parameters": params,
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        }
+    )
     flow = {
         "workflowId": "merged",
         "parameters": [
@@ -166,7 +220,11 @@ def test_workflow_parameters_merge_with_step_parameters(generate) -> None:  # ty
             {"name": "X-Both", "in": "query", "value": "from-workflow"},
         ],
         "steps": [
-            {"stepId": "one", "operationId": "op", "parameters": [{"name": "X-Both", "in": "header", "value": "from-step"}]},
+            {
+                "stepId": "one",
+                "operationId": "op",
+                "parameters": [{"name": "X-Both", "in": "header", "value": "from-step"}],
+            },
             {"stepId": "two", "operationId": "op"},
         ],
     }
@@ -176,8 +234,13 @@ def test_workflow_parameters_merge_with_step_parameters(generate) -> None:  # ty
     first, second = server.seen
     assert first.headers["x-shared"] == "from-workflow"
     assert first.headers["x-both"] == "from-step"
-    assert first.query == [("X-Both", "from-workflow")]  # same name, other 'in': the workflow's still applies
-    assert second.headers["x-both"] == "from-workflow" and second.headers["x-shared"] == "from-workflow"
+    assert first.query == [
+        ("X-Both", "from-workflow")
+    ]  # same name, other 'in': the workflow's still applies
+    assert (
+        second.headers["x-both"] == "from-workflow"
+        and second.headers["x-shared"] == "from-workflow"
+    )
 
 
 def test_delimiters_stay_literal_while_item_text_is_encoded(generate) -> None:  # type: ignore[no-untyped-def]
@@ -205,8 +268,20 @@ def test_delimiters_stay_literal_while_item_text_is_encoded(generate) -> None:  
     }
     seen, result = _run(generate, "/d", params, values)
     raw = result.trace[0].url.split("?", 1)[1].split("&")
-    assert raw == ["fn=x%2Cy,z", "pi=a%7Cb|c", "sp=a%20b%20c", "on=k%2C1,v%2C2", "dp%5Ba%20b%5D=c%26d"]
-    assert seen.query == [("fn", "x,y,z"), ("pi", "a|b|c"), ("sp", "a b c"), ("on", "k,1,v,2"), ("dp[a b]", "c&d")]
+    assert raw == [
+        "fn=x%2Cy,z",
+        "pi=a%7Cb|c",
+        "sp=a%20b%20c",
+        "on=k%2C1,v%2C2",
+        "dp%5Ba%20b%5D=c%26d",
+    ]
+    assert seen.query == [
+        ("fn", "x,y,z"),
+        ("pi", "a|b|c"),
+        ("sp", "a b c"),
+        ("on", "k,1,v,2"),
+        ("dp[a b]", "c&d"),
+    ]
     cookies = [part.strip() for part in seen.headers["cookie"].split(";")]
     assert cookies == ["ck=x%2Cy,z%3Bw", "cs=a%20b%3Bc=d"]
     assert [unquote(part.split("=", 1)[1]) for part in cookies] == ["x,y,z;w", "a b;c=d"]

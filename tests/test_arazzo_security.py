@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import base64
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
 
 from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
+
+
+@pytest.fixture(autouse=True)
+def _no_nagle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loopback answers in two writes; without TCP_NODELAY each request waits for a delayed ACK (~40 ms)."""
+    monkeypatch.setattr(BaseHTTPRequestHandler, "disable_nagle_algorithm", True)
+
 
 SCHEMES = {
     "bearer": {"type": "http", "scheme": "bearer"},
@@ -38,11 +46,20 @@ def _op(name: str, security: list[dict[str, list[str]]] | None) -> dict[str, Any
 
 
 def _generate(generate, operations: dict[str, list[dict[str, list[str]]] | None], **root: Any):  # type: ignore[no-untyped-def]
-    api = openapi({f"/{name}": {"get": _op(name, security)} for name, security in operations.items()}, components={"securitySchemes": SCHEMES}, **root)
+    api = openapi(
+        {f"/{name}": {"get": _op(name, security)} for name, security in operations.items()},
+        components={"securitySchemes": SCHEMES},
+        **root,
+    )
     flow = {
         "workflowId": "calls",
         "steps": [
-            {"stepId": name, "operationId": name, "parameters": [{"name": "page", "in": "query", "value": 1}], "outputs": {"url": "$url"}}
+            {
+                "stepId": name,
+                "operationId": name,
+                "parameters": [{"name": "page", "in": "query", "value": 1}],
+                "outputs": {"url": "$url"},
+            }
             for name in operations
         ],
     }
@@ -52,12 +69,20 @@ def _generate(generate, operations: dict[str, list[dict[str, list[str]]] | None]
 def _calls(generate, operations: dict[str, list[dict[str, list[str]]] | None], credentials: dict[str, str] | None = None, **root: Any) -> tuple[dict[str, Seen], Any]:  # type: ignore[no-untyped-def]
     gen = _generate(generate, operations, **root)
     with Loopback(lambda seen: Answer(200, {})) as server:
-        result = gen.calls(client=gen.rt.Client(base_url=server.url, credentials=SECRETS if credentials is None else credentials))
+        result = gen.calls(
+            client=gen.rt.Client(
+                base_url=server.url, credentials=SECRETS if credentials is None else credentials
+            )
+        )
     return {seen.path.lstrip("/"): seen for seen in server.seen}, result
 
 
 def _cookies(seen: Seen) -> dict[str, str]:
-    pairs = [part.strip().split("=", 1) for part in seen.headers.get("cookie", "").split(";") if part.strip()]
+    pairs = [
+        part.strip().split("=", 1)
+        for part in seen.headers.get("cookie", "").split(";")
+        if part.strip()
+    ]
     return {k: v for k, v in pairs}
 
 
@@ -81,7 +106,9 @@ def test_http_basic_user_password(generate) -> None:  # type: ignore[no-untyped-
 
 
 def test_api_key_in_header_query_and_cookie(generate) -> None:  # type: ignore[no-untyped-def]
-    seen, result = _calls(generate, {"h": [{"headerKey": []}], "q": [{"queryKey": []}], "c": [{"cookieKey": []}]})
+    seen, result = _calls(
+        generate, {"h": [{"headerKey": []}], "q": [{"queryKey": []}], "c": [{"cookieKey": []}]}
+    )
     assert seen["h"].headers["x-api-key"] == "h3ader-s3cret"
     assert "api_key" not in dict(seen["h"].query) and "cookie" not in seen["h"].headers
     assert seen["q"].query == [("page", "1"), ("api_key", "qu3ry-s3cret")]
@@ -95,11 +122,19 @@ def test_credentials_only_where_the_operation_requires_them(generate) -> None:  
     seen, _ = _calls(
         generate,
         {"secured": [{"headerKey": []}], "open": None, "optedOut": []},
-        security=[{"bearer": []}],  # the document's default, for operations without their own 'security'
+        security=[
+            {"bearer": []}
+        ],  # the document's default, for operations without their own 'security'
     )
-    assert seen["secured"].headers["x-api-key"] == "h3ader-s3cret" and "authorization" not in seen["secured"].headers
+    assert (
+        seen["secured"].headers["x-api-key"] == "h3ader-s3cret"
+        and "authorization" not in seen["secured"].headers
+    )
     assert seen["open"].headers["authorization"] == "Bearer b3arer-s3cret"
-    assert "authorization" not in seen["optedOut"].headers and "x-api-key" not in seen["optedOut"].headers
+    assert (
+        "authorization" not in seen["optedOut"].headers
+        and "x-api-key" not in seen["optedOut"].headers
+    )
 
 
 def test_no_credential_for_an_operation_without_security(generate) -> None:  # type: ignore[no-untyped-def]
@@ -111,17 +146,34 @@ def test_no_credential_for_an_operation_without_security(generate) -> None:  # t
 
 def test_alternatives_and_combined_requirements(generate) -> None:  # type: ignore[no-untyped-def]
     operations = {
-        "either": [{"queryKey": []}, {"bearer": []}],  # the first alternative the client has credentials for
+        "either": [
+            {"queryKey": []},
+            {"bearer": []},
+        ],  # the first alternative the client has credentials for
         "both": [{"headerKey": [], "cookieKey": []}],
     }
-    seen, _ = _calls(generate, operations, credentials={"bearer": "b3arer-s3cret", "headerKey": "h3ader-s3cret", "cookieKey": "c00kie-s3cret"})
-    assert seen["either"].headers["authorization"] == "Bearer b3arer-s3cret" and seen["either"].query == [("page", "1")]
-    assert seen["both"].headers["x-api-key"] == "h3ader-s3cret" and _cookies(seen["both"]) == {"sid": "c00kie-s3cret"}
+    seen, _ = _calls(
+        generate,
+        operations,
+        credentials={
+            "bearer": "b3arer-s3cret",
+            "headerKey": "h3ader-s3cret",
+            "cookieKey": "c00kie-s3cret",
+        },
+    )
+    assert seen["either"].headers["authorization"] == "Bearer b3arer-s3cret" and seen[
+        "either"
+    ].query == [("page", "1")]
+    assert seen["both"].headers["x-api-key"] == "h3ader-s3cret" and _cookies(seen["both"]) == {
+        "sid": "c00kie-s3cret"
+    }
 
 
 def test_secrets_never_in_errors_traces_or_repr(generate) -> None:  # type: ignore[no-untyped-def]
     gen = _generate(generate, {name: [{name: []}] for name in SECRETS})
-    with Loopback(lambda seen: Answer(500 if seen.path == "/cookieKey" else 200, {"error": "nope"})) as server:
+    with Loopback(
+        lambda seen: Answer(500 if seen.path == "/cookieKey" else 200, {"error": "nope"})
+    ) as server:
         client = gen.rt.Client(base_url=server.url, credentials=SECRETS)
         with pytest.raises(gen.rt.StepFailedError) as failure:
             gen.calls(client=client)
@@ -141,7 +193,9 @@ def test_secrets_are_scrubbed_from_transport_errors(generate) -> None:  # type: 
     gen = _generate(generate, {"op": [{"bearer": []}]})
     with Loopback(lambda seen: Answer(200, {})) as server:
         with pytest.raises(gen.rt.StepFailedError) as failure:
-            gen.calls(client=gen.rt.Client(base_url=server.url, credentials={"bearer": "bad\nsecret-XYZ"}))
+            gen.calls(
+                client=gen.rt.Client(base_url=server.url, credentials={"bearer": "bad\nsecret-XYZ"})
+            )
         assert server.seen == []
     error = failure.value
     assert error.status_code is None and "could not be sent" in error.reason

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
 
 from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
+
+
+@pytest.fixture(autouse=True)
+def _no_nagle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loopback answers in two writes; without TCP_NODELAY each request waits for a delayed ACK (~40 ms)."""
+    monkeypatch.setattr(BaseHTTPRequestHandler, "disable_nagle_algorithm", True)
 
 
 def _op(operation_id: str, params: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -30,7 +37,9 @@ def test_operation_id_step_calls_the_operation(generate) -> None:  # type: ignor
     api = openapi({"/ping": {"get": _op("ping")}, "/pong": {"post": _op("pong")}})
     flow = {
         "workflowId": "one",
-        "steps": [{"stepId": "s", "operationId": "pong", "outputs": {"path": "$response.body#/path"}}],
+        "steps": [
+            {"stepId": "s", "operationId": "pong", "outputs": {"path": "$response.body#/path"}}
+        ],
         "outputs": {"path": "$steps.s.outputs.path"},
     }
     gen = generate({"flows.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": api})
@@ -75,7 +84,10 @@ def test_qualified_operation_id_picks_the_source_and_its_server(generate) -> Non
 def test_operation_path_with_escaped_slashes_and_tildes(generate) -> None:  # type: ignore[no-untyped-def]
     api = openapi(
         {
-            "/pets/{petId}": {"get": _op("getPet", [_path_param("petId")]), "delete": _op("delPet", [_path_param("petId")])},
+            "/pets/{petId}": {
+                "get": _op("getPet", [_path_param("petId")]),
+                "delete": _op("delPet", [_path_param("petId")]),
+            },
             "/a~b/items": {"get": _op("tilde")},
         }
     )
@@ -88,7 +100,10 @@ def test_operation_path_with_escaped_slashes_and_tildes(generate) -> None:  # ty
                 "operationPath": "{$sourceDescriptions.api.url}#/paths/~1pets~1{petId}/get",
                 "parameters": [{"name": "petId", "in": "path", "value": "$inputs.id"}],
             },
-            {"stepId": "tilde", "operationPath": "{$sourceDescriptions.api.url}#/paths/~1a~0b~1items/get"},
+            {
+                "stepId": "tilde",
+                "operationPath": "{$sourceDescriptions.api.url}#/paths/~1a~0b~1items/get",
+            },
             {
                 "stepId": "del",
                 "operationPath": "{$sourceDescriptions.api.url}#/paths/~1pets~1{petId}/delete",
@@ -110,7 +125,11 @@ def test_workflow_step_runs_the_child_with_parameters_as_inputs(generate) -> Non
     api = openapi({"/pets/{petId}": {"get": _op("getPet", [_path_param("petId")])}})
     child = {
         "workflowId": "child",
-        "inputs": {"type": "object", "required": ["petId"], "properties": {"petId": {"type": "string"}}},
+        "inputs": {
+            "type": "object",
+            "required": ["petId"],
+            "properties": {"petId": {"type": "string"}},
+        },
         "steps": [
             {
                 "stepId": "fetch",
@@ -134,7 +153,9 @@ def test_workflow_step_runs_the_child_with_parameters_as_inputs(generate) -> Non
             {
                 "stepId": "again",
                 "operationId": "getPet",
-                "parameters": [{"name": "petId", "in": "path", "value": "$steps.call.outputs.childName"}],
+                "parameters": [
+                    {"name": "petId", "in": "path", "value": "$steps.call.outputs.childName"}
+                ],
             },
         ],
         "outputs": {
@@ -154,7 +175,10 @@ def test_workflow_step_runs_the_child_with_parameters_as_inputs(generate) -> Non
     assert result.via_step == "rex-7"
     assert result.via_workflow == 3 and isinstance(result.via_workflow, int)
     assert result.child_input == "7"
-    assert [(r.workflow_id, r.step_id) for r in result.trace] == [("child", "fetch"), ("parent", "again")]
+    assert [(r.workflow_id, r.step_id) for r in result.trace] == [
+        ("child", "fetch"),
+        ("parent", "again"),
+    ]
 
 
 # -- components and dependsOn ---------------------------------------------------------------------------
@@ -164,14 +188,23 @@ COMPONENTS = {
         "petInputs": {
             "type": "object",
             "required": ["petId"],
-            "properties": {"petId": {"type": "string"}, "verbose": {"type": "boolean", "default": True}},
+            "properties": {
+                "petId": {"type": "string"},
+                "verbose": {"type": "boolean", "default": True},
+            },
         }
     },
     "parameters": {
         "verbose": {"name": "verbose", "in": "query", "value": "$inputs.verbose"},
         "trace": {"name": "X-Trace", "in": "header", "value": "component"},
     },
-    "successActions": {"stop": {"name": "stop", "type": "end", "criteria": [{"condition": "$response.body#/done == true"}]}},
+    "successActions": {
+        "stop": {
+            "name": "stop",
+            "type": "end",
+            "criteria": [{"condition": "$response.body#/done == true"}],
+        }
+    },
     "failureActions": {"again": {"name": "again", "type": "retry", "retryLimit": 2}},
 }
 COMPONENT_API = openapi(
@@ -202,7 +235,10 @@ def test_components_inputs_ref_and_parameter_references_with_value_override(gene
                 "parameters": [
                     {"name": "petId", "in": "path", "value": "$inputs.petId"},
                     {"reference": "$components.parameters.verbose"},
-                    {"reference": "$components.parameters.trace", "value": "overridden-{$inputs.petId}"},
+                    {
+                        "reference": "$components.parameters.trace",
+                        "value": "overridden-{$inputs.petId}",
+                    },
                 ],
             },
             {
@@ -215,7 +251,12 @@ def test_components_inputs_ref_and_parameter_references_with_value_override(gene
             },
         ],
     }
-    gen = generate({"flows.arazzo.yaml": arazzo([flow], components=COMPONENTS), "api.openapi.yaml": COMPONENT_API})
+    gen = generate(
+        {
+            "flows.arazzo.yaml": arazzo([flow], components=COMPONENTS),
+            "api.openapi.yaml": COMPONENT_API,
+        }
+    )
     with Loopback(lambda seen: Answer(200, {})) as server:
         client = gen.rt.Client(base_url=server.url)
         gen.pet(pet_id="1", client=client)
@@ -232,15 +273,26 @@ def test_components_success_and_failure_actions_by_reference(generate) -> None: 
         "workflowId": "acts",
         "failureActions": [{"reference": "$components.failureActions.again"}],
         "steps": [
-            {"stepId": "a", "operationId": "other", "onSuccess": [{"reference": "$components.successActions.stop"}]},
+            {
+                "stepId": "a",
+                "operationId": "other",
+                "onSuccess": [{"reference": "$components.successActions.stop"}],
+            },
             {"stepId": "b", "operationId": "other"},
         ],
     }
-    gen = generate({"flows.arazzo.yaml": arazzo([flow], components=COMPONENTS), "api.openapi.yaml": COMPONENT_API})
+    gen = generate(
+        {
+            "flows.arazzo.yaml": arazzo([flow], components=COMPONENTS),
+            "api.openapi.yaml": COMPONENT_API,
+        }
+    )
     answers = [Answer(500, {}), Answer(500, {}), Answer(200, {"done": True})]
     with Loopback(lambda seen: answers.pop(0)) as server:
         result = gen.acts(client=gen.rt.Client(base_url=server.url))
-        assert len(server.seen) == 3  # a failed twice and was retried twice, then ended the workflow
+        assert (
+            len(server.seen) == 3
+        )  # a failed twice and was retried twice, then ended the workflow
     assert [(r.step_id, r.attempt) for r in result.trace] == [("a", 1), ("a", 2), ("a", 3)]
 
 
@@ -271,7 +323,9 @@ def test_depends_on_runs_each_named_workflow_once_first(generate) -> None:  # ty
     top = pet_flow("top", ["base", "$workflows.middle"])
     top["inputs"]["properties"]["unrelated"] = {"type": "string"}
     top["outputs"]["baseName"] = "$workflows.base.outputs.name"
-    gen = generate({"flows.arazzo.yaml": arazzo([base, middle, top]), "api.openapi.yaml": COMPONENT_API})
+    gen = generate(
+        {"flows.arazzo.yaml": arazzo([base, middle, top]), "api.openapi.yaml": COMPONENT_API}
+    )
     with Loopback(lambda seen: Answer(200, {"name": seen.headers["x-trace"]})) as server:
         result = gen.top(pet_id="9", unrelated="x", client=gen.rt.Client(base_url=server.url))
         assert [(s.headers["x-trace"], s.path) for s in server.seen] == [

@@ -130,31 +130,50 @@ class Run:
         self._child_failure: StepFailedError | None = None
 
     def workflow(self, workflow_id: str, given: Mapping[str, Any]) -> Driver[dict[str, Any]]:
-        workflow = self.registry.workflow(workflow_id)
-        inputs = check_inputs(workflow, given)
-        for dependency in workflow.depends_on:
-            if dependency not in self.state.workflows:
-                target = self.registry.workflow(dependency)
-                yield from self.workflow(dependency, _matched(target, inputs))
-        frame = Frame(workflow_id, inputs)
-        record: dict[str, dict[str, Any]] = {"inputs": inputs, "outputs": {}}
-        self.state.workflows[workflow_id] = record
+        """Run a workflow and every workflow a ``goto`` hands control to, then their outputs.
+
+        A goto chain runs in this loop rather than by recursion, so workflows that goto each other stop
+        at the step budget (WorkflowLimitError), however long the chain. Outputs are evaluated from the
+        last workflow of the chain back to the first, so each may read the next one's.
+        """
+        chain: list[tuple[Workflow, Frame, dict[str, dict[str, Any]]]] = []
+        current, current_inputs = workflow_id, given
+        while True:
+            workflow = self.registry.workflow(current)
+            inputs = check_inputs(workflow, current_inputs)
+            for dependency in workflow.depends_on:
+                if dependency not in self.state.workflows:
+                    target = self.registry.workflow(dependency)
+                    yield from self.workflow(dependency, _matched(target, inputs))
+            frame = Frame(current, inputs)
+            record: dict[str, dict[str, Any]] = {"inputs": inputs, "outputs": {}}
+            self.state.workflows[current] = record
+            chain.append((workflow, frame, record))
+            goto = yield from self._steps(workflow, frame)
+            if goto is None:
+                break
+            current = goto.workflow_id
+            current_inputs = _matched(self.registry.workflow(current), inputs)
+        outputs: dict[str, Any] = {}
+        for workflow, frame, record in reversed(chain):
+            outputs = {
+                name: present(value)
+                for name, value in workflow.outputs(Context(self.state, frame)).items()
+            }
+            record["outputs"] = outputs
+        return outputs
+
+    def _steps(self, workflow: Workflow, frame: Frame) -> Driver[_GotoWorkflow | None]:
+        """Run a workflow's steps; the workflow a ``goto`` hands control to, if any."""
         index = 0
         while index < len(workflow.steps):
             outcome = yield from self.step(workflow, frame, index)
             if isinstance(outcome, _End):
-                break
+                return None
             if isinstance(outcome, _GotoWorkflow):
-                target = self.registry.workflow(outcome.workflow_id)
-                yield from self.workflow(outcome.workflow_id, _matched(target, inputs))
-                break
+                return outcome
             index = outcome
-        outputs = {
-            name: present(value)
-            for name, value in workflow.outputs(Context(self.state, frame)).items()
-        }
-        record["outputs"] = outputs
-        return outputs
+        return None
 
     def _index(self, workflow: Workflow, step_id: str) -> int:
         return next(i for i, step in enumerate(workflow.steps) if step.step_id == step_id)
