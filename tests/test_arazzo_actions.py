@@ -3,6 +3,7 @@ action criteria, precedence between step and workflow actions, and the step budg
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import time
 from collections.abc import Callable
@@ -477,3 +478,36 @@ def test_retry_a_failed_workflow_step_runs_the_child_again(generate) -> None:  #
         ("child", 500),
         ("child", 200),
     ]
+
+
+def test_async_client_retries_after_the_header_and_follows_a_workflow_goto(generate) -> None:  # type: ignore[no-untyped-def]
+    target = {
+        "workflowId": "target",
+        "steps": [_step("c", outputs={"v": "$response.body#/v"})],
+        "outputs": {"v": "$steps.c.outputs.v"},
+    }
+    caller = {
+        "workflowId": "caller",
+        "steps": [
+            _step(
+                "a",
+                onFailure=[{"name": "again", "type": "retry", "retryAfter": 5}],
+                onSuccess=[{"name": "jump", "type": "goto", "workflowId": "target"}],
+            ),
+            _step("b"),
+        ],
+        "outputs": {"v": "$workflows.target.outputs.v"},
+    }
+    gen = generate({"flows.arazzo.yaml": arazzo([target, caller]), "api.openapi.yaml": API})
+    handler = _script(Answer(503, {}, {"Retry-After": "0"}), (200, {}), (200, {"v": "done"}))
+
+    async def main(url: str) -> Any:
+        async with gen.rt.AsyncClient(base_url=url) as client:
+            return await gen.caller_async(client=client)
+
+    started = time.monotonic()
+    with Loopback(handler) as server:
+        result = asyncio.run(main(server.url))
+        assert [seen.path for seen in server.seen] == ["/a", "/a", "/c"]
+    assert result.v == "done" and time.monotonic() - started < 3
+    assert [(r.step_id, r.attempt) for r in result.trace] == [("a", 1), ("a", 2), ("c", 1)]

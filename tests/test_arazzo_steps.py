@@ -73,11 +73,11 @@ def test_qualified_operation_id_picks_the_source_and_its_server(generate) -> Non
         }
     )
     with Loopback(_echo) as one, Loopback(_echo) as two:
-        client = gen.rt.Client(servers={"users": one.url, "orders": two.url})
+        client = gen.rt.Client(servers={"users": one.url + "/v1/", "orders": two.url})
         result = gen.both(client=client)
-        assert [s.path for s in one.seen] == ["/users"]
+        assert [s.path for s in one.seen] == ["/v1/users"]  # the server URL's path is kept
         assert [s.path for s in two.seen] == ["/orders"]
-    assert result.trace[0].url == one.url + "/users"
+    assert result.trace[0].url == one.url + "/v1/users"
     assert result.trace[1].url == two.url + "/orders"
 
 
