@@ -18,6 +18,46 @@ _OP_0 = rt.Operation(
     "POST",
     "/api/fullstack/v1/send",
     security=((rt.SecurityScheme("bearerAuth", "http", "bearer", "", ""),),),
+    request_schema={
+        "type": "object",
+        "description": "A log or exception to attach to a recording.",
+        "required": ["uuid", "type", "payload", "timestamp"],
+        "properties": {
+            "uuid": {
+                "type": "string",
+                "description": "The recording uuid, from the `br-recording-uuid` header of the recorded request.",
+                "examples": ["asdf-ghjk-klzx-1234"],
+            },
+            "type": {
+                "type": "string",
+                "description": "Whether the payload is a log or a stack trace.",
+                "enum": ["log", "exception"],
+            },
+            "payload": {
+                "type": "string",
+                "description": "The content to show (raw text, XML or JSON; JSON is displayed as a tree).",
+            },
+            "level": {
+                "type": "string",
+                "description": "Severity of the event.",
+                "examples": ["info", "error"],
+            },
+            "timestamp": {
+                "type": "integer",
+                "description": "When the event happened, in Unix milliseconds (timezone agnostic), used to show it in sync with the video (JavaScript `new Date().getTime()`, Go `time.Now().UnixMilli()`).",
+                "examples": [1622706694345],
+            },
+            "metadata": {
+                "type": "string",
+                "description": "Any additional information, as a string (JSON is displayed as a tree).",
+            },
+            "title": {"type": "string", "description": "A short title for the event."},
+            "origin": {
+                "type": "string",
+                "description": "Where the event comes from, for example a server name.",
+            },
+        },
+    },
 )
 
 

@@ -13,7 +13,31 @@ from typing import Any
 
 from . import _runtime as rt
 
-_OP_0 = rt.Operation("sessionIngestionApi", "POST", "/")
+_OP_0 = rt.Operation(
+    "sessionIngestionApi",
+    "POST",
+    "/",
+    request_schema={
+        "type": "object",
+        "description": "A GraphQL-over-HTTP request.",
+        "required": ["query"],
+        "properties": {
+            "operationName": {
+                "type": "string",
+                "description": "Name of the operation in `query` to run (required when the document defines several).",
+            },
+            "query": {
+                "type": "string",
+                "description": "The GraphQL document, for example `mutation pushPayload(...) { pushPayload(...) }`.",
+            },
+            "variables": {
+                "type": "object",
+                "description": "Values of the variables the operation declares, by variable name (without the `$`).",
+                "additionalProperties": True,
+            },
+        },
+    },
+)
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,111 @@ ImportParentChildTraceInputMappings = TypedDict(
     },
 )
 
-_OP_0 = rt.Operation("invictusHttpReceiver", "POST", "/")
+_OP_0 = rt.Operation(
+    "invictusHttpReceiver",
+    "POST",
+    "/",
+    request_schema={
+        "type": "array",
+        "description": "The events to import, in any order (they are ordered by `Time`).",
+        "minItems": 1,
+        "items": {
+            "type": "object",
+            "description": "One status of one step of a flow.",
+            "required": ["Time", "ChainId", "Step"],
+            "properties": {
+                "Time": {
+                    "type": "string",
+                    "description": "When the event was executed; a UTC date-time is recommended. Used to determine the order of events. Both `2019-07-23 08:55:04.0500000 +00:00` and ISO 8601 (`2019-07-23T08:55:04.05Z`) are accepted; a time without an offset is read as UTC.",
+                    "pattern": "^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)? ?(Z|[+-]\\d{2}:?\\d{2})?$",
+                    "examples": ["2019-07-23 08:55:04.0500000 +00:00"],
+                },
+                "ChainId": {
+                    "type": "string",
+                    "minLength": 1,
+                    "description": "Transactional id linking the events of one flow together (like a client tracking id).",
+                    "examples": ["edbd5ddb-b206-4437-8ac3-5401b148c8cb"],
+                },
+                "Step": {
+                    "type": "object",
+                    "description": "A single step taken in the transaction (like a workflow run).",
+                    "required": ["Id", "Name", "Status"],
+                    "properties": {
+                        "Id": {
+                            "type": "string",
+                            "minLength": 1,
+                            "description": "Operation id within the transaction of events (like a workflow run id).",
+                            "examples": ["8ecd1ea4-de94-4741-9c4a-a18477398299"],
+                        },
+                        "ParentId": {
+                            "type": "string",
+                            "minLength": 1,
+                            "description": "The `Id` of the parent step, to build an execution tree of sequential steps.",
+                        },
+                        "Name": {
+                            "type": "string",
+                            "description": "Human-readable name of the operation/step.",
+                            "examples": ["Invoice"],
+                        },
+                        "Status": {
+                            "type": "string",
+                            "description": "The status the event reports. `Started` is required first for every step; `Completed` or `Failed` indicates the end of the operation.",
+                            "enum": ["Started", "Active", "Cancelled", "Completed", "Failed"],
+                        },
+                    },
+                },
+                "Mappings": {
+                    "type": "object",
+                    "description": "Values that must match the flow created via the Invictus Dashboard.",
+                    "properties": {
+                        "Domain": {"type": "string", "examples": ["Invoicing"]},
+                        "Action": {"type": "string", "examples": ["New invoice"]},
+                        "Service": {"type": "string", "examples": ["Invoice system"]},
+                        "Version": {"type": "string", "examples": ["v1.2.3"]},
+                    },
+                },
+                "Properties": {
+                    "type": "object",
+                    "description": "Tracked properties of the event.",
+                    "properties": {
+                        "Milestone": {"type": "string", "examples": ["LA-A-Reached"]},
+                        "EventText": {"type": "string", "examples": ["Line1-A"]},
+                        "Data": {
+                            "type": "object",
+                            "description": "Custom key/value properties linked to the flow.",
+                            "additionalProperties": {"type": "string"},
+                        },
+                    },
+                },
+                "Error": {
+                    "type": "object",
+                    "description": "Additional information when the event represents an error.",
+                    "properties": {
+                        "Code": {"type": "string", "examples": ["123"]},
+                        "Description": {
+                            "type": "string",
+                            "examples": ["there was a failure during this operation"],
+                        },
+                    },
+                },
+                "Azure": {
+                    "type": "object",
+                    "description": "The Azure resource the event can be traced back to, shown as details in the Dashboard.",
+                    "properties": {
+                        "ResourceId": {
+                            "type": "string",
+                            "examples": ["/subscriptions/.../resourceGroups/..."],
+                        },
+                        "PortalLink": {
+                            "type": "string",
+                            "examples": ["https://portal.azure.com/to-your-resource"],
+                        },
+                    },
+                },
+            },
+        },
+    },
+)
 
 
 @dataclass(frozen=True)

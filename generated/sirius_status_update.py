@@ -18,6 +18,23 @@ _OP_0 = rt.Operation(
     "POST",
     "/api/public/graphql",
     security=((rt.SecurityScheme("bearerAuth", "http", "bearer", "", ""),),),
+    request_schema={
+        "type": "object",
+        "description": "A GraphQL-over-HTTP request.",
+        "required": ["query"],
+        "properties": {
+            "query": {"type": "string", "description": "The GraphQL document."},
+            "variables": {
+                "type": "object",
+                "description": "Values of the variables the operation declares, by name.",
+                "additionalProperties": True,
+            },
+            "operationName": {
+                "type": "string",
+                "description": "Name of the operation to run when the document defines several.",
+            },
+        },
+    },
 )
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .checks.structure import check_structure
 from .diagnostics import Diagnostics, Location
 from .loading.openapi import default_server, operations, validate_openapi
 from .loading.positioned import JsonPath, Positioned
@@ -98,6 +99,8 @@ class Builder:
 
     # -- document --------------------------------------------------------------------------------------
     def build(self) -> Document | None:
+        if not check_structure(self.doc, self.diags):
+            return None
         root = self.obj(self.doc.data, (), "an Arazzo document")
         version = root.get("arazzo")
         if not isinstance(version, str) or not re.match(r"^1\.0\.\d+$", version):

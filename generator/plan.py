@@ -124,6 +124,9 @@ def _operation_code(op: ApiOperation) -> str:
         args.append("params=(" + "".join(p + ", " for p in params) + ")")
     if security:
         args.append("security=(" + "".join(s + ", " for s in security) + ")")
+    schema = next((v for m, v in op.request_content.items() if "json" in m and v), None)
+    if schema:
+        args.append(f"request_schema={py_literal(schema)}")
     return f"rt.Operation({', '.join(args)})"
 
 

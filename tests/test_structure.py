@@ -217,6 +217,6 @@ def test_locations_point_at_the_offending_node(tmp_path: Path) -> None:
     diagnostics = Diagnostics()
     assert not check_structure(load_positioned(file, "flow.arazzo.yaml"), diagnostics)
     assert [str(d) for d in diagnostics.items] == [
-        "flow.arazzo.yaml:9:17: error: unknown field 'stepid' in step; did you mean 'stepId'?"
+        "flow.arazzo.yaml:9:9: error: unknown field 'stepid' in step; did you mean 'stepId'?"
         " (extension fields must start with x-) [structure]"
     ]

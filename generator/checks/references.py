@@ -71,7 +71,9 @@ class _Scope:
         self.cycles()
 
     def workflow(self, workflow: Workflow) -> None:
-        index = {step.step_id: i for i, step in enumerate(workflow.steps)}
+        index: dict[str, int] = {}
+        for i, step in enumerate(workflow.steps):
+            index.setdefault(step.step_id, i)
         loops = any(action.type == "goto" for action in _all_actions(workflow))
         for position, step in enumerate(workflow.steps):
             for expr, where in _step_expressions(step):

@@ -84,7 +84,8 @@ def check_structure(doc: Positioned, diagnostics: Diagnostics) -> bool:
     ok = True
     for error in validator().iter_errors(doc.data):
         for at, message in explain(error, doc):
-            diagnostics.error(doc.loc(at), message, RULE)
+            names_key = message.startswith(("unknown field", "name '"))
+            diagnostics.error(doc.key_loc(at) if names_key else doc.loc(at), message, RULE)
             ok = False
     return ok
 

@@ -41,6 +41,12 @@ class Positioned:
     data: Any
     positions: dict[JsonPath, tuple[int, int]] = field(repr=False)
     duplicate_keys: tuple[JsonPath, ...] = ()
+    key_positions: dict[JsonPath, tuple[int, int]] = field(default_factory=dict, repr=False)
+
+    def key_loc(self, at: JsonPath) -> Location:
+        """The location of the key that names the member at ``at`` (its value's location if unknown)."""
+        found = self.key_positions.get(at)
+        return Location(self.path, found[0], found[1]) if found else self.loc(at)
 
     def loc(self, at: JsonPath = ()) -> Location:
         """The location of the deepest known node on ``at`` (a missing member points at its parent)."""
@@ -92,8 +98,9 @@ def parse_positioned(text: str, file: Path, shown: str) -> Positioned:
         loader.dispose()
     positions: dict[JsonPath, tuple[int, int]] = {}
     duplicates: list[JsonPath] = []
-    data = None if node is None else _convert(loader, node, (), positions, duplicates, shown)
-    return Positioned(shown, file, data, positions, tuple(duplicates))
+    keys: dict[JsonPath, tuple[int, int]] = {}
+    data = None if node is None else _convert(loader, node, (), positions, duplicates, shown, keys)
+    return Positioned(shown, file, data, positions, tuple(duplicates), keys)
 
 
 def _convert(
@@ -103,6 +110,7 @@ def _convert(
     positions: dict[JsonPath, tuple[int, int]],
     duplicates: list[JsonPath],
     shown: str,
+    keys: dict[JsonPath, tuple[int, int]],
 ) -> Any:
     positions[at] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
@@ -113,11 +121,12 @@ def _convert(
                 key = json.dumps(key) if key is None or isinstance(key, bool) else str(key)
             if key in result:
                 duplicates.append(at + (key,))
-            result[key] = _convert(loader, value_node, at + (key,), positions, duplicates, shown)
+            keys[at + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = _convert(loader, value_node, at + (key,), positions, duplicates, shown, keys)
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
-            _convert(loader, item, at + (index,), positions, duplicates, shown)
+            _convert(loader, item, at + (index,), positions, duplicates, shown, keys)
             for index, item in enumerate(node.value)
         ]
     try:
