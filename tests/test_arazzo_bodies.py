@@ -188,16 +188,16 @@ def test_replacements_into_objects_and_arrays(generate) -> None:  # type: ignore
         "replacements": [
             {"target": "/pet/name", "value": "$inputs.name"},
             {"target": "/pet/tags/1", "value": "$steps.seed.outputs.id"},
-            {"target": "/pet/owner", "value": {"id": "$inputs.count"}},
-            {"target": "/a~1b", "value": 1},
+            {"target": "/pet/owner", "value": "$inputs.owner"},  # a value is a string (the schema's rule)
+            {"target": "/a~1b", "value": "$inputs.count"},
             {"target": "/m~0n", "value": "{$inputs.count}"},
             {"target": "/pet/tags/-", "value": "d"},
         ],
     }
-    seen = _run(generate, body, name="Rex", count=7)
+    seen = _run(generate, body, name="Rex", count=7, owner={"id": 7})
     assert seen.json() == {
         "pet": {"name": "Rex", "tags": ["a", 41, "c", "d"], "owner": {"id": 7}},
-        "a/b": 1,
+        "a/b": 7,
         "m~n": 7,
         "keep": True,
     }

@@ -201,3 +201,47 @@ def test_secrets_are_scrubbed_from_transport_errors(generate) -> None:  # type: 
     assert error.status_code is None and "could not be sent" in error.reason
     for text in (str(error), error.reason, repr(error.args)):
         assert "secret-XYZ" not in text
+
+
+def test_expressions_see_credentials_masked(generate) -> None:  # type: ignore[no-untyped-def]
+    # Credentials come from the client, not the document: $url and $request.* show *** in their place.
+    api = openapi(
+        {
+            "/op": {
+                "get": _op("op", [{"bearer": [], "queryKey": [], "headerKey": [], "cookieKey": []}])
+            }
+        },
+        components={"securitySchemes": SCHEMES},
+    )
+    outputs = {
+        "url": "$url",
+        "auth": "$request.header.Authorization",
+        "key": "$request.header.X-Api-Key",
+        "cookie": "$request.header.Cookie",
+        "query": "$request.query.api_key",
+        "page": "$request.query.page",
+    }
+    flow = {
+        "workflowId": "calls",
+        "steps": [
+            {
+                "stepId": "op",
+                "operationId": "op",
+                "parameters": [{"name": "page", "in": "query", "value": 1}],
+                "outputs": outputs,
+            }
+        ],
+        "outputs": {name: f"$steps.op.outputs.{name}" for name in outputs},
+    }
+    gen = generate({"flows.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": api})
+    with Loopback(lambda seen: Answer(200, {})) as server:
+        result = gen.calls(client=gen.rt.Client(base_url=server.url, credentials=SECRETS))
+        sent = server.seen[0]
+    assert (
+        sent.headers["authorization"] == "Bearer b3arer-s3cret"
+        and dict(sent.query)["api_key"] == "qu3ry-s3cret"
+    )
+    assert result.url == result.trace[0].url and "api_key=***" in result.url
+    assert (result.auth, result.key, result.cookie) == ("Bearer ***", "***", "sid=***")
+    assert (result.query, result.page) == ("***", "1")
+    _assert_hidden(repr(result))

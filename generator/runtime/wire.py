@@ -127,7 +127,11 @@ def _with_query(url: httpx.URL, pairs: list[tuple[str, str]]) -> httpx.URL:
 def build(
     operation: Operation, compiled: Request, settings: Settings, registry: Registry
 ) -> tuple[httpx.Request, Exchange, str]:
-    """The request to send, the exchange record expressions read, and the URL shown in traces."""
+    """The request to send, the exchange record expressions read, and the URL shown in traces.
+
+    Credentials are added to the request only: the exchange (``$url``, ``$request.header``,
+    ``$request.query``) and the trace show ``***`` in their place, so outputs never carry a secret.
+    """
     path_values: dict[str, Any] = {}
     query: list[tuple[str, str]] = []
     encoded: list[tuple[str, str]] = []
@@ -148,24 +152,31 @@ def build(
             headers[name] = serialize_header(value, spec)
         elif location == "cookie":
             cookies.extend(serialize_cookie(value, spec))
+    # What expressions ($url, $request.*) see: the request with every credential shown as ***.
+    seen_query, seen_cookies, seen_headers = list(query), list(cookies), httpx.Headers(headers)
     secret_params: set[str] = set()
     for scheme in _credentials_for(operation, settings):
         secret = settings.credentials[scheme.name]
         if scheme.type == "http" and scheme.scheme.lower() == "basic":
             token = base64.b64encode(secret.encode("utf-8")).decode("ascii")
             headers["Authorization"] = f"Basic {token}"
+            seen_headers["Authorization"] = f"Basic {MASK}"
         elif scheme.type == "http":
             headers["Authorization"] = f"Bearer {secret}"
+            seen_headers["Authorization"] = f"Bearer {MASK}"
         elif scheme.location == "query":
-            query.append((scheme.param_name, secret))
+            seen_query.append((scheme.param_name, MASK))
             encoded.append((quote(scheme.param_name, safe=""), quote(secret, safe="")))
             secret_params.add(quote(scheme.param_name, safe=""))
         elif scheme.location == "cookie":
             cookies.append((scheme.param_name, cookie_text(secret)))
+            seen_cookies.append((scheme.param_name, MASK))
         else:
             headers[scheme.param_name] = secret
+            seen_headers[scheme.param_name] = MASK
     if cookies:
         headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies)
+        seen_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in seen_cookies)
     base = server_url(settings, registry, operation.source).rstrip("/")
     url = httpx.URL(base + path)
     shown = url
@@ -179,7 +190,10 @@ def build(
         options = _encode_body(body, compiled.content_type)
         for key, value in options.pop("headers").items():
             headers.setdefault(key, value)
+            seen_headers.setdefault(key, value)
     request = httpx.Request(operation.method, url, headers=headers, **options)
     request.extensions["timeout"] = httpx.Timeout(settings.timeout).as_dict()
-    exchange = Exchange(operation.method, str(url), path_values, query, headers, _as_sent(body))
+    exchange = Exchange(
+        operation.method, str(shown), path_values, seen_query, seen_headers, _as_sent(body)
+    )
     return request, exchange, str(shown)
