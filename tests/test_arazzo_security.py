@@ -245,3 +245,10 @@ def test_expressions_see_credentials_masked(generate) -> None:  # type: ignore[n
     assert (result.auth, result.key, result.cookie) == ("Bearer ***", "***", "sid=***")
     assert (result.query, result.page) == ("***", "1")
     _assert_hidden(repr(result))
+
+
+def test_optional_security_sends_a_credential_the_client_has(generate) -> None:  # type: ignore[no-untyped-def]
+    operations = {"optional": [{}, {"bearer": []}], "missing": [{}, {"basic": []}]}
+    seen, _ = _calls(generate, operations, credentials={"bearer": "b3arer-s3cret"})
+    assert seen["optional"].headers["authorization"] == "Bearer b3arer-s3cret"
+    assert "authorization" not in seen["missing"].headers  # {} allows the call without one

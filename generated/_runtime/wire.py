@@ -56,11 +56,17 @@ def server_url(settings: Settings, registry: Registry, source_name: str) -> str:
 
 
 def _credentials_for(operation: Operation, settings: Settings) -> tuple[SecurityScheme, ...]:
-    """The first security alternative fully covered by the client's credentials."""
-    for alternative in operation.security:
-        if all(scheme.name in settings.credentials for scheme in alternative):
-            return alternative
-    return ()
+    """The first security alternative fully covered by the client's credentials.
+
+    An empty alternative (``{}``: authentication optional) is taken only when no other is covered, so a
+    client that has a credential sends it.
+    """
+    covered = [
+        alternative
+        for alternative in operation.security
+        if all(scheme.name in settings.credentials for scheme in alternative)
+    ]
+    return next((alternative for alternative in covered if alternative), ())
 
 
 def _encode_body(body: Any, content_type: str | None) -> dict[str, Any]:
