@@ -108,6 +108,16 @@ def test_embedded_expressions_are_templated_into_strings(generate) -> None:  # t
     assert seen.json() == {"greeting": "Hello Rex, you are #41!", "flag": "on=true"}
 
 
+def test_json_payload_written_as_a_template_string(generate) -> None:  # type: ignore[no-untyped-def]
+    # The official examples write JSON payloads as YAML block strings with embedded expressions.
+    payload = '{\n  "name": "{$inputs.name}",\n  "count": {$inputs.count},\n  "seed": {$steps.seed.outputs.id}\n}\n'
+    seen = _run(
+        generate, {"contentType": "application/json", "payload": payload}, name="Rex", count=2
+    )
+    assert seen.headers["content-type"].startswith("application/json")
+    assert seen.json() == {"name": "Rex", "count": 2, "seed": 41}
+
+
 def test_form_urlencoded_object_payload(generate) -> None:  # type: ignore[no-untyped-def]
     body = {
         "contentType": "application/x-www-form-urlencoded",
@@ -188,7 +198,10 @@ def test_replacements_into_objects_and_arrays(generate) -> None:  # type: ignore
         "replacements": [
             {"target": "/pet/name", "value": "$inputs.name"},
             {"target": "/pet/tags/1", "value": "$steps.seed.outputs.id"},
-            {"target": "/pet/owner", "value": "$inputs.owner"},  # a value is a string (the schema's rule)
+            {
+                "target": "/pet/owner",
+                "value": "$inputs.owner",
+            },  # a value is a string (the schema's rule)
             {"target": "/a~1b", "value": "$inputs.count"},
             {"target": "/m~0n", "value": "{$inputs.count}"},
             {"target": "/pet/tags/-", "value": "d"},
