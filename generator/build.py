@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from urllib.parse import unquote
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -547,7 +548,8 @@ class Builder:
             )
             return None
         name, fragment = match.groups()
-        parts = [p.replace("~1", "/").replace("~0", "~") for p in fragment[1:].split("/")]
+        # A URI fragment is percent-encoded (RFC 6901 section 6): decode, then split and unescape.
+        parts = [p.replace("~1", "/").replace("~0", "~") for p in unquote(fragment)[1:].split("/")]
         if len(parts) != 3 or parts[0] != "paths":
             self.error(
                 at, f"operationPath {text!r} must point at /paths/<path>/<method>", "reference"

@@ -48,6 +48,7 @@ class Loopback:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # answers are written in pieces: no delayed-ACK stalls
 
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)

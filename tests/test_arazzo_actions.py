@@ -7,7 +7,6 @@ import asyncio
 import email.utils
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -22,11 +21,6 @@ API = openapi(
     }
 )
 
-
-@pytest.fixture(autouse=True)
-def _no_nagle(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Loopback answers in two writes; without TCP_NODELAY each request waits for a delayed ACK (~40 ms)."""
-    monkeypatch.setattr(BaseHTTPRequestHandler, "disable_nagle_algorithm", True)
 
 
 def _script(*answers: Answer | tuple[int, Any]) -> Callable[[Seen], Answer]:

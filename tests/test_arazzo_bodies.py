@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -13,11 +12,6 @@ import pytest
 from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
 
-
-@pytest.fixture(autouse=True)
-def _no_nagle(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Loopback answers in two writes; without TCP_NODELAY each request waits for a delayed ACK (~40 ms)."""
-    monkeypatch.setattr(BaseHTTPRequestHandler, "disable_nagle_algorithm", True)
 
 
 INPUTS = {

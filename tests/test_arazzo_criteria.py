@@ -6,7 +6,6 @@ every criterion with the expected one, so a failure lists exactly the criteria t
 
 from __future__ import annotations
 
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -14,11 +13,6 @@ import pytest
 from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
 
-
-@pytest.fixture(autouse=True)
-def _no_nagle(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Loopback answers in two writes; without TCP_NODELAY each request waits for a delayed ACK (~40 ms)."""
-    monkeypatch.setattr(BaseHTTPRequestHandler, "disable_nagle_algorithm", True)
 
 
 JSON_BODY = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -10,11 +9,6 @@ import pytest
 from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
 
-
-@pytest.fixture(autouse=True)
-def _no_nagle(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Loopback answers in two writes; without TCP_NODELAY each request waits for a delayed ACK (~40 ms)."""
-    monkeypatch.setattr(BaseHTTPRequestHandler, "disable_nagle_algorithm", True)
 
 
 RESPONSE = {

@@ -228,3 +228,49 @@ def test_client_repr_hides_secrets_and_custom_http_client(generate) -> None:  # 
             with gen.rt.Client(servers={"api": server.url}, headers={"X-Team": "a"}, http=http) as mine:
                 assert gen.fetch_pet(pet_id=2, client=mine).id == 2
         assert server.seen[0].headers["x-team"] == "a"
+
+
+def test_validate_requests_guard_names_the_field_and_sends_nothing(generate) -> None:  # type: ignore[no-untyped-def]
+    api = openapi(
+        {
+            "/pets": {
+                "post": {
+                    "operationId": "createPet",
+                    "requestBody": {
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["name"],
+                                    "properties": {"name": {"type": "string"}, "kind": {"enum": ["cat", "dog"]}},
+                                }
+                            }
+                        }
+                    },
+                    "responses": {"201": {"description": "created"}},
+                }
+            }
+        }
+    )
+    flow = {
+        "workflowId": "create",
+        "inputs": {"type": "object", "properties": {"kind": {"type": "string"}}},
+        "steps": [
+            {
+                "stepId": "post",
+                "operationId": "createPet",
+                "requestBody": {"contentType": "application/json", "payload": {"name": "Rex", "kind": "$inputs.kind"}},
+            }
+        ],
+    }
+    gen = generate({"pets.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": api})
+    with Loopback(lambda seen: Answer(201, {})) as server:
+        guarded = gen.rt.Client(base_url=server.url, validate_requests=True)
+        with pytest.raises(gen.rt.RequestValidationError) as bad:
+            gen.create(kind="parrot", client=guarded)
+        assert server.seen == []
+        gen.create(kind="cat", client=guarded)
+        gen.create(kind="parrot", client=gen.rt.Client(base_url=server.url))  # off by default
+        assert len(server.seen) == 2
+    assert bad.value.step_id == "post" and any("/kind" in message for message in bad.value.errors)
+    assert isinstance(bad.value, gen.rt.ArazzoError)

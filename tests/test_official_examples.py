@@ -46,22 +46,6 @@ pytestmark = [
 
 _packages = itertools.count()
 
-#: Generator bugs these tests found (the tests say what should happen; strict xfail until fixed).
-WORKFLOW_STEP_STATUS_BUG = (
-    "generator bug: '$statusCode' in the successCriteria of a step that runs a workflow "
-    "(pet-coupons' 'place-order' steps: '$statusCode == 200') resolves to nothing, because the "
-    "runtime keeps no response for workflow steps (driver._call returns no exchange), so the "
-    "criterion never holds and apply-coupon / buy-available-pet always fail with 'success "
-    "criteria not met' (no response) after the order was placed; the generator reports nothing"
-)
-JSON_STRING_PAYLOAD_BUG = (
-    "generator bug: a string payload with contentType application/json (BNPL createCustomer's "
-    "'payload: |' JSON text with embedded {$inputs.customer#/firstName} etc., the form of the "
-    "Arazzo specification's own payload example) is JSON-encoded again by the runtime "
-    "(wire._encode_body json.dumps(str)), so the server receives a JSON string literal, not the "
-    "object: 400 'is not of type object'"
-)
-
 REMOTE_BNPL = "https://raw.githubusercontent.com/OAI/Arazzo-Specification/main/examples/1.0.0/bnpl-openapi.yaml"
 REMOTE_PETSTORE = "https://raw.githubusercontent.com/swagger-api/swagger-petstore/master/src/main/resources/openapi.yaml"
 
@@ -212,7 +196,6 @@ def petstore() -> Iterator[PetstoreCouponsEmulator]:
         yield emu
 
 
-@pytest.mark.xfail(strict=True, reason=WORKFLOW_STEP_STATUS_BUG)
 def test_pet_coupons_runs(pet_coupons: ModuleType, petstore: PetstoreCouponsEmulator) -> None:
     rt = pet_coupons.rt
     client = rt.Client(servers={"pet-coupons": petstore.url}, credentials={"api_key": "k-123"})
@@ -269,7 +252,6 @@ def test_pet_coupons_runs(pet_coupons: ModuleType, petstore: PetstoreCouponsEmul
     assert len(petstore.orders) == 2
 
 
-@pytest.mark.xfail(strict=True, reason=WORKFLOW_STEP_STATUS_BUG)
 def test_pet_coupons_runs_async(pet_coupons: ModuleType, petstore: PetstoreCouponsEmulator) -> None:
     rt = pet_coupons.rt
 
@@ -519,7 +501,6 @@ def _trace(result: Any) -> list[tuple[str, int | None]]:
     return [(r.step_id, r.status_code) for r in result.trace]
 
 
-@pytest.mark.xfail(strict=True, reason=JSON_STRING_PAYLOAD_BUG)
 def test_bnpl_runs(bnpl: ModuleType) -> None:
     """A new customer: eligibility, terms, enrolment, loan, authorisation, plan, completion."""
     # the emulator is entered here, not by a fixture: a violation fails the test, not its teardown
@@ -643,7 +624,6 @@ def test_bnpl_ends_early_when_no_loan_is_possible(bnpl: ModuleType, bnpl_api: Bn
     assert bnpl_api.loans == {} and bnpl_api.requests_to("/bnpl/v1/customers") == []
 
 
-@pytest.mark.xfail(strict=True, reason=JSON_STRING_PAYLOAD_BUG)
 def test_bnpl_ends_when_the_new_customer_is_refused(bnpl: ModuleType) -> None:
     """Under 18: createCustomer answers 200 with a reason code, which ends the workflow."""
     with BnplEmulator() as bnpl_api:

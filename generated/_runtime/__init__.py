@@ -3,7 +3,13 @@
 
 from .client import AsyncClient, Client
 from .context import Context
-from .errors import ArazzoError, InputError, StepFailedError, WorkflowLimitError
+from .errors import (
+    ArazzoError,
+    InputError,
+    RequestValidationError,
+    StepFailedError,
+    WorkflowLimitError,
+)
 from .params import ParamStyle
 from .run import run, run_async
 from .spec import (
@@ -48,6 +54,7 @@ __all__ = [
     "ParamStyle",
     "Registry",
     "Request",
+    "RequestValidationError",
     "SecurityScheme",
     "Source",
     "Step",

@@ -122,7 +122,9 @@ def _convert(
             if key in result:
                 duplicates.append(at + (key,))
             keys[at + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            result[key] = _convert(loader, value_node, at + (key,), positions, duplicates, shown, keys)
+            result[key] = _convert(
+                loader, value_node, at + (key,), positions, duplicates, shown, keys
+            )
         return result
     if isinstance(node, yaml.SequenceNode):
         return [

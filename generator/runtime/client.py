@@ -23,6 +23,7 @@ def _settings(
     headers: Mapping[str, str] | None,
     timeout: float,
     max_steps: int,
+    validate_requests: bool,
 ) -> Settings:
     return Settings(
         base_url=base_url,
@@ -31,6 +32,7 @@ def _settings(
         headers=dict(headers or {}),
         timeout=timeout,
         max_steps=max_steps,
+        validate_requests=validate_requests,
     )
 
 
@@ -59,8 +61,11 @@ class Client:
         timeout: float = 30.0,
         http: httpx.Client | None = None,
         max_steps: int = 1000,
+        validate_requests: bool = False,
     ) -> None:
-        self._settings = _settings(base_url, servers, credentials, headers, timeout, max_steps)
+        self._settings = _settings(
+            base_url, servers, credentials, headers, timeout, max_steps, validate_requests
+        )
         self._owns_http = http is None
         self._http = http if http is not None else httpx.Client(timeout=timeout)
 
@@ -127,8 +132,11 @@ class AsyncClient:
         timeout: float = 30.0,
         http: httpx.AsyncClient | None = None,
         max_steps: int = 1000,
+        validate_requests: bool = False,
     ) -> None:
-        self._settings = _settings(base_url, servers, credentials, headers, timeout, max_steps)
+        self._settings = _settings(
+            base_url, servers, credentials, headers, timeout, max_steps, validate_requests
+        )
         self._owns_http = http is None
         self._http = http if http is not None else httpx.AsyncClient(timeout=timeout)
 

@@ -16,11 +16,11 @@ from typing import Any, TypeVar
 import httpx
 
 from .context import Context, Exchange, Frame, RunState, parse_body
-from .errors import InputError, StepFailedError, WorkflowLimitError
+from .errors import InputError, RequestValidationError, StepFailedError, WorkflowLimitError
 from .spec import Action, Registry, Step, Workflow
 from .trace import StepRecord
 from .values import MISSING, present
-from .wire import Settings, build, scrub
+from .wire import Settings, build, request_problems, scrub
 
 T = TypeVar("T")
 
@@ -128,6 +128,7 @@ class Run:
         self.steps_run = 0
         self.entry = entry
         self._child_failure: StepFailedError | None = None
+        self._last: tuple[Exchange, Reply] | None = None
 
     def workflow(self, workflow_id: str, given: Mapping[str, Any]) -> Driver[dict[str, Any]]:
         """Run a workflow and every workflow a ``goto`` hands control to, then their outputs.
@@ -257,8 +258,13 @@ class Run:
         assert step.operation is not None
         compiled = step.request(Context(self.state, frame))
         request, exchange, shown = build(step.operation, compiled, self.settings, self.registry)
+        if self.settings.validate_requests and compiled.has_body:
+            problems = request_problems(step.operation, exchange.body)
+            if problems:
+                raise RequestValidationError(workflow.workflow_id, step.step_id, problems)
         reply = yield Send(request)
         assert reply is not None
+        self._last = (exchange, reply)
         self.trace.append(
             StepRecord(
                 workflow.workflow_id,
@@ -286,13 +292,19 @@ class Run:
 
     def _call(
         self, step: Step, frame: Frame
-    ) -> Driver[tuple[None, None, dict[str, Any] | None, str | None]]:
+    ) -> Driver[tuple[Exchange | None, Reply | None, dict[str, Any] | None, str | None]]:
+        """Run a step's workflow; its last HTTP exchange is the step's request and response
+        (so ``$statusCode`` and ``$response`` in the step's criteria see the child's final response).
+        """
         assert step.workflow_id is not None
         compiled = step.request(Context(self.state, frame))
         inputs = {name: value for _, name, value in compiled.params if value is not MISSING}
+        self._last = None
         try:
             outputs = yield from self.workflow(step.workflow_id, inputs)
         except StepFailedError as error:
             self._child_failure = error
-            return None, None, None, f"workflow {step.workflow_id!r} failed: {error.reason}"
-        return None, None, outputs, None
+            exchange, reply = self._last or (None, None)
+            return exchange, reply, None, f"workflow {step.workflow_id!r} failed: {error.reason}"
+        exchange, reply = self._last or (None, None)
+        return exchange, reply, outputs, None

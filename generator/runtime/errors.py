@@ -21,6 +21,18 @@ class InputError(ArazzoError, ValueError):
         self.errors = errors
 
 
+class RequestValidationError(ArazzoError, ValueError):
+    """With ``Client(validate_requests=True)``: a request body violates its operation's schema; not sent."""
+
+    def __init__(self, workflow_id: str, step_id: str, errors: list[str]) -> None:
+        super().__init__(
+            f"step {step_id!r} of workflow {workflow_id!r} was not sent: " + "; ".join(errors)
+        )
+        self.workflow_id = workflow_id
+        self.step_id = step_id
+        self.errors = errors
+
+
 class StepFailedError(ArazzoError):
     """A step failed (criteria did not hold, or its request could not be sent) and no action recovered."""
 

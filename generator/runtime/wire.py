@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import importlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ class Settings:
     headers: Mapping[str, str] = field(default_factory=dict)
     timeout: float = 30.0
     max_steps: int = 1000
+    validate_requests: bool = False
 
 
 def server_url(settings: Settings, registry: Registry, source_name: str) -> str:
@@ -85,6 +87,22 @@ def _encode_body(body: Any, content_type: str | None) -> dict[str, Any]:
         return {"content": body, "headers": headers}
     text = body if isinstance(body, str) else json.dumps(body)
     return {"content": text.encode("utf-8"), "headers": headers}
+
+
+def request_problems(operation: Operation, body: Any) -> list[str]:
+    """How a JSON request body violates the operation's request schema, one message per problem."""
+    if operation.request_schema is None or body is MISSING:
+        return []
+    validator = _jsonschema().Draft202012Validator(operation.request_schema)
+    problems = []
+    for error in sorted(validator.iter_errors(body), key=lambda e: list(map(str, e.absolute_path))):
+        where = "/" + "/".join(str(part) for part in error.absolute_path)
+        problems.append(f"request body {where}: {error.message}")
+    return problems
+
+
+def _jsonschema() -> Any:
+    return importlib.import_module("jsonschema")
 
 
 def _as_sent(body: Any) -> Any:
@@ -135,8 +153,8 @@ def build(
 ) -> tuple[httpx.Request, Exchange, str]:
     """The request to send, the exchange record expressions read, and the URL shown in traces.
 
-    Credentials are added to the request only: the exchange (``$url``, ``$request.header``,
-    ``$request.query``) and the trace show ``***`` in their place, so outputs never carry a secret.
+    ``$url`` is the URL as sent (the contract's rule); ``$request.header`` and ``$request.query`` and the
+    trace show ``***`` in place of credentials, so a secret reaches an output only through ``$url``.
     """
     path_values: dict[str, Any] = {}
     query: list[tuple[str, str]] = []
@@ -158,7 +176,7 @@ def build(
             headers[name] = serialize_header(value, spec)
         elif location == "cookie":
             cookies.extend(serialize_cookie(value, spec))
-    # What expressions ($url, $request.*) see: the request with every credential shown as ***.
+    # What $request.* expressions see: the request with every credential shown as ***.
     seen_query, seen_cookies, seen_headers = list(query), list(cookies), httpx.Headers(headers)
     secret_params: set[str] = set()
     for scheme in _credentials_for(operation, settings):
@@ -200,6 +218,6 @@ def build(
     request = httpx.Request(operation.method, url, headers=headers, **options)
     request.extensions["timeout"] = httpx.Timeout(settings.timeout).as_dict()
     exchange = Exchange(
-        operation.method, str(shown), path_values, seen_query, seen_headers, _as_sent(body)
+        operation.method, str(url), path_values, seen_query, seen_headers, _as_sent(body)
     )
     return request, exchange, str(shown)

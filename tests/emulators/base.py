@@ -450,6 +450,7 @@ def _parse_body(raw: bytes, content_type: str) -> Any:
 def _make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # answers are written in pieces: no delayed-ACK stalls
         server_version = "ArazzoTestEmulator/1.0"
 
         def log_message(self, format: str, *args: Any) -> None:  # quiet
