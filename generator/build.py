@@ -172,10 +172,16 @@ class Builder:
             return
         server = None
         if kind == "openapi":
-            if validate_openapi(loaded, self.diags):
-                self.catalog.operations[name] = operations(
-                    loaded, name, self.ws.quiet_loader, self.diags
-                )
+            try:
+                usable = validate_openapi(loaded, self.diags)
+                if usable:
+                    self.catalog.operations[name] = operations(
+                        loaded, name, self.ws.quiet_loader, self.diags
+                    )
+            except (AttributeError, KeyError, TypeError, ValueError):
+                usable = False  # a description too malformed to index; its findings are reported
+            if not usable:
+                self.unloaded.append(name)
             server = default_server(loaded)
         elif file in self.active:
             self.error(

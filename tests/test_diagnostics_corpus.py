@@ -38,6 +38,6 @@ def test_corpus_covers_every_rule() -> None:
             rules.add(line.rsplit("[", 1)[1].rstrip("]"))
     assert {
         "reference", "expression", "duplicate", "cycle", "required-parameter", "undeclared-parameter",
-        "request-body", "response-pointer", "status-code", "remote-source", "load",
+        "request-body", "response-pointer", "status-code", "remote-source", "load", "openapi-valid",
     } <= rules
     assert len(DOCUMENTS) >= 25

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from jsonschema.exceptions import best_match
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
 from ..diagnostics import Diagnostics
@@ -17,7 +18,8 @@ METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 def validate_openapi(doc: Positioned, diagnostics: Diagnostics) -> bool:
-    """Report openapi-spec-validator's findings at the offending node; True when the document is usable."""
+    """Report openapi-spec-validator's findings at the offending node; True when the document is an OpenAPI
+    3.0/3.1 description whose operations can be indexed (even with findings, so references still resolve)."""
     data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("openapi"), str):
         diagnostics.error(
@@ -37,7 +39,6 @@ def validate_openapi(doc: Positioned, diagnostics: Diagnostics) -> bool:
     validator_class = (
         OpenAPIV30SpecValidator if version.startswith("3.0") else OpenAPIV31SpecValidator
     )
-    ok = True
     try:
         errors = list(validator_class(data, base_uri=doc.file.resolve().as_uri()).iter_errors())
     except Exception as exc:  # the validator itself may fail on unresolvable references
@@ -46,11 +47,13 @@ def validate_openapi(doc: Positioned, diagnostics: Diagnostics) -> bool:
         )
         return False
     for error in errors:
+        if getattr(error, "context", None):
+            # "not valid under any of the given schemas": report the most relevant branch instead.
+            error = best_match(error.context) or error
         at: JsonPath = tuple(getattr(error, "absolute_path", ()) or ())
         message = getattr(error, "message", str(error)).splitlines()[0]
         diagnostics.error(doc.loc(at), f"invalid OpenAPI description: {message}", "openapi-valid")
-        ok = False
-    return ok
+    return True
 
 
 def default_server(doc: Positioned) -> str | None:
