@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import difflib
 import re
-from urllib.parse import unquote
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .checks.structure import check_structure
-from .diagnostics import Diagnostics, Location
+from .diagnostics import Diagnostics
 from .loading.openapi import default_server, operations, validate_openapi
 from .loading.positioned import JsonPath, Positioned
 from .loading.refs import RefError, inline
 from .loading.workspace import Workspace
+from .lookup import Catalog, Lookup
 from .model import (
     Action,
-    ApiOperation,
     Criterion,
     Document,
     Output,
@@ -28,22 +25,12 @@ from .model import (
     Step,
     Workflow,
 )
+from .reader import Reader
 
-_OPERATION_PATH = re.compile(r"^\{\$sourceDescriptions\.([^.}]+)\.url\}#(/.*)$")
-_QUALIFIED_OP = re.compile(r"^\$sourceDescriptions\.([^.]+)\.(.+)$")
 _CRITERION_TYPES = ("simple", "regex", "jsonpath", "xpath")
 
 
-@dataclass
-class Catalog:
-    """What an Arazzo document can reach: its sources' operations and the documents it imports."""
-
-    sources: dict[str, Source] = field(default_factory=dict)
-    operations: dict[str, tuple[ApiOperation, ...]] = field(default_factory=dict)
-    imported: dict[str, Document] = field(default_factory=dict)
-
-
-class Builder:
+class Builder(Reader):
     def __init__(
         self,
         workspace: Workspace,
@@ -51,53 +38,15 @@ class Builder:
         diagnostics: Diagnostics,
         active: tuple[Path, ...],
     ) -> None:
+        super().__init__(doc, diagnostics)
         self.ws = workspace
-        self.doc = doc
-        self.diags = diagnostics
         self.active = active
-        self.catalog = Catalog()
         self.components: dict[str, dict[str, Any]] = {}
-        self.workflow_refs: list[tuple[str, JsonPath]] = []
-        self.unloaded: list[str] = []
+        self.lookup = Lookup(doc, diagnostics)
+        self.catalog = self.lookup.catalog
+        self.unloaded = self.lookup.unloaded
 
     # -- reading helpers -------------------------------------------------------------------------------
-    def error(self, at: JsonPath, message: str, rule: str) -> None:
-        self.diags.error(self.doc.loc(at), message, rule)
-
-    def obj(self, value: Any, at: JsonPath, what: str) -> dict[str, Any]:
-        if isinstance(value, dict):
-            return value
-        self.error(at, f"{what} must be an object", "structure")
-        return {}
-
-    def items(self, parent: dict[str, Any], key: str, at: JsonPath) -> list[tuple[JsonPath, Any]]:
-        value = parent.get(key)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.error(at + (key,), f"'{key}' must be a list", "structure")
-            return []
-        return [(at + (key, index), item) for index, item in enumerate(value)]
-
-    def text(self, parent: dict[str, Any], key: str, at: JsonPath, required: bool = False) -> str:
-        value = parent.get(key)
-        if value is None:
-            if required:
-                self.error(at, f"missing required field '{key}'", "structure")
-            return ""
-        if not isinstance(value, str):
-            self.error(at + (key,), f"'{key}' must be a string", "structure")
-            return ""
-        return value
-
-    def unique(self, keyed: list[tuple[str, Location]], what: str) -> None:
-        """Report the second and later uses of a key that must be unique within its list."""
-        seen: set[str] = set()
-        for key, where in keyed:
-            if key in seen:
-                self.diags.error(where, f"duplicate {what} {key}; each must be unique", "duplicate")
-            seen.add(key)
-
     # -- document --------------------------------------------------------------------------------------
     def build(self) -> Document | None:
         if not check_structure(self.doc, self.diags):
@@ -124,7 +73,7 @@ class Builder:
             self.workflow(at, self.obj(raw, at, "a workflow"))
             for at, raw in self.items(root, "workflows", ())
         ]
-        self.check_workflow_refs(workflows)
+        self.lookup.check_workflow_refs(workflows)
         self.unique([(repr(wf.workflow_id), wf.where) for wf in workflows], "workflowId")
         if "workflows" not in root:
             self.error((), "missing required field 'workflows'", "structure")
@@ -214,7 +163,7 @@ class Builder:
         self.unique([(repr(s.step_id), s.where) for s in steps], "stepId")
         self.unique_parameters(shared)
         depends = [
-            self.workflow_ref(d, d_at) if isinstance(d, str) else None
+            self.lookup.workflow_ref(d, d_at) if isinstance(d, str) else None
             for d_at, d in self.items(raw, "dependsOn", at)
         ]
         return Workflow(
@@ -267,18 +216,6 @@ class Builder:
             )
             location = None
         return Parameter(name, location, raw.get("value"), self.doc.loc(at))
-
-    def subtree_locations(self, value: Any, at: JsonPath) -> dict[JsonPath, Location]:
-        found: dict[JsonPath, Location] = {}
-        pending: list[tuple[JsonPath, Any]] = [((), value)]
-        while pending:
-            path, item = pending.pop()
-            found[path] = self.doc.loc(at + path)
-            if isinstance(item, dict):
-                pending.extend((path + (k,), v) for k, v in item.items())
-            elif isinstance(item, list):
-                pending.extend((path + (i,), v) for i, v in enumerate(item))
-        return found
 
     def unique_parameters(self, parameters: list[Parameter | None]) -> None:
         self.unique(
@@ -354,7 +291,7 @@ class Builder:
                     ),
                     step_id=str(step_id) if step_id is not None else None,
                     workflow_id=(
-                        self.workflow_ref(str(workflow_id), a_at + ("workflowId",))
+                        self.lookup.workflow_ref(str(workflow_id), a_at + ("workflowId",))
                         if workflow_id is not None
                         else None
                     ),
@@ -409,11 +346,13 @@ class Builder:
         operation = None
         workflow_id = None
         if "operationId" in raw:
-            operation = self.find_operation(str(raw["operationId"]), at + ("operationId",))
+            operation = self.lookup.find_operation(str(raw["operationId"]), at + ("operationId",))
         elif "operationPath" in raw:
-            operation = self.find_operation_path(str(raw["operationPath"]), at + ("operationPath",))
+            operation = self.lookup.find_operation_path(
+                str(raw["operationPath"]), at + ("operationPath",)
+            )
         elif "workflowId" in raw:
-            workflow_id = self.workflow_ref(str(raw["workflowId"]), at + ("workflowId",))
+            workflow_id = self.lookup.workflow_ref(str(raw["workflowId"]), at + ("workflowId",))
         own = [self.parameter(p_at, p) for p_at, p in self.items(raw, "parameters", at)]
         self.unique_parameters(own)
         keys = {(p.name, p.location) for p in own if p}
@@ -451,127 +390,6 @@ class Builder:
             outputs=self.outputs(raw, at),
             where=self.doc.loc(at),
         )
-
-    def workflow_ref(self, text: str, at: JsonPath) -> str | None:
-        """A workflow reference as its plain id: ``id``, or ``$sourceDescriptions.<name>.<id>`` (an
-        ``arazzo`` source); existence of plain ids is checked once every workflow is known."""
-        qualified = _QUALIFIED_OP.match(text)
-        if not qualified:
-            self.workflow_refs.append((text.removeprefix("$workflows."), at))
-            return text.removeprefix("$workflows.")
-        name, workflow_id = qualified.groups()
-        imported = self.catalog.imported.get(name)
-        if imported is None:
-            source = self.catalog.sources.get(name)
-            why = (
-                "is not an 'arazzo' source description" if source else "is not a source description"
-            )
-            self.error(
-                at, f"{name!r} {why}; cannot take workflow {workflow_id!r} from it", "reference"
-            )
-            return None
-        if all(wf.workflow_id != workflow_id for wf in imported.workflows):
-            known = [wf.workflow_id for wf in imported.workflows]
-            close = difflib.get_close_matches(workflow_id, known, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            self.error(at, f"source {name!r} has no workflow {workflow_id!r}{hint}", "reference")
-            return None
-        return workflow_id
-
-    def check_workflow_refs(self, local: list[Workflow]) -> None:
-        known = {wf.workflow_id for wf in local}
-        for doc in self.catalog.imported.values():
-            known.update(wf.workflow_id for wf in doc.workflows)
-        for workflow_id, at in self.workflow_refs:
-            if workflow_id not in known:
-                close = difflib.get_close_matches(workflow_id, sorted(known), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                self.error(
-                    at,
-                    f"no workflow {workflow_id!r} in this document or its arazzo sources{hint}",
-                    "reference",
-                )
-
-    def find_operation(self, operation_id: str, at: JsonPath) -> ApiOperation | None:
-        qualified = _QUALIFIED_OP.match(operation_id)
-        pools = self.catalog.operations
-        if qualified:
-            name, operation_id = qualified.groups()
-            if name in self.unloaded:
-                return None
-            if name not in self.catalog.sources:
-                self.error(at, f"unknown source description {name!r}", "reference")
-                return None
-            pools = {name: pools.get(name, ())}
-        matches = [op for ops in pools.values() for op in ops if op.operation_id == operation_id]
-        if not matches:
-            folded = [
-                op
-                for ops in pools.values()
-                for op in ops
-                if op.operation_id and op.operation_id.casefold() == operation_id.casefold()
-            ]
-            if len(folded) == 1:
-                self.diags.warning(
-                    self.doc.loc(at),
-                    f"operationId {operation_id!r} matches {folded[0].operation_id!r} only when case is ignored; "
-                    f"using {folded[0].operation_id!r} (write it exactly)",
-                    "reference",
-                )
-                return folded[0]
-        if len(matches) == 1:
-            return matches[0]
-        if not matches and self.unloaded:
-            return None  # a source that could not be loaded is already reported
-        if not matches:
-            known = sorted(
-                {op.operation_id for ops in pools.values() for op in ops if op.operation_id}
-            )
-            close = difflib.get_close_matches(operation_id, known, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            self.error(
-                at,
-                f"operationId {operation_id!r} is not defined in any OpenAPI source description{hint}",
-                "reference",
-            )
-        else:
-            names = ", ".join(sorted({op.source for op in matches}))
-            self.error(
-                at,
-                f"operationId {operation_id!r} is ambiguous (sources {names}); "
-                f"qualify it as $sourceDescriptions.<name>.{operation_id}",
-                "reference",
-            )
-        return None
-
-    def find_operation_path(self, text: str, at: JsonPath) -> ApiOperation | None:
-        match = _OPERATION_PATH.match(text)
-        if not match:
-            self.error(
-                at,
-                "operationPath must look like '{$sourceDescriptions.<name>.url}#/paths/<escaped path>/<method>'",
-                "reference",
-            )
-            return None
-        name, fragment = match.groups()
-        # A URI fragment is percent-encoded (RFC 6901 section 6): decode, then split and unescape.
-        parts = [p.replace("~1", "/").replace("~0", "~") for p in unquote(fragment)[1:].split("/")]
-        if len(parts) != 3 or parts[0] != "paths":
-            self.error(
-                at, f"operationPath {text!r} must point at /paths/<path>/<method>", "reference"
-            )
-            return None
-        if name in self.unloaded:
-            return None
-        for op in self.catalog.operations.get(name, ()):
-            if op.path == parts[1] and op.method == parts[2].upper():
-                return op
-        self.error(
-            at,
-            f"operationPath {text!r} does not point at an operation of source {name!r}",
-            "reference",
-        )
-        return None
 
 
 def build_document(

@@ -19,7 +19,8 @@ METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 def validate_openapi(doc: Positioned, diagnostics: Diagnostics) -> bool:
     """Report openapi-spec-validator's findings at the offending node; True when the document is an OpenAPI
-    3.0/3.1 description whose operations can be indexed (even with findings, so references still resolve)."""
+    3.0/3.1 description whose operations can be indexed (even with findings, so references still resolve).
+    """
     data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("openapi"), str):
         diagnostics.error(
