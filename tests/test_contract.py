@@ -757,3 +757,396 @@ def test_s2_mypy_strict_with_only_the_runtime_dependencies(tmp_path: Path) -> No
         cwd=tmp_path, capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# ========================================================================================================
+# Section 3: one function per workflow
+
+
+def _echo_flow(workflow_id: str, properties: Mapping[str, Any], required: list[str] | None = None, **extra: Any) -> dict[str, Any]:
+    """A workflow that posts every input as a JSON member and returns the body the server echoes."""
+    flow: dict[str, Any] = {
+        "workflowId": workflow_id,
+        "inputs": {"type": "object", "properties": dict(properties), **({"required": required} if required else {})},
+        "steps": [
+            {
+                "stepId": "send",
+                "operationId": "ping",
+                "requestBody": {"contentType": "application/json", "payload": {name: f"$inputs.{name}" for name in properties}},
+                "outputs": {"body": "$response.body"},
+            }
+        ],
+        "outputs": {"body": "$steps.send.outputs.body"},
+    }
+    flow.update(extra)
+    return flow
+
+
+def _echo(seen: Seen) -> Answer:
+    return Answer(200, seen.json() if seen.body else {})
+
+
+@pytest.mark.parametrize(
+    ("workflow_id", "function", "result_class"),
+    [
+        ("backend-session-payload", "backend_session_payload", "BackendSessionPayloadResult"),
+        ("getPetById", "get_pet_by_id", "GetPetByIdResult"),
+        ("HTTPServer", "http_server", "HttpServerResult"),
+        ("v2Token", "v2_token", "V2TokenResult"),
+        ("2fa-login", "_2fa_login", None),
+        ("import", "import_", "ImportResult"),
+        ("match", "match", "MatchResult"),
+        ("type", "type", "TypeResult"),
+        ("none", "none", "NoneResult"),
+        ("true", "true", "TrueResult"),
+        ("a.b c", "a_b_c", "ABCResult"),
+    ],
+)
+def test_s3_function_twin_and_result_class_names(generate, workflow_id: str, function: str, result_class: str | None) -> None:  # type: ignore[no-untyped-def]
+    gen = generate({"flow.arazzo.yaml": arazzo([dict(PING_FLOW, workflowId=workflow_id)]), "api.openapi.yaml": PING_API})
+    module = gen.modules["flow"]
+    sync, twin = getattr(module, function), getattr(module, function + "_async")
+    assert inspect.isfunction(sync) and not inspect.iscoroutinefunction(sync)
+    assert inspect.iscoroutinefunction(twin)
+    assert typing.get_type_hints(twin)["client"] == gen.rt.AsyncClient | None
+    assert typing.get_type_hints(sync)["client"] == gen.rt.Client | None
+    if result_class is not None:
+        cls = getattr(module, result_class)
+        assert typing.get_type_hints(sync)["return"] is cls
+    with Loopback(lambda seen: Answer(200, {})) as server:
+        result = sync(client=gen.rt.Client(base_url=server.url))
+        assert asyncio.run(twin(client=gen.rt.AsyncClient(base_url=server.url))).trace[0].workflow_id == workflow_id
+    assert result.trace[0].workflow_id == workflow_id
+
+
+def test_s3_input_names_keywords_reserved_and_collisions(generate) -> None:  # type: ignore[no-untyped-def]
+    properties = {
+        "petId": {"type": "string"},
+        "import": {"type": "string"},
+        "Import": {"type": "string"},
+        "client": {"type": "string"},
+        "type": {"type": "string"},
+        "match": {"type": "string"},
+        "case": {"type": "string"},
+        "2fa": {"type": "string"},
+        "HTTPServer": {"type": "string"},
+        "x-y": {"type": "string"},
+        "x_y": {"type": "string"},
+        "class": {"type": "string"},
+    }
+    gen = generate({"flow.arazzo.yaml": arazzo([_echo_flow("names", properties)]), "api.openapi.yaml": PING_API})
+    expected = {
+        "pet_id": "petId",
+        "import_": "import",
+        "import_2": "Import",
+        "client_": "client",
+        "type": "type",
+        "match": "match",
+        "case": "case",
+        "_2fa": "2fa",
+        "http_server": "HTTPServer",
+        "x_y": "x-y",
+        "x_y_2": "x_y",
+        "class_": "class",
+    }
+    parameters = inspect.signature(gen.names).parameters
+    assert set(parameters) == set(expected) | {"client"}
+    assert list(parameters)[-1] == "client"
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters.values())
+    with Loopback(_echo) as server:
+        result = gen.names(client=gen.rt.Client(base_url=server.url), **{name: f"v-{key}" for name, key in expected.items()})
+    assert result.body == {key: f"v-{key}" for key in expected.values()}
+
+
+def test_s3_output_names_reserve_trace_and_number_collisions(generate) -> None:  # type: ignore[no-untyped-def]
+    flow = _echo_flow(
+        "outs",
+        {"v": {"type": "string"}},
+        outputs={
+            "trace": "$steps.send.outputs.body",
+            "Trace": "$inputs.v",
+            "class": "$inputs.v",
+            "petId": "$inputs.v",
+            "pet_id": "$steps.send.outputs.body#/v",
+            "match": "$inputs.v",
+        },
+    )
+    gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PING_API})
+    fields = [f.name for f in dataclasses.fields(gen.OutsResult)]
+    assert sorted(fields) == sorted(["trace_", "trace_2", "class_", "pet_id", "pet_id_2", "match", "trace"])
+    with Loopback(_echo) as server:
+        result = gen.outs(v="x", client=gen.rt.Client(base_url=server.url))
+    assert result.trace_ == {"v": "x"} and result.trace_2 == "x" and result.class_ == "x"
+    assert (result.pet_id, result.pet_id_2, result.match) == ("x", "x", "x")
+    assert isinstance(result.trace, tuple) and result.trace[0].step_id == "send"
+
+
+@pytest.mark.xfail(strict=True, reason="CONTRACT §3: workflow 'x-async' and the twin of workflow 'x' are both named x_async; the later definition shadows the earlier")
+def test_s3_a_workflow_named_like_another_workflows_twin_stays_callable(generate) -> None:  # type: ignore[no-untyped-def]
+    flows = [dict(PING_FLOW, workflowId="x"), dict(PING_FLOW, workflowId="x-async")]
+    gen = generate({"flow.arazzo.yaml": arazzo(flows), "api.openapi.yaml": PING_API})
+    module = gen.modules["flow"]
+    functions = {name: value for name, value in vars(module).items() if inspect.isfunction(value) and value.__module__ == module.__name__}
+    with Loopback(lambda seen: Answer(200, {})) as server:
+        ran: set[str] = set()
+        for name, function in functions.items():
+            if inspect.iscoroutinefunction(function):
+                result = asyncio.run(function(client=gen.rt.AsyncClient(base_url=server.url)))
+            else:
+                result = function(client=gen.rt.Client(base_url=server.url))
+            ran.add(("async " if inspect.iscoroutinefunction(function) else "sync ") + result.trace[0].workflow_id)
+    assert ran == {"sync x", "async x", "sync x-async", "async x-async"}, sorted(functions)
+    assert inspect.iscoroutinefunction(module.x_async)  # document order: x's twin claims the name first
+
+
+@pytest.mark.xfail(strict=True, reason="CONTRACT §3: an input named 'rt' shadows the generated module's runtime alias inside the function (AttributeError)")
+def test_s3_an_input_named_like_a_module_level_name_works(generate) -> None:  # type: ignore[no-untyped-def]
+    flow = _echo_flow("shadow", {"rt": {"type": "string"}})
+    gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PING_API})
+    with Loopback(_echo) as server:
+        [name] = [n for n in inspect.signature(gen.shadow).parameters if n != "client"]
+        result = gen.shadow(client=gen.rt.Client(base_url=server.url), **{name: "v"})
+    assert result.body == {"rt": "v"}
+
+
+def test_s3_optional_inputs_default_to_schema_default_else_none(generate) -> None:  # type: ignore[no-untyped-def]
+    properties = {
+        "need": {"type": "string"},
+        "count": {"type": "integer", "default": 3},
+        "ratio": {"type": "number", "default": 0.5},
+        "flag": {"type": "boolean", "default": False},
+        "opts": {"type": "object", "default": {"a": 1}},
+        "note": {"type": "string"},
+    }
+    gen = generate({"flow.arazzo.yaml": arazzo([_echo_flow("defaults", properties, ["need"])]), "api.openapi.yaml": PING_API})
+    parameters = inspect.signature(gen.defaults).parameters
+    assert parameters["need"].default is inspect.Parameter.empty
+    assert (parameters["count"].default, parameters["ratio"].default, parameters["flag"].default) == (3, 0.5, False)
+    assert parameters["opts"].default == {"a": 1} and parameters["note"].default is None
+    assert parameters["client"].default is None
+    with Loopback(_echo) as server:
+        client = gen.rt.Client(base_url=server.url)
+        first = gen.defaults(need="n", client=client)
+        second = gen.defaults(need="n", note=None, client=client)
+    assert first.body == {"need": "n", "count": 3, "ratio": 0.5, "flag": False, "opts": {"a": 1}}
+    assert second.body == first.body  # note=None is absent: the member is left out
+    assert parameters["opts"].default == {"a": 1}
+
+
+@pytest.mark.xfail(strict=True, reason="CONTRACT §3: a required input whose schema has a default gets that default as a Python default")
+def test_s3_required_inputs_have_no_default_even_with_a_schema_default(generate) -> None:  # type: ignore[no-untyped-def]
+    flow = _echo_flow("req", {"mode": {"type": "string", "default": "fast"}}, ["mode"])
+    gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PING_API})
+    assert inspect.signature(gen.req).parameters["mode"].default is inspect.Parameter.empty
+    with pytest.raises(TypeError):
+        gen.req(client=gen.rt.Client(base_url="http://127.0.0.1:9"))
+
+
+def test_s3_parameter_types_follow_the_json_schema(generate) -> None:  # type: ignore[no-untyped-def]
+    properties = {
+        "s": {"type": "string"},
+        "i": {"type": "integer"},
+        "n": {"type": "number"},
+        "b": {"type": "boolean"},
+        "ints": {"type": "array", "items": {"type": "integer"}},
+        "nested": {"type": "array", "items": {"type": "array", "items": {"type": "string"}}},
+        "anything": {"type": "object"},
+        "owner": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
+        "mood": {"type": "string", "enum": ["calm", "angry"]},
+        "level": {"type": "integer", "enum": [1, 2, 3]},
+        "opt": {"type": "string"},
+    }
+    required = [name for name in properties if name != "opt"]
+    gen = generate({"flow.arazzo.yaml": arazzo([_echo_flow("typed", properties, required)]), "api.openapi.yaml": PING_API})
+    hints = typing.get_type_hints(gen.typed)
+    assert (hints["s"], hints["i"], hints["n"], hints["b"]) == (str, int, float, bool)
+    assert hints["ints"] == list[int] and hints["nested"] == list[list[str]]
+    assert hints["anything"] == dict[str, Any]
+    owner = hints["owner"]
+    assert typing.is_typeddict(owner)
+    owner_hints = typing.get_type_hints(owner)
+    assert owner_hints == {"id": int, "name": str}
+    assert owner.__required_keys__ == frozenset({"id"}) and owner.__optional_keys__ == frozenset({"name"})
+    assert hints["mood"] == Literal["calm", "angry"] and hints["level"] == Literal[1, 2, 3]
+    assert hints["opt"] == str | None
+
+
+def test_s3_inputs_schema_and_properties_by_ref(generate) -> None:  # type: ignore[no-untyped-def]
+    flow = _echo_flow("reffed", {})
+    flow["inputs"] = {"$ref": "#/components/inputs/order"}
+    flow["steps"][0]["requestBody"]["payload"] = {"owner": "$inputs.owner", "qty": "$inputs.qty"}
+    components = {
+        "inputs": {
+            "order": {
+                "type": "object",
+                "required": ["owner"],
+                "properties": {"owner": {"$ref": "#/components/inputs/owner"}, "qty": {"type": "integer"}},
+            },
+            "owner": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}},
+        }
+    }
+    gen = generate({"flow.arazzo.yaml": arazzo([flow], components=components), "api.openapi.yaml": PING_API})
+    hints = typing.get_type_hints(gen.reffed)
+    assert typing.is_typeddict(hints["owner"]) and hints["qty"] == int | None
+    with Loopback(_echo) as server:
+        client = gen.rt.Client(base_url=server.url)
+        with pytest.raises(gen.rt.InputError) as missing:
+            gen.reffed(owner={}, client=client)
+        assert server.seen == []
+        assert gen.reffed(owner={"id": 1}, client=client).body == {"owner": {"id": 1}}
+    assert any("owner" in message for message in missing.value.errors)
+
+
+def test_s3_result_is_a_frozen_dataclass_with_outputs_and_trace(generate) -> None:  # type: ignore[no-untyped-def]
+    flow = {
+        "workflowId": "fetch",
+        "inputs": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}},
+        "steps": [
+            _get_item_step(
+                outputs={
+                    "count": "$response.body#/count",
+                    "price": "$response.body#/price",
+                    "ok": "$response.body#/ok",
+                    "tags": "$response.body#/tags",
+                    "meta": "$response.body#/meta",
+                    "whole": "$response.body",
+                    "url": "$url",
+                }
+            )
+        ],
+        "outputs": {
+            "count": "$steps.get.outputs.count",
+            "price": "$steps.get.outputs.price",
+            "ok": "$steps.get.outputs.ok",
+            "tags": "$steps.get.outputs.tags",
+            "meta": "$steps.get.outputs.meta",
+            "whole": "$steps.get.outputs.whole",
+            "url": "$steps.get.outputs.url",
+        },
+    }
+    gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": ITEMS_API})
+    cls = gen.FetchResult
+    assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
+    hints = typing.get_type_hints(cls)
+    assert hints["count"] == int | None and hints["price"] == float | None and hints["ok"] == bool | None
+    assert hints["tags"] == list[str] | None and hints["meta"] == dict[str, Any] | None
+    assert hints["url"] is Any
+    assert hints["trace"] == tuple[gen.rt.StepRecord, ...]
+    with Loopback(_item) as server:
+        result = gen.fetch(id="i1", client=gen.rt.Client(base_url=server.url))
+    assert (result.count, result.price, result.ok, result.tags, result.meta) == (3, 1.5, True, ["a"], {"k": 1})
+    assert result.whole["id"] == "i1"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.count = 4  # type: ignore[misc]
+
+
+def test_s3_input_errors_send_nothing_and_name_the_input(generate) -> None:  # type: ignore[no-untyped-def]
+    properties = {
+        "count": {"type": "integer"},
+        "owner": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}},
+        "mood": {"type": "string", "enum": ["calm", "angry"]},
+        "tags": {"type": "array", "items": {"type": "string"}},
+    }
+    gen = generate({"flow.arazzo.yaml": arazzo([_echo_flow("checked", properties, ["count"])]), "api.openapi.yaml": PING_API})
+    cases = [
+        ({"count": "1"}, "count"),
+        ({"count": True}, "count"),
+        ({"count": None}, "count"),
+        ({"count": 1, "owner": {"name": "x"}}, "owner"),
+        ({"count": 1, "owner": {"id": "x"}}, "owner"),
+        ({"count": 1, "mood": "sleepy"}, "mood"),
+        ({"count": 1, "tags": [1]}, "tags"),
+    ]
+    with Loopback(_echo) as server:
+        for kwargs, name in cases:
+            with pytest.raises(gen.rt.InputError) as error:
+                gen.checked(client=gen.rt.Client(base_url=server.url), **kwargs)
+            assert isinstance(error.value, ValueError) and isinstance(error.value, gen.rt.ArazzoError)
+            assert error.value.errors and any(name in message for message in error.value.errors), (kwargs, error.value.errors)
+            with pytest.raises(gen.rt.InputError):
+                asyncio.run(gen.checked_async(client=gen.rt.AsyncClient(base_url=server.url), **kwargs))
+        with pytest.raises(TypeError):
+            gen.checked(client=gen.rt.Client(base_url=server.url))
+        assert server.seen == []
+
+
+def test_s3_absent_values_omit_the_parameter_or_member_they_feed(generate) -> None:  # type: ignore[no-untyped-def]
+    flow = {
+        "workflowId": "absent",
+        "inputs": {
+            "type": "object",
+            "required": ["id"],
+            "properties": {"id": {"type": "string"}, "q": {"type": "string"}, "note": {"type": "string"}, "pref": {"type": "string"}},
+        },
+        "steps": [
+            _get_item_step(
+                parameters=[
+                    {"name": "id", "in": "path", "value": "$inputs.id"},
+                    {"name": "q", "in": "query", "value": "$inputs.q"},
+                    {"name": "X-Note", "in": "header", "value": "$inputs.note"},
+                    {"name": "pref", "in": "cookie", "value": "$inputs.pref"},
+                ],
+                outputs={"missing": "$response.body#/nothing/here"},
+            ),
+            {
+                "stepId": "post",
+                "operationId": "createItem",
+                "parameters": [],
+                "requestBody": {
+                    "contentType": "application/json",
+                    "payload": {"q": "$inputs.q", "gone": "$steps.get.outputs.missing", "deep": {"x": "$response.body#/nope"}, "kept": 1},
+                },
+            },
+        ],
+    }
+    gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": ITEMS_API})
+    with Loopback(lambda seen: _item(seen) if seen.method == "GET" else Answer(201, {})) as server:
+        gen.absent(id="i1", client=gen.rt.Client(base_url=server.url))
+        get, post = server.seen
+    assert get.query == [] and "x-note" not in get.headers and "cookie" not in get.headers
+    assert post.json() in ({"deep": {}, "kept": 1}, {"kept": 1})
+
+
+def test_s3_outputs_of_steps_that_never_ran_are_none(generate) -> None:  # type: ignore[no-untyped-def]
+    flow = {
+        "workflowId": "short",
+        "steps": [
+            {"stepId": "first", "operationId": "ping", "onSuccess": [{"name": "stop", "type": "end"}], "outputs": {"s": "$statusCode"}},
+            {"stepId": "second", "operationId": "ping", "outputs": {"s": "$statusCode", "body": "$response.body"}},
+        ],
+        "outputs": {"first": "$steps.first.outputs.s", "second": "$steps.second.outputs.s", "body": "$steps.second.outputs.body"},
+    }
+    gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PING_API})
+    with Loopback(lambda seen: Answer(200, {})) as server:
+        result = gen.short(client=gen.rt.Client(base_url=server.url))
+    assert (result.first, result.second, result.body) == (200, None, None)
+
+
+def test_s3_step_record_fields(generate) -> None:  # type: ignore[no-untyped-def]
+    flow = {
+        "workflowId": "recorded",
+        "inputs": {"type": "object", "properties": {"id": {"type": "string"}}},
+        "steps": [
+            _get_item_step(
+                parameters=[{"name": "id", "in": "path", "value": "$inputs.id"}, {"name": "q", "in": "query", "value": "a b"}],
+                onFailure=[{"name": "again", "type": "retry", "retryLimit": 1}],
+            )
+        ],
+    }
+    gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": ITEMS_API})
+    answers = [Answer(503, {}), Answer(200, {})]
+    with Loopback(lambda seen: answers.pop(0)) as server:
+        result = gen.recorded(id="i1", client=gen.rt.Client(base_url=server.url))
+    assert [f.name for f in dataclasses.fields(gen.rt.StepRecord)] == [
+        "workflow_id", "step_id", "attempt", "method", "url", "status_code", "elapsed",
+    ]
+    first, second = result.trace
+    assert (first.workflow_id, first.step_id, first.attempt, first.method, first.status_code) == ("recorded", "get", 1, "GET", 503)
+    assert (second.attempt, second.status_code) == (2, 200)
+    assert first.url in (f"{server.url}/items/i1?q=a%20b", f"{server.url}/items/i1?q=a+b")
+    assert all(isinstance(r.elapsed, float) and r.elapsed >= 0 for r in result.trace)
+    with Loopback() as server:
+        dead = server.url
+    with pytest.raises(gen.rt.StepFailedError) as failure:
+        gen.recorded(id="i1", client=gen.rt.Client(base_url=dead, timeout=2))
+    assert [r.status_code for r in failure.value.trace] == [None, None]
