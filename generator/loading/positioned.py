@@ -13,6 +13,8 @@ import yaml
 from ..diagnostics import Location
 
 JsonPath = tuple[str | int, ...]
+MAX_DEPTH = 200  # nesting levels; deeper documents are refused rather than overflowing the stack
+MAX_NODES = 1_000_000  # values after alias expansion; more is an alias bomb, not a description
 
 
 class _Loader(yaml.SafeLoader):
@@ -84,7 +86,17 @@ def parse_positioned(text: str, file: Path, shown: str) -> Positioned:
             raise LoadError(
                 Location(shown, exc.lineno, exc.colno), f"invalid JSON: {exc.msg}"
             ) from None
-    loader = _Loader(text)
+        except RecursionError:
+            raise LoadError(Location(shown), _too_deep()) from None
+    try:
+        loader = _Loader(text)  # the reader refuses control characters here, before parsing
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        raise LoadError(
+            Location(shown, line, col),
+            f"invalid YAML: unacceptable character #x{exc.character:04x}: {exc.reason}",
+        ) from None
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -94,49 +106,79 @@ def parse_positioned(text: str, file: Path, shown: str) -> Positioned:
         raise LoadError(Location(shown, line, col), f"invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise LoadError(Location(shown), f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise LoadError(Location(shown), _too_deep()) from None
     finally:
         loader.dispose()
-    positions: dict[JsonPath, tuple[int, int]] = {}
-    duplicates: list[JsonPath] = []
-    keys: dict[JsonPath, tuple[int, int]] = {}
-    data = None if node is None else _convert(loader, node, (), positions, duplicates, shown, keys)
-    return Positioned(shown, file, data, positions, tuple(duplicates), keys)
+    converter = _Converter(loader, shown)
+    data = None if node is None else converter.convert(node, (), frozenset())
+    return Positioned(
+        shown, file, data, converter.positions, tuple(converter.duplicates), converter.keys
+    )
 
 
-def _convert(
-    loader: _Loader,
-    node: yaml.Node,
-    at: JsonPath,
-    positions: dict[JsonPath, tuple[int, int]],
-    duplicates: list[JsonPath],
-    shown: str,
-    keys: dict[JsonPath, tuple[int, int]],
-) -> Any:
-    positions[at] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            if not isinstance(key, str):
-                key = json.dumps(key) if key is None or isinstance(key, bool) else str(key)
-            if key in result:
-                duplicates.append(at + (key,))
-            keys[at + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            result[key] = _convert(
-                loader, value_node, at + (key,), positions, duplicates, shown, keys
-            )
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _convert(loader, item, at + (index,), positions, duplicates, shown, keys)
-            for index, item in enumerate(node.value)
-        ]
-    try:
-        value = loader.construct_object(node, deep=True)
-    except yaml.YAMLError as exc:
-        raise LoadError(Location(shown, *positions[at]), f"invalid YAML value: {exc}") from None
-    if isinstance(value, (bytes, bytearray)):
-        raise LoadError(Location(shown, *positions[at]), "binary YAML values are not JSON")
-    if isinstance(value, float) and value != value:
-        raise LoadError(Location(shown, *positions[at]), "NaN is not a JSON number")
-    return value
+def _too_deep() -> str:
+    return f"the document is nested more than {MAX_DEPTH} levels deep"
+
+
+class _Converter:
+    """YAML nodes → plain values, recording positions; aliases that contain themselves or expand
+    beyond MAX_NODES values are load errors."""
+
+    def __init__(self, loader: _Loader, shown: str) -> None:
+        self.loader = loader
+        self.shown = shown
+        self.positions: dict[JsonPath, tuple[int, int]] = {}
+        self.duplicates: list[JsonPath] = []
+        self.keys: dict[JsonPath, tuple[int, int]] = {}
+
+    def fail(self, at: JsonPath, message: str) -> LoadError:
+        return LoadError(Location(self.shown, *self.positions[at]), message)
+
+    def convert(self, node: yaml.Node, at: JsonPath, inside: frozenset[int]) -> Any:
+        self.positions[at] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if len(self.positions) > MAX_NODES:
+            raise self.fail(at, f"the document expands to more than {MAX_NODES} values")
+        if len(at) > MAX_DEPTH:
+            raise self.fail(at, _too_deep())
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            if id(node) in inside:
+                raise self.fail(at, "a YAML alias refers to a node that contains it")
+            inside = inside | {id(node)}
+        if isinstance(node, yaml.MappingNode):
+            result: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.key(key_node, at)
+                if key in result:
+                    self.duplicates.append(at + (key,))
+                self.keys[at + (key,)] = (
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
+                )
+                result[key] = self.convert(value_node, at + (key,), inside)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [
+                self.convert(item, at + (index,), inside) for index, item in enumerate(node.value)
+            ]
+        value = self.scalar(node, at)
+        if isinstance(value, (bytes, bytearray)):
+            raise self.fail(at, "binary YAML values are not JSON")
+        if isinstance(value, float) and value != value:
+            raise self.fail(at, "NaN is not a JSON number")
+        return value
+
+    def scalar(self, node: yaml.Node, at: JsonPath) -> Any:
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            raise self.fail(at, f"invalid YAML value: {exc}") from None
+
+    def key(self, node: yaml.Node, at: JsonPath) -> str:
+        if not isinstance(node, yaml.ScalarNode):
+            where = Location(self.shown, node.start_mark.line + 1, node.start_mark.column + 1)
+            raise LoadError(where, "a mapping key must be a string, not a list or mapping")
+        key = self.scalar(node, at)
+        if isinstance(key, str):
+            return key
+        return json.dumps(key) if key is None or isinstance(key, bool) else str(key)

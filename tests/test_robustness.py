@@ -1,0 +1,742 @@
+"""No traceback for a user's mistake, ever: seeded, bounded fuzzing of the whole pipeline.
+
+Valid documents (the seed systems under specs/, the official examples under ../shared, a few inline
+ones) and their OpenAPI descriptions get random structural edits at the value level and raw-text
+damage; every run must end either in diagnostics (``PATH:LINE:COL: error|warning: MESSAGE [RULE]``)
+or in a package whose modules compile. No exception may escape. Focused regression tests for each
+crash the fuzzing found follow at the end.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import json
+import random
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.diagnostics import Diagnostics
+from generator.loading import positioned
+from generator.pipeline import generate_files
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+EXAMPLES = SHARED / "arazzo" / "examples"
+
+DIAGNOSTIC = re.compile(r"[^\n]+:\d+:\d+: (error|warning): [^\n]+ \[[a-z-]+\]")
+SEED = 20250611
+
+
+# -- the valid documents ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A set of documents (relative path → text) with one Arazzo entry document."""
+
+    name: str
+    files: dict[str, str]
+    entry: str
+
+    @property
+    def openapi(self) -> list[str]:
+        return [p for p in self.files if p != self.entry and _is_openapi(self.files[p])]
+
+
+def _is_openapi(text: str) -> bool:
+    return re.search(r"""^["']?openapi["']?\s*:""", text, re.MULTILINE) is not None
+
+
+def _folder_bundle(name: str, folder: Path, entry: Path) -> Bundle:
+    files = {
+        p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.suffix in (".yaml", ".yml", ".json")
+    }
+    return Bundle(name, files, entry.relative_to(folder).as_posix())
+
+
+_API: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "Fuzz API", "version": "1.0.0"},
+    "servers": [{"url": "https://{region}.api.example.test/v1", "variables": {"region": {"default": "eu"}}}],
+    "security": [{"bearer": []}, {}],
+    "paths": {
+        "/pets/{petId}": {
+            "parameters": [{"$ref": "#/components/parameters/PetId"}],
+            "get": {
+                "operationId": "getPet",
+                "parameters": [
+                    {"name": "fields", "in": "query", "style": "form", "explode": False,
+                     "schema": {"type": "array", "items": {"type": "string"}}},
+                    {"name": "X-Trace", "in": "header", "schema": {"type": "string"}},
+                    {"name": "session", "in": "cookie", "schema": {"type": "string"}},
+                ],
+                "responses": {
+                    "200": {"$ref": "#/components/responses/Pet"},
+                    "404": {"description": "missing"},
+                },
+            },
+            "put": {
+                "operationId": "putPet",
+                "security": [{"key": []}],
+                "requestBody": {"$ref": "#/components/requestBodies/Pet"},
+                "responses": {"200": {"$ref": "#/components/responses/Pet"}},
+            },
+        },
+        "/pets": {
+            "post": {
+                "operationId": "addPet",
+                "requestBody": {
+                    "content": {
+                        "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/Pet"}},
+                        "text/plain": {"schema": {"type": "string"}},
+                    }
+                },
+                "responses": {"201": {"$ref": "#/components/responses/Pet"}},
+            }
+        },
+    },
+    "components": {
+        "parameters": {
+            "PetId": {"name": "petId", "in": "path", "required": True, "schema": {"type": "integer"}}
+        },
+        "requestBodies": {
+            "Pet": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}}
+        },
+        "responses": {
+            "Pet": {
+                "description": "a pet",
+                "headers": {"X-Rate": {"schema": {"type": "integer"}}},
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}},
+            }
+        },
+        "schemas": {
+            "Pet": {
+                "type": "object",
+                "required": ["name"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "tags": {"type": "array", "items": {"$ref": "#/components/schemas/Tag"}},
+                    "status": {"type": "string", "enum": ["available", "sold"]},
+                    "parent": {"$ref": "#/components/schemas/Pet"},
+                },
+            },
+            "Tag": {"type": "object", "properties": {"label": {"type": ["string", "null"]}}},
+        },
+        "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "key": {"type": "apiKey", "in": "query", "name": "api_key"},
+        },
+    },
+}  # fmt: skip
+
+_CHILD: dict[str, Any] = {
+    "arazzo": "1.0.1",
+    "info": {"title": "Child", "version": "1"},
+    "sourceDescriptions": [{"name": "api", "url": "api.openapi.yaml", "type": "openapi"}],
+    "workflows": [
+        {
+            "workflowId": "fetchPet",
+            "inputs": {"type": "object", "properties": {"id": {"type": "integer"}}},
+            "steps": [
+                {
+                    "stepId": "get",
+                    "operationId": "getPet",
+                    "parameters": [{"name": "petId", "in": "path", "value": "$inputs.id"}],
+                    "outputs": {"name": "$response.body#/name"},
+                }
+            ],
+            "outputs": {"name": "$steps.get.outputs.name"},
+        }
+    ],
+}
+
+_FLOWS: dict[str, Any] = {
+    "arazzo": "1.0.1",
+    "info": {"title": "Fuzz flows", "summary": "s", "description": "d", "version": "1.0.0"},
+    "sourceDescriptions": [
+        {"name": "api", "url": "api.openapi.yaml", "type": "openapi"},
+        {"name": "child", "url": "child.arazzo.yaml", "type": "arazzo"},
+    ],
+    "workflows": [
+        {
+            "workflowId": "adoptPet",
+            "summary": "Adopt a pet",
+            "inputs": {"$ref": "#/components/inputs/adoption"},
+            "parameters": [{"reference": "$components.parameters.trace"}],
+            "dependsOn": ["prepare"],
+            "successActions": [{"reference": "$components.successActions.done"}],
+            "failureActions": [{"reference": "$components.failureActions.again"}],
+            "steps": [
+                {
+                    "stepId": "get",
+                    "operationId": "$sourceDescriptions.api.getPet",
+                    "parameters": [
+                        {"name": "petId", "in": "path", "value": "$inputs.petId"},
+                        {"name": "fields", "in": "query", "value": ["name", "tags"]},
+                        {"name": "session", "in": "cookie", "value": "id-{$inputs.name}"},
+                    ],
+                    "successCriteria": [
+                        {"condition": "$statusCode == 200"},
+                        {"context": "$response.body", "condition": "^\\{", "type": "regex"},
+                        {"context": "$response.body", "condition": "$.tags[?@.label == 'x']",
+                         "type": "jsonpath"},
+                        {"context": "$response.body", "condition": "//name",
+                         "type": {"type": "xpath", "version": "xpath-30"}},
+                    ],
+                    "onSuccess": [
+                        {"name": "sold", "type": "goto", "stepId": "update",
+                         "criteria": [{"condition": "$response.body#/status == 'sold'"}]}
+                    ],
+                    "onFailure": [
+                        {"name": "retry", "type": "retry", "retryAfter": 1.5, "retryLimit": 2},
+                        {"name": "stop", "type": "end"},
+                    ],
+                    "outputs": {
+                        "name": "$response.body#/name",
+                        "tag": "$response.body#/tags/0/label",
+                        "rate": "$response.header.X-Rate",
+                        "everything": "$response.body",
+                    },
+                },
+                {
+                    "stepId": "update",
+                    "operationPath": "{$sourceDescriptions.api.url}#/paths/~1pets~1{petId}/put",
+                    "parameters": [{"name": "petId", "in": "path", "value": "$inputs.petId"}],
+                    "requestBody": {
+                        "contentType": "application/json",
+                        "payload": {"name": "$steps.get.outputs.name", "tags": [{"label": "{$inputs.name}!"}],
+                                    "status": "sold"},
+                        "replacements": [{"target": "/tags/0/label", "value": "$inputs.name"}],
+                    },
+                    "successCriteria": [{"condition": "$statusCode == 200 && $response.body#/id > 0"}],
+                    "outputs": {"id": "$response.body#/id"},
+                },
+                {
+                    "stepId": "add",
+                    "operationId": "addPet",
+                    "requestBody": {"contentType": "application/x-www-form-urlencoded",
+                                    "payload": {"name": "$inputs.name", "status": "available"}},
+                },
+                {
+                    "stepId": "child",
+                    "workflowId": "$sourceDescriptions.child.fetchPet",
+                    "parameters": [{"name": "id", "value": "$steps.update.outputs.id"}],
+                    "outputs": {"childName": "$outputs.name"},
+                },
+            ],
+            "outputs": {
+                "name": "$steps.get.outputs.name",
+                "id": "$steps.update.outputs.id",
+                "childName": "$steps.child.outputs.childName",
+                "url": "$sourceDescriptions.api.url",
+                "limit": "$components.parameters.trace#/value",
+            },
+        },
+        {
+            "workflowId": "prepare",
+            "inputs": {"type": "object", "properties": {"petId": {"type": "integer", "default": 1}}},
+            "steps": [
+                {
+                    "stepId": "peek",
+                    "operationId": "getPet",
+                    "parameters": [{"name": "petId", "in": "path", "value": "$inputs.petId"}],
+                    "onSuccess": [{"name": "next", "type": "goto", "workflowId": "adoptPet"}],
+                }
+            ],
+            "outputs": {"peeked": "$inputs.petId"},
+        },
+    ],
+    "components": {
+        "inputs": {
+            "adoption": {
+                "type": "object",
+                "required": ["petId"],
+                "properties": {
+                    "petId": {"type": "integer", "minimum": 1},
+                    "name": {"type": "string", "default": "Rex"},
+                    "tags": {"type": "array", "items": {"type": "string"}, "default": []},
+                    "mode": {"enum": ["a", "b", 3, None]},
+                    "meta": {"type": "object", "additionalProperties": {"type": "number"}},
+                },
+            }
+        },
+        "parameters": {"trace": {"name": "X-Trace", "in": "header", "value": "fuzz"}},
+        "successActions": {"done": {"name": "done", "type": "end"}},
+        "failureActions": {
+            "again": {"name": "again", "type": "retry", "retryAfter": 0, "retryLimit": 1,
+                      "criteria": [{"condition": "$statusCode == 503"}]}
+        },
+    },
+}  # fmt: skip
+
+
+def _dump(name: str, data: Any) -> str:
+    if name.endswith(".json"):
+        return json.dumps(data, indent=2, ensure_ascii=False)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
+
+
+def _inline_bundles() -> list[Bundle]:
+    api = _dump("api.openapi.yaml", _API)
+    json_flows = copy.deepcopy(_CHILD)
+    json_flows["sourceDescriptions"][0]["url"] = "api.openapi.json"
+    return [
+        Bundle(
+            "inline-flows",
+            {
+                "flows.arazzo.yaml": _dump("flows.arazzo.yaml", _FLOWS),
+                "child.arazzo.yaml": _dump("child.arazzo.yaml", _CHILD),
+                "api.openapi.yaml": api,
+            },
+            "flows.arazzo.yaml",
+        ),
+        Bundle(
+            "inline-json",
+            {
+                "child.arazzo.json": _dump("child.arazzo.json", json_flows),
+                "api.openapi.json": _dump("api.openapi.json", _API),
+            },
+            "child.arazzo.json",
+        ),
+    ]
+
+
+def bundles() -> list[Bundle]:
+    found: list[Bundle] = []
+    for entry in sorted((ROOT / "specs").glob("*/arazzo/*")):
+        system = entry.parents[1]
+        found.append(_folder_bundle(f"specs/{system.name}/{entry.name}", system, entry))
+    for entry in sorted(EXAMPLES.glob("*.yaml")):
+        if re.search(r"^arazzo\s*:", entry.read_text(encoding="utf-8"), re.MULTILINE):
+            found.append(_folder_bundle(f"examples/{entry.name}", EXAMPLES, entry))
+    return found + _inline_bundles()
+
+
+# -- mutations --------------------------------------------------------------------------------------
+
+_STRINGS = [
+    "",
+    "x" * 5000,
+    "\"'\\\"\\'\"\"\"'''\\\\",
+    "{$",
+    "{$}",
+    "{$inputs.",
+    "{$steps.a.outputs.b",
+    "$steps.",
+    "$steps.get.outputs.",
+    "$steps..outputs.x",
+    "$inputs.",
+    "$inputs.nope",
+    "$inputs.petId.deeper",
+    "$response.body#/",
+    "$response.body#",
+    "$response.header.",
+    "$request.body#/a~2b",
+    "$workflows.",
+    "$workflows.x.outputs.y",
+    "$sourceDescriptions.",
+    "$sourceDescriptions.api.",
+    "$components.",
+    "$components.parameters.nope.value",
+    "$statusCode ==",
+    "$statusCode == 200 &&",
+    "$statusCode == '",
+    "((($statusCode",
+    "#/",
+    "#/paths/~1nope/get",
+    "{$sourceDescriptions.api.url}#/paths",
+    "{$sourceDescriptions.api.url}#/paths/%zz/get",
+    "{$sourceDescriptions.nope.url}#/paths/~1pets/post",
+    "[unclosed",
+    "(?P<x",
+    "$[?(@.a ==",
+    "//*[",
+    "ünïcödé ☃ \u202e\u200b 𝔘",
+    "\x00nul",
+    "line\nbreak\r\n\ttab",
+    "\"\"\" ''' {{ }} {% %} \\N{BULLET} \\u0000",
+    "class",
+    "__init__",
+    "None",
+    "1abc",
+    "a-b c.d",
+    "-",
+    "_",
+    ".",
+    "..",
+    "/",
+    "nonexistent.yaml",
+    "file://",
+    "https://example.invalid/api.yaml",
+    "~/x.yaml",
+]
+
+_SCHEMAS: list[Any] = [
+    True,
+    False,
+    {"type": "strange"},
+    {"type": ["integer", "string", "null"]},
+    {"type": []},
+    {"enum": []},
+    {"enum": [1, "a", None, {"x": 1}, [2], 1.5, True]},
+    {"const": {"a": [1, None]}},
+    {"type": "array", "items": True},
+    {"type": "array", "items": [{"type": "string"}]},
+    {"type": "array", "prefixItems": [{"type": "string"}], "items": False},
+    {"type": "object", "properties": [], "required": "x"},
+    {"type": "object", "additionalProperties": {"$ref": "#/nowhere"}},
+    {"allOf": [{"$ref": "#/components/inputs/nope"}]},
+    {"anyOf": []},
+    {"oneOf": [{"type": "string"}, {"type": "object", "properties": {"a": {"type": "integer"}}}]},
+    {"$ref": "#/"},
+    {"$ref": ""},
+    {"$ref": 7},
+    {"$ref": "#"},
+    {"$ref": "#/workflows/0/inputs"},
+    {"default": {"a": []}, "type": "integer"},
+    {
+        "type": "object",
+        "properties": {
+            "": {},
+            "class": {"type": "string", "default": "x"},
+            "a b": {"type": "integer", "default": "not a number"},
+            "1": {},
+            "fooBar": {},
+            "foo_bar": {},
+            "ünï": {},
+            "None": {},
+            "client": {},
+            "x" * 300: {},
+            "\"'\\": {"default": "\"'\\{$"},
+        },
+        "required": ["class", "missing", 3],
+    },
+]
+
+_VALUES: list[Any] = [None, 0, -1, 1.5, 10**30, -(10**30), True, False, [], [1, "a"], {}, {"a": 1}]
+
+# Keys whose values get shape-changing replacements (Arazzo and OpenAPI).
+_SHAPE_KEYS = {
+    "parameters", "outputs", "successCriteria", "inputs", "components", "paths", "schema",
+    "servers", "requestBody", "payload", "replacements", "onSuccess", "onFailure", "criteria",
+    "successActions", "failureActions", "steps", "workflows", "sourceDescriptions", "dependsOn",
+    "responses", "content", "properties", "items", "security", "securitySchemes", "variables",
+    "type", "in", "value", "url", "name", "style", "explode", "required", "enum", "default",
+    "operationId", "operationPath", "workflowId", "stepId", "context", "condition", "target",
+    "contentType", "retryAfter", "retryLimit", "reference", "allOf", "anyOf", "oneOf", "$ref",
+    "headers", "additionalProperties", "info", "arazzo", "openapi",
+}  # fmt: skip
+
+
+def _nodes(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], Any]]:
+    found = [(path, value)]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _nodes(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _nodes(item, path + (index,))
+    return found
+
+
+def _weird(rnd: random.Random) -> Any:
+    roll = rnd.random()
+    if roll < 0.55:
+        text = rnd.choice(_STRINGS)
+        return text if rnd.random() < 0.7 else text + rnd.choice(_STRINGS)
+    if roll < 0.8:
+        return copy.deepcopy(rnd.choice(_VALUES))
+    return copy.deepcopy(rnd.choice(_SCHEMAS))
+
+
+def _set(doc: Any, path: tuple[Any, ...], value: Any) -> Any:
+    if not path:
+        return value
+    parent = doc
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = value
+    return doc
+
+
+def _mutate_value(doc: Any, rnd: random.Random, openapi: bool) -> Any:
+    """One structural edit of a parsed document."""
+    nodes = _nodes(doc)
+    path, node = rnd.choice(nodes)
+    kind = rnd.random()
+    if kind < 0.12 and isinstance(node, dict) and node:
+        del node[rnd.choice(list(node))]
+    elif kind < 0.22 and isinstance(node, list) and node:
+        node.insert(rnd.randrange(len(node) + 1), copy.deepcopy(rnd.choice(node)))
+    elif kind < 0.42:
+        # a string leaf gets hostile text: the types stay valid, so the edit reaches deep
+        leaves = [(p, v) for p, v in nodes if isinstance(v, str) and p]
+        if leaves:
+            leaf_path, _ = rnd.choice(leaves)
+            doc = _set(doc, leaf_path, rnd.choice(_STRINGS))
+    elif kind < 0.62:
+        # a well-known field changes shape
+        keyed = [(p, v) for p, v in nodes if p and p[-1] in _SHAPE_KEYS]
+        if keyed:
+            key_path, value = rnd.choice(keyed)
+            if isinstance(value, dict) and rnd.random() < 0.3:
+                replaced: Any = list(value.values())
+            elif isinstance(value, list) and rnd.random() < 0.3:
+                replaced = {str(i): v for i, v in enumerate(value)}
+            elif key_path[-1] in ("schema", "inputs", "items", "additionalProperties"):
+                replaced = copy.deepcopy(rnd.choice(_SCHEMAS))
+            else:
+                replaced = _weird(rnd)
+            doc = _set(doc, key_path, replaced)
+    elif kind < 0.72 and isinstance(node, dict):
+        node[rnd.choice(sorted(_SHAPE_KEYS) + _STRINGS[:12])] = _weird(rnd)
+    elif openapi and kind < 0.9:
+        doc = _mutate_openapi(doc, rnd, nodes)
+    elif path:
+        doc = _set(doc, path, _weird(rnd))
+    return doc
+
+
+def _mutate_openapi(doc: Any, rnd: random.Random, nodes: list[tuple[tuple[Any, ...], Any]]) -> Any:
+    dicts = [(p, v) for p, v in nodes if isinstance(v, dict) and p]
+    if not dicts or not isinstance(doc, dict):
+        return doc
+    path, _ = rnd.choice(dicts)
+    roll = rnd.random()
+    if roll < 0.3:
+        target = rnd.choice(
+            ["#/components/schemas/Nowhere", "#/nowhere/at/all", "missing.yaml#/x", "#/paths/~1x",
+             "#/components/parameters/0", "#", "#/", "#components", "other.yaml", "./",
+             "https://example.invalid/x.yaml#/a", "#/paths/%7B%7D/get", "#/info/title"]
+        )  # fmt: skip
+        return _set(doc, path, {"$ref": target})
+    components = doc.setdefault("components", {})
+    if not isinstance(components, dict):
+        return doc
+    if roll < 0.6:
+        # a recursive reference: the node points at a schema that points back at itself
+        components.setdefault("schemas", {})
+        if isinstance(components["schemas"], dict):
+            components["schemas"]["Loop"] = {"$ref": "#/components/schemas/Loop2"}
+            components["schemas"]["Loop2"] = {"$ref": "#/components/schemas/Loop"}
+        return _set(
+            doc, path, {"$ref": rnd.choice(["#/components/schemas/Loop", "#" + _pointer(path)])}
+        )
+    # a reference to the node itself or to its parent (a loop through a path item or operation)
+    return _set(doc, path, {"$ref": "#" + _pointer(path[: rnd.randint(0, len(path) - 1)])})
+
+
+def _pointer(path: tuple[Any, ...]) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def _mutate_text(text: str, rnd: random.Random) -> bytes:
+    """Raw damage that a parser has to report."""
+    data = text.encode("utf-8")
+    roll = rnd.randrange(11)
+    if roll == 0:
+        return data[: rnd.randrange(len(data) + 1)]
+    if roll == 1:
+        at = rnd.randrange(len(data) + 1)
+        return data[:at] + b"\t" + data[at:]
+    if roll == 2:
+        at = rnd.randrange(len(data) + 1)
+        return data[:at] + rnd.choice([b"\xff\xfe", b"\xc3", b"\x80", b"\xed\xa0\x80"]) + data[at:]
+    if roll == 3:
+        return b""
+    if roll == 4:
+        return rnd.choice([b"- a\n- b\n", b"42\n", b"~\n", b"'just text'\n", b"[]", b"---\n...\n"])
+    if roll == 5:
+        lines = ["a: &a [x, x, x, x]"] + [
+            f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]"
+            for i in range(5)
+        ]
+        return ("\n".join(lines) + "\n").encode() + data
+    if roll == 6:
+        depth = rnd.choice([50, 500, 5000])
+        return b"arazzo: " + b"[" * depth + b"]" * depth + b"\n"
+    if roll == 7:
+        return data + rnd.choice([b"\n---\nsecond: doc\n", b"\n%YAML 1.1\n", b"\n: :\n", b"\x00"])
+    if roll == 8:
+        return b"\xef\xbb\xbf" + data  # a byte order mark
+    if roll == 9:
+        return data.replace(b"\n", b"\r", rnd.randint(1, 20))
+    anchor = b"x: &x {a: *x}\n" if rnd.random() < 0.5 else b"x: !!python/object:os.system {}\n"
+    return anchor + data
+
+
+# -- running ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    bundle: Bundle
+    mutated: str
+    content: bytes
+    how: str
+
+
+def make_case(rnd: random.Random, pool: list[Bundle]) -> Case:
+    bundle = rnd.choice(pool)
+    candidates = [bundle.entry] + bundle.openapi
+    name = rnd.choice(candidates) if rnd.random() < 0.75 else bundle.entry
+    text = bundle.files[name]
+    if rnd.random() < 0.15:
+        return Case(bundle, name, _mutate_text(text, rnd), "text")
+    data = yaml.safe_load(text)
+    openapi = name != bundle.entry
+    for _ in range(rnd.choice([1, 1, 1, 2, 3])):
+        data = _mutate_value(data, rnd, openapi)
+    return Case(bundle, name, _dump(name, data).encode("utf-8"), "value")
+
+
+def write_case(case: Case, folder: Path) -> Path:
+    for name, text in case.bundle.files.items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(case.content if name == case.mutated else text.encode("utf-8"))
+    return folder / case.bundle.entry
+
+
+def check_generation(entry: Path, out: Path) -> str:
+    """Run the pipeline in process; raise AssertionError (never anything else) on a broken promise."""
+    diagnostics = Diagnostics()
+    files = generate_files([str(entry)], out, diagnostics)
+    for item in diagnostics.items:
+        assert DIAGNOSTIC.fullmatch(str(item)) and len(str(item).splitlines()) == 1, repr(str(item))
+    if files is None:
+        assert diagnostics.has_errors, "no files and no error"
+        return "invalid"
+    assert not diagnostics.has_errors
+    for name, source in files.items():
+        if name.endswith(".py"):
+            compile(ast.parse(source, filename=name), name, "exec")
+    assert not out.exists(), "generate_files wrote something"
+    return "generated"
+
+
+def _describe(case: Case) -> str:
+    shown = case.content[:3000].decode("utf-8", errors="replace")
+    return f"{case.bundle.name}: {case.how} mutation of {case.mutated}:\n{shown}"
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+# -- regressions: one per crash the fuzzing found ---------------------------------------------------
+
+
+def _diagnose(folder: Path, files: dict[str, str | bytes], entry: str) -> tuple[bool, list[str]]:
+    for name, content in files.items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    diagnostics = Diagnostics()
+    result = generate_files([entry], folder / "out", diagnostics)
+    lines = [str(item) for item in diagnostics.sorted()]
+    for line in lines:
+        assert DIAGNOSTIC.fullmatch(line) and len(line.splitlines()) == 1, line
+    return result is not None, lines
+
+
+def _flows(payload: Any = None) -> str:
+    step: dict[str, Any] = {"stepId": "s", "operationId": "putPet"}
+    step["parameters"] = [{"name": "petId", "in": "path", "value": 1}]
+    if payload is not None:
+        step["requestBody"] = {"contentType": "application/json", "payload": payload}
+    doc = {
+        "arazzo": "1.0.1",
+        "info": {"title": "t", "version": "1"},
+        "sourceDescriptions": [{"name": "api", "url": "api.openapi.yaml", "type": "openapi"}],
+        "workflows": [{"workflowId": "w", "steps": [step]}],
+    }
+    return _dump("flows.arazzo.yaml", doc)
+
+
+def _nested(levels: int) -> Any:
+    value: Any = "leaf"
+    for _ in range(levels // 2):
+        value = {"a": [value]}
+    return value
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_deeply_nested_document_is_a_load_error(in_tmp: Path, suffix: str) -> None:
+    """YAML's composer and json.loads recurse per level: RecursionError before; now a load error."""
+    text = '{"arazzo": ' + "[" * 5000 + "]" * 5000 + "}"
+    ok, lines = _diagnose(in_tmp, {f"deep.arazzo{suffix}": text}, f"deep.arazzo{suffix}")
+    assert lines == [
+        f"deep.arazzo{suffix}:1:1: error: the document is nested more than 200 levels deep [load]"
+    ]
+
+
+def test_nesting_within_the_limit_still_generates(in_tmp: Path) -> None:
+    payload = _nested(180)
+    ok, lines = _diagnose(
+        in_tmp,
+        {"flows.arazzo.yaml": _flows(payload), "api.openapi.yaml": _dump("a.yaml", _API)},
+        "flows.arazzo.yaml",
+    )
+    assert ok, lines
+    ok, lines = _diagnose(in_tmp, {"f.arazzo.json": json.dumps(_nested(400))}, "f.arazzo.json")
+    assert lines == [
+        "f.arazzo.json:1:707: error: the document is nested more than 200 levels deep [load]"
+    ]
+
+
+def test_control_character_is_a_load_error_at_its_position(in_tmp: Path) -> None:
+    """PyYAML's reader rejects control characters when the loader is made: ReaderError escaped."""
+    ok, lines = _diagnose(
+        in_tmp, {"x.arazzo.yaml": b"arazzo: 1.0.1\ninfo:\n  title: a\x01b\n"}, "x.arazzo.yaml"
+    )
+    assert lines == [
+        "x.arazzo.yaml:3:11: error: invalid YAML: unacceptable character #x0001: "
+        "special characters are not allowed [load]"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a recursive alias: RecursionError (or exponential work) before
+        ("arazzo: &x [a, *x]\n", "1:9: error: a YAML alias refers to a node that contains it"),
+        ("x: &x {a: *x, b: *x}\n", "1:4: error: a YAML alias refers to a node that contains it"),
+        # a list or mapping as a key
+        ("? [a, b]\n: c\n", "1:3: error: a mapping key must be a string, not a list or mapping"),
+        # an alias bomb
+        (
+            "a: &a [x,x,x,x,x,x,x,x,x,x]\n"
+            + "".join(
+                f"{n}: &{n} [{', '.join(['*' + p] * 10)}]\n" for p, n in zip("abcdef", "bcdefg")
+            ),
+            "error: the document expands to more than 10000 values",
+        ),
+    ],
+)
+def test_hostile_yaml_aliases_are_load_errors(
+    in_tmp: Path, monkeypatch: pytest.MonkeyPatch, text: str, expected: str
+) -> None:
+    monkeypatch.setattr(positioned, "MAX_NODES", 10_000)
+    ok, lines = _diagnose(in_tmp, {"x.arazzo.yaml": text}, "x.arazzo.yaml")
+    assert (
+        not ok and len(lines) == 1 and expected in lines[0] and lines[0].endswith("[load]")
+    ), lines
