@@ -672,6 +672,36 @@ def _flows(payload: Any = None) -> str:
     return _dump("flows.arazzo.yaml", doc)
 
 
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "None"},  # jsonschema: UnknownType
+        {"type": "object", "properties": []},  # jsonschema: AttributeError
+        {"type": "object", "properties": {"name": {"pattern": "[unclosed"}}},  # re.error
+    ],
+)
+def test_request_schema_that_is_not_json_schema(in_tmp: Path, schema: dict[str, Any]) -> None:
+    """The literal body check skips a request schema the validator cannot apply; the OpenAPI
+    description's findings name the broken schema."""
+    api = copy.deepcopy(_API)
+    api["components"]["schemas"]["Pet"] = schema
+    ok, lines = _diagnose(
+        in_tmp,
+        {"flows.arazzo.yaml": _flows({"name": "Rex"}), "api.openapi.yaml": _dump("a.yaml", api)},
+        "flows.arazzo.yaml",
+    )
+    assert not any("request-body" in line for line in lines), lines
+
+
+def test_request_schema_check_still_reports_literal_mistakes(in_tmp: Path) -> None:
+    ok, lines = _diagnose(
+        in_tmp,
+        {"flows.arazzo.yaml": _flows({"name": 5}), "api.openapi.yaml": _dump("a.yaml", _API)},
+        "flows.arazzo.yaml",
+    )
+    assert not ok and any("request body /name: 5 is not of type 'string'" in x for x in lines)
+
+
 def _nested(levels: int) -> Any:
     value: Any = "leaf"
     for _ in range(levels // 2):

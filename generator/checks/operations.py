@@ -46,6 +46,25 @@ def _pointer(path: tuple[str | int, ...]) -> str:
     )
 
 
+def _violations(schema: dict[str, Any], payload: Any) -> list[jsonschema.ValidationError]:
+    """The payload's violations of ``schema``; none when the validator cannot apply a schema that is not
+    valid JSON Schema (the OpenAPI description's own findings report it)."""
+    try:
+        return list(jsonschema.Draft202012Validator(schema).iter_errors(payload))
+    except Exception:
+        if _is_valid_schema(schema):
+            raise
+        return []
+
+
+def _is_valid_schema(schema: dict[str, Any]) -> bool:
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.SchemaError:
+        return False
+    return True
+
+
 def check_body(step: Step, operation: ApiOperation, diagnostics: Diagnostics) -> None:
     body = step.request_body
     if body is None or not body.has_payload:
@@ -58,8 +77,7 @@ def check_body(step: Step, operation: ApiOperation, diagnostics: Diagnostics) ->
     if payload is _HOLE:
         return
     replaced = [r.target for r in body.replacements]
-    validator = jsonschema.Draft202012Validator(schema)
-    for error in validator.iter_errors(payload):
+    for error in _violations(schema, payload):
         path = tuple(error.absolute_path)
         pointer = _pointer(path)
         if error.validator == "required" or _has_hole(error.instance) or error.instance is None:
