@@ -770,3 +770,15 @@ def test_hostile_yaml_aliases_are_load_errors(
     assert (
         not ok and len(lines) == 1 and expected in lines[0] and lines[0].endswith("[load]")
     ), lines
+
+
+def test_server_variables_that_are_not_a_mapping(in_tmp: Path) -> None:
+    """default_server() called .items() on a list: AttributeError escaped."""
+    api = copy.deepcopy(_API)
+    api["servers"] = [{"url": "https://{region}.example.test", "variables": ["region"]}]
+    ok, lines = _diagnose(
+        in_tmp,
+        {"flows.arazzo.yaml": _flows(), "api.openapi.yaml": _dump("a.yaml", api)},
+        "flows.arazzo.yaml",
+    )
+    assert not ok and any("[openapi-valid]" in line for line in lines), lines

@@ -64,7 +64,8 @@ def default_server(doc: Positioned) -> str | None:
         return None
     server = servers[0]
     url = str(server.get("url", ""))
-    for name, variable in (server.get("variables") or {}).items():
+    variables = server.get("variables")
+    for name, variable in (variables if isinstance(variables, dict) else {}).items():
         if isinstance(variable, dict) and "default" in variable:
             url = url.replace("{" + name + "}", str(variable["default"]))
     return url
