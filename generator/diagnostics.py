@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 Level = Literal["error", "warning"]
+
+# Characters that would end or garble a line of output (str.splitlines() breaks at most of them).
+_LINE_BREAKERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and control characters escaped, so a diagnostic stays one line."""
+    return _LINE_BREAKERS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass(frozen=True, order=True)
@@ -26,7 +35,7 @@ class Diagnostic:
     rule: str
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.level}: {self.message} [{self.rule}]"
+        return one_line(f"{self.location}: {self.level}: {self.message} [{self.rule}]")
 
 
 @dataclass

@@ -782,3 +782,13 @@ def test_server_variables_that_are_not_a_mapping(in_tmp: Path) -> None:
         "flows.arazzo.yaml",
     )
     assert not ok and any("[openapi-valid]" in line for line in lines), lines
+
+
+def test_line_breaks_in_a_diagnostic_are_escaped(in_tmp: Path) -> None:
+    """A source url with a line break made a diagnostic span several lines."""
+    flows = _flows().replace("url: api.openapi.yaml", 'url: "no\\nsuch\\u2028file.yaml"')
+    assert "no\\nsuch" in flows
+    ok, lines = _diagnose(in_tmp, {"flows.arazzo.yaml": flows}, "flows.arazzo.yaml")
+    assert lines == [
+        "flows.arazzo.yaml:7:8: error: file not found: no\\nsuch\\u2028file.yaml [load]"
+    ]
