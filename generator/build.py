@@ -114,11 +114,12 @@ class Builder(Reader):
                 return
             file, shown = fetched, (url if self.ws.allow_remote else None)
         else:
-            file, shown = (self.doc.file.parent / url.removeprefix("file://")).resolve(), None
+            file, shown = self.doc.file.parent / url.removeprefix("file://"), None
         loaded = self.ws.load(file, shown, referrer=where)
         if loaded is None:
             self.unloaded.append(name)
             return
+        file = loaded.file  # resolved
         server = None
         if kind == "openapi":
             try:

@@ -639,6 +639,73 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+def test_bundles_are_valid_to_start_with(in_tmp: Path) -> None:
+    pool = bundles()
+    assert len(pool) >= 10
+    outcomes = {}
+    for index, bundle in enumerate(pool):
+        case = Case(bundle, bundle.entry, bundle.files[bundle.entry].encode("utf-8"), "none")
+        entry = write_case(case, in_tmp / str(index))
+        outcomes[bundle.name] = check_generation(entry, in_tmp / str(index) / "out")
+    # the inline documents exercise most of the generator: they generate a package
+    assert outcomes["inline-flows"] == outcomes["inline-json"] == "generated"
+
+
+FUZZ_CASES = 250
+FUZZ_BUDGET_SECONDS = 35.0
+
+
+def test_mutated_documents_never_crash(in_tmp: Path) -> None:
+    """Seeded random edits: diagnostics or compiling modules, never an exception, within a time budget."""
+    pool = bundles()
+    rnd = random.Random(SEED)
+    started = time.monotonic()
+    outcomes: dict[str, int] = {}
+    for index in range(FUZZ_CASES):
+        case = make_case(rnd, pool)
+        folder = in_tmp / f"case{index}"
+        entry = write_case(case, folder)
+        try:
+            outcome = check_generation(entry, folder / "out")
+        except AssertionError as exc:
+            raise AssertionError(f"case {index}: {exc}\n{_describe(case)}") from None
+        except BaseException as exc:  # noqa: BLE001 - the point of the test
+            raise AssertionError(
+                f"case {index}: {type(exc).__name__}: {exc}\n{_describe(case)}"
+            ) from exc
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        shutil.rmtree(folder)
+        if time.monotonic() - started > FUZZ_BUDGET_SECONDS:
+            break
+    assert outcomes.get("invalid", 0) > 0
+    assert sum(outcomes.values()) >= 100, outcomes
+
+
+def test_cli_never_prints_a_traceback(in_tmp: Path) -> None:
+    pool = bundles()
+    rnd = random.Random(SEED + 1)
+    for index in range(6):
+        case = make_case(rnd, pool)
+        folder = in_tmp / f"cli{index}"
+        entry = write_case(case, folder)
+        command = "validate" if index % 2 == 0 else "generate"
+        extra = [] if command == "validate" else ["-o", str(folder / "pkg")]
+        done = subprocess.run(
+            [sys.executable, "-m", "generator", command, str(entry), *extra],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+        )
+        assert done.returncode in (0, 1), (done.returncode, done.stderr, _describe(case))
+        assert "Traceback" not in done.stderr, done.stderr
+        for line in done.stderr.splitlines():
+            assert DIAGNOSTIC.fullmatch(line) or line.startswith("arazzo-codegen: error:"), line
+        if done.returncode == 1:
+            assert done.stderr.strip()
+            assert not (folder / "pkg").exists()
+
+
 # -- regressions: one per crash the fuzzing found ---------------------------------------------------
 
 
@@ -792,3 +859,32 @@ def test_line_breaks_in_a_diagnostic_are_escaped(in_tmp: Path) -> None:
     assert lines == [
         "flows.arazzo.yaml:7:8: error: file not found: no\\nsuch\\u2028file.yaml [load]"
     ]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("\0nul.yaml", "embedded null byte"),  # Path.resolve(): ValueError escaped
+        ("x" * 5000 + ".yaml", "File name too long"),  # Path.exists(): OSError escaped
+    ],
+    ids=["nul", "too-long"],
+)
+def test_source_url_the_system_refuses(in_tmp: Path, url: str, expected: str) -> None:
+    flows = yaml.safe_load(_flows())
+    flows["sourceDescriptions"][0]["url"] = url
+    ok, lines = _diagnose(
+        in_tmp, {"flows.arazzo.yaml": _dump("f.yaml", flows)}, "flows.arazzo.yaml"
+    )
+    assert not ok and lines[0].startswith("flows.arazzo.yaml:7:8: error: cannot read "), lines
+    assert expected in lines[0] and lines[0].endswith("[load]")
+
+
+def test_ref_to_a_file_name_with_a_nul_character(in_tmp: Path) -> None:
+    flows = yaml.safe_load(_flows())
+    flows["workflows"][0]["inputs"] = {"$ref": "inputs%00.yaml#/x"}
+    ok, lines = _diagnose(
+        in_tmp,
+        {"flows.arazzo.yaml": _dump("f.yaml", flows), "api.openapi.yaml": _dump("a.yaml", _API)},
+        "flows.arazzo.yaml",
+    )
+    assert not ok and any("embedded null byte" in line for line in lines), lines

@@ -51,7 +51,7 @@ def resolve_ref(
     if file_part:
         if file_part.startswith(("http://", "https://")):
             raise RefError(f"remote reference {ref!r} is not fetched", at)
-        loaded = load((doc.file.parent / unquote(file_part)).resolve())
+        loaded = load(doc.file.parent / unquote(file_part))
         if loaded is None:
             raise RefError(f"reference {ref!r}: file {file_part!r} cannot be loaded", at)
         target = loaded

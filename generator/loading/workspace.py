@@ -29,7 +29,7 @@ class Workspace:
                 self._downloads[url] = self._download(url, name or "source.yaml", where)
             return self._downloads[url]
         local = beside / name if name else None
-        if local is not None and local.is_file():
+        if local is not None and _is_file(local):
             self.diagnostics.warning(
                 where,
                 f"remote source description {url!r} is not fetched; reading the local copy {name!r} "
@@ -64,13 +64,18 @@ class Workspace:
         self, file: Path, shown: str | None = None, referrer: Location | None = None
     ) -> Positioned | None:
         """The parsed document, or None after reporting why it cannot be loaded (at ``referrer`` if missing)."""
-        key = file.resolve()
+        try:
+            key = file.resolve()
+        except (OSError, ValueError) as exc:  # a NUL character, a symlink loop
+            where = referrer or Location(shown if shown is not None else display_path(file))
+            self.diagnostics.error(where, f"cannot read {display_path(file)}: {exc}", "load")
+            return None
         if key not in self._docs:
             doc: Positioned | None
             try:
                 doc = load_positioned(key, shown if shown is not None else display_path(key))
             except LoadError as exc:
-                missing = not key.exists()
+                missing = not _exists(key)
                 where = referrer if (missing and referrer is not None) else exc.location
                 self.diagnostics.error(where, exc.message, "load")
                 doc = None
@@ -84,3 +89,18 @@ class Workspace:
     def quiet_loader(self, file: Path) -> Positioned | None:
         """For ``$ref`` resolution: same cache, problems reported by the caller."""
         return self.load(file)
+
+
+def _is_file(path: Path) -> bool:
+    """Path.is_file(), False for a name the system refuses (too long, NUL character)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
