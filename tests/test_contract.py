@@ -1467,3 +1467,419 @@ def test_s4_credentials_for_oauth2_and_openid_schemes_are_applied_or_reported(tm
 test_s4_credentials_for_oauth2_and_openid_schemes_are_applied_or_reported = pytest.mark.xfail(
     strict=True, reason="CONTRACT §4/§6: a credential for an oauth2-secured operation is silently not sent, and generation reports nothing"
 )(test_s4_credentials_for_oauth2_and_openid_schemes_are_applied_or_reported)
+
+
+# ========================================================================================================
+# Section 5: errors
+
+
+def test_s5_step_failed_error_attributes_after_exhausted_retries(generate) -> None:  # type: ignore[no-untyped-def]
+    flow = {
+        "workflowId": "failing",
+        "steps": [
+            {"stepId": "first", "operationId": "ping"},
+            {
+                "stepId": "second",
+                "operationId": "ping",
+                "successCriteria": [{"condition": "$statusCode == 200"}],
+                "onFailure": [{"name": "again", "type": "retry", "retryLimit": 2, "criteria": [{"condition": "$statusCode == 503"}]}],
+            },
+        ],
+    }
+    gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PING_API})
+    answers = [Answer(200, {}), Answer(503, {"error": "busy", "n": 1}, content_type="application/problem+json"), Answer(503, {"error": "busy"}), Answer(503, {"error": "still", "n": 3}, content_type="application/problem+json")]
+    with Loopback(lambda seen: answers.pop(0)) as server:
+        with pytest.raises(gen.rt.StepFailedError) as failure:
+            gen.failing(client=gen.rt.Client(base_url=server.url))
+        assert len(server.seen) == 4
+    error = failure.value
+    assert isinstance(error, gen.rt.ArazzoError)
+    assert (error.workflow_id, error.step_id, error.status_code, error.attempts) == ("failing", "second", 503, 3)
+    assert error.body == {"error": "still", "n": 3}
+    assert isinstance(error.reason, str) and error.reason
+    assert [(r.step_id, r.attempt, r.status_code) for r in error.trace] == [("first", 1, 200), ("second", 1, 503), ("second", 2, 503), ("second", 3, 503)]
+    assert isinstance(error.trace, tuple)
+
+
+def test_s5_failure_actions_end_and_goto_recover(generate) -> None:  # type: ignore[no-untyped-def]
+    flow = {
+        "workflowId": "recovering",
+        "steps": [
+            {
+                "stepId": "a",
+                "operationId": "ping",
+                "onFailure": [
+                    {"name": "toC", "type": "goto", "stepId": "c", "criteria": [{"condition": "$statusCode == 409"}]},
+                    {"name": "stop", "type": "end", "criteria": [{"condition": "$statusCode == 410"}]},
+                ],
+                "outputs": {"s": "$statusCode"},
+            },
+            {"stepId": "b", "operationId": "ping", "outputs": {"s": "$statusCode"}},
+            {"stepId": "c", "operationId": "ping", "outputs": {"s": "$statusCode"}},
+        ],
+        "outputs": {"a": "$steps.a.outputs.s", "b": "$steps.b.outputs.s", "c": "$steps.c.outputs.s"},
+    }
+    gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PING_API})
+    for first, steps, outputs in [(409, ["a", "c"], (None, None, 200)), (410, ["a"], (None, None, None))]:
+        answers = [Answer(first, {}), Answer(200, {})]
+        with Loopback(lambda seen: answers.pop(0)) as server:
+            result = gen.recovering(client=gen.rt.Client(base_url=server.url))
+        assert [r.step_id for r in result.trace] == steps
+        assert (result.a, result.b, result.c) == outputs
+
+
+def test_s5_transport_error_has_no_status_and_text_body_is_text(generate) -> None:  # type: ignore[no-untyped-def]
+    gen = generate({"flow.arazzo.yaml": arazzo([PING_FLOW]), "api.openapi.yaml": PING_API})
+    with Loopback() as server:
+        dead = server.url
+    with pytest.raises(gen.rt.StepFailedError) as failure:
+        gen.ping(client=gen.rt.Client(base_url=dead, timeout=2))
+    assert failure.value.status_code is None and failure.value.attempts == 1 and failure.value.reason
+    with Loopback(lambda seen: Answer(500, "<html>oops</html>", content_type="text/html")) as server:
+        with pytest.raises(gen.rt.StepFailedError) as text:
+            gen.ping(client=gen.rt.Client(base_url=server.url))
+    assert text.value.body == "<html>oops</html>" and text.value.status_code == 500
+
+
+def test_s5_workflow_limit_error_attributes(generate) -> None:  # type: ignore[no-untyped-def]
+    flow = {"workflowId": "spin", "steps": [{"stepId": "s", "operationId": "ping", "onSuccess": [{"name": "again", "type": "goto", "stepId": "s"}]}]}
+    gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PING_API})
+    with Loopback(lambda seen: Answer(200, {})) as server:
+        with pytest.raises(gen.rt.WorkflowLimitError) as limit:
+            gen.spin(client=gen.rt.Client(base_url=server.url))
+        assert len(server.seen) == 1000  # section 6: 1000 step attempts by default
+    assert isinstance(limit.value, gen.rt.ArazzoError)
+    assert (limit.value.workflow_id, limit.value.steps_run) == ("spin", 1000)
+
+
+# ========================================================================================================
+# Section 6: Arazzo semantics
+
+
+@pytest.mark.parametrize(("status", "ok"), [(200, True), (201, True), (204, True), (299, True), (302, False), (304, False), (400, False), (404, False), (500, False)])
+def test_s6_without_success_criteria_any_2xx_succeeds(generate, status: int, ok: bool) -> None:  # type: ignore[no-untyped-def]
+    gen = generate({"flow.arazzo.yaml": arazzo([PING_FLOW]), "api.openapi.yaml": PING_API})
+    body = b"" if status in (204, 304) else {}
+    headers = {"Location": "/elsewhere"} if status == 302 else {}
+    with Loopback(lambda seen: Answer(status, body, headers)) as server:
+        if ok:
+            assert gen.ping(client=gen.rt.Client(base_url=server.url)).trace[0].status_code == status
+        else:
+            with pytest.raises(gen.rt.StepFailedError) as failure:
+                gen.ping(client=gen.rt.Client(base_url=server.url))
+            assert failure.value.status_code == status
+        assert len(server.seen) == 1
+
+
+def test_s6_success_criteria_replace_the_2xx_rule(generate) -> None:  # type: ignore[no-untyped-def]
+    flow = dict(PING_FLOW, steps=[dict(PING_FLOW["steps"][0], successCriteria=[{"condition": "$statusCode == 404"}])])
+    gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PING_API})
+    with Loopback(lambda seen: Answer(404, {})) as server:
+        assert gen.ping(client=gen.rt.Client(base_url=server.url)).trace[0].status_code == 404
+    with Loopback(lambda seen: Answer(200, {})) as server:
+        with pytest.raises(gen.rt.StepFailedError):
+            gen.ping(client=gen.rt.Client(base_url=server.url))
+
+
+def _criteria_outcomes(generate, criteria: list[dict[str, Any]], answer: Answer) -> list[bool]:  # type: ignore[no-untyped-def]
+    flows = [
+        {"workflowId": f"c{i}", "steps": [{"stepId": "s", "operationId": "ping", "successCriteria": [criterion]}]}
+        for i, criterion in enumerate(criteria)
+    ]
+    gen = generate({"flow.arazzo.yaml": arazzo(flows), "api.openapi.yaml": PING_API})
+    outcomes = []
+    with Loopback(lambda seen: answer) as server, gen.rt.Client(base_url=server.url) as client:
+        for i in range(len(criteria)):
+            try:
+                getattr(gen, f"c{i}")(client=client)
+                outcomes.append(True)
+            except gen.rt.StepFailedError:
+                outcomes.append(False)
+    return outcomes
+
+
+def test_s6_string_comparisons_are_case_insensitive(generate) -> None:  # type: ignore[no-untyped-def]
+    answer = Answer(200, {"status": "OK", "data": {"name": "Ünïcode Rex", "secure_id": "AbC"}, "count": 3}, {"X-Mode": "Fast"})
+    cases = [
+        ({"condition": "$response.body#/status == 'ok'"}, True),
+        ({"condition": "$response.body#/status != 'ok'"}, False),
+        ({"condition": "$response.body#/status == 'Ok'"}, True),
+        ({"condition": "$response.header.X-Mode == 'FAST'"}, True),
+        ({"condition": "$response.header.x-mode == 'fast'"}, True),
+        ({"condition": "$response.body#/data/name == 'ÜNÏCODE REX'"}, True),
+        ({"condition": "$response.body#/status == 'okay'"}, False),
+        ({"context": "$response.body", "type": "jsonpath", "condition": "$.data.secure_id == 'abc'"}, True),
+        ({"context": "$response.body", "type": "jsonpath", "condition": "$.status != 'ok'"}, False),
+    ]
+    assert _criteria_outcomes(generate, [c for c, _ in cases], answer) == [e for _, e in cases]
+
+
+def test_s6_jsonpath_root_is_the_context_value_and_query_comparisons(generate) -> None:  # type: ignore[no-untyped-def]
+    answer = Answer(200, {"data": {"initializeSession": {"secure_id": "s1"}, "items": [{"n": 1}, {"n": 5}], "missing": None}, "count": 3})
+    cases = [
+        ({"context": "$response.body", "type": "jsonpath", "condition": "$.data.initializeSession.secure_id != null"}, True),
+        ({"context": "$response.body", "type": "jsonpath", "condition": "$.data.nothing.secure_id != null"}, False),
+        ({"context": "$response.body", "type": "jsonpath", "condition": "$.data.nothing == null"}, True),
+        ({"context": "$response.body", "type": "jsonpath", "condition": "$.count >= 3"}, True),
+        ({"context": "$response.body", "type": "jsonpath", "condition": "$.count > 3"}, False),
+        ({"context": "$response.body", "type": "jsonpath", "condition": "$.data.items[?@.n > 2]"}, True),
+        ({"context": "$response.body", "type": "jsonpath", "condition": "$.data.items[?@.n > 9]"}, False),
+        ({"context": "$response.body#/data", "type": "jsonpath", "condition": "$.items[1].n"}, True),
+        ({"context": "$response.body#/data", "type": "jsonpath", "condition": "$.data"}, False),
+        ({"context": "$response.body#/data/items", "type": "jsonpath", "condition": "$[0].n == 1"}, True),
+        ({"context": "$response.body", "type": {"type": "jsonpath", "version": "draft-goessner-dispatch-jsonpath-00"}, "condition": "$.count"}, True),
+    ]
+    assert _criteria_outcomes(generate, [c for c, _ in cases], answer) == [e for _, e in cases]
+
+
+def test_s6_xpath_root_is_the_document(generate) -> None:  # type: ignore[no-untyped-def]
+    answer = Answer(200, "<order><id>7</id><lines><line sku='a'/></lines></order>", content_type="application/xml")
+    cases = [
+        ({"context": "$response.body", "type": "xpath", "condition": "/order/id"}, True),
+        ({"context": "$response.body", "type": "xpath", "condition": "/order/lines/line[@sku='a']"}, True),
+        ({"context": "$response.body", "type": "xpath", "condition": "/wrapper/order"}, False),
+        ({"context": "$response.body", "type": "xpath", "condition": "//line[@sku='b']"}, False),
+    ]
+    assert _criteria_outcomes(generate, [c for c, _ in cases], answer) == [e for _, e in cases]
+
+
+def test_s6_action_criteria_see_the_request_and_response(generate) -> None:  # type: ignore[no-untyped-def]
+    api = openapi({"/ping": {"post": {"operationId": "ping", "parameters": [{"name": "X-Try", "in": "header", "schema": {"type": "string"}}], "responses": {"200": {"description": "ok"}}}}})
+    flow = {
+        "workflowId": "acting",
+        "inputs": {"type": "object", "properties": {"try": {"type": "string"}}},
+        "steps": [
+            {
+                "stepId": "a",
+                "operationId": "ping",
+                "parameters": [{"name": "X-Try", "in": "header", "value": "$inputs.try"}],
+                "requestBody": {"contentType": "application/json", "payload": {"flag": "$inputs.try"}},
+                "onSuccess": [
+                    {"name": "byHeader", "type": "end", "criteria": [{"condition": "$request.header.X-Try == 'stop'"}]},
+                    {"name": "byBody", "type": "end", "criteria": [{"condition": "$request.body#/flag == 'halt'"}]},
+                    {"name": "byMethod", "type": "goto", "stepId": "c", "criteria": [{"condition": "$method == 'POST'"}, {"condition": "$response.body#/skip == true"}]},
+                ],
+            },
+            {"stepId": "b", "operationId": "ping"},
+            {"stepId": "c", "operationId": "ping"},
+        ],
+    }
+    gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": api})
+    with Loopback(lambda seen: Answer(200, {"skip": bool(seen.body) and seen.json().get("flag") == "skip"})) as server:
+        client = gen.rt.Client(base_url=server.url)
+        assert [r.step_id for r in gen.acting(try_="stop", client=client).trace] == ["a"]
+        assert [r.step_id for r in gen.acting(try_="halt", client=client).trace] == ["a"]
+        assert [r.step_id for r in gen.acting(try_="skip", client=client).trace] == ["a", "c"]
+        assert [r.step_id for r in gen.acting(try_="go", client=client).trace] == ["a", "b", "c"]
+
+
+def test_s6_depends_on_runs_once_per_call(generate) -> None:  # type: ignore[no-untyped-def]
+    def flow(workflow_id: str, **extra: Any) -> dict[str, Any]:
+        return {
+            "workflowId": workflow_id,
+            "inputs": {"type": "object", "properties": {"tag": {"type": "string"}}},
+            "steps": [{"stepId": "s", "operationId": "ping", "parameters": [{"name": "tag", "in": "query", "value": "$inputs.tag"}]}],
+            **extra,
+        }
+
+    base = flow("base")
+    middle = flow("middle", dependsOn=["base"])
+    top = flow("top", dependsOn=["base", "middle"])
+    top["steps"] = [{"stepId": "sub", "workflowId": "middle", "parameters": [{"name": "tag", "value": "$inputs.tag"}]}] + top["steps"]
+    gen = generate({"flow.arazzo.yaml": arazzo([base, middle, top]), "api.openapi.yaml": PING_API})
+    with Loopback(lambda seen: Answer(200, {})) as server:
+        client = gen.rt.Client(base_url=server.url)
+        first = gen.top(tag="t1", client=client)
+        second = gen.top(tag="t2", client=client)
+    assert [r.workflow_id for r in first.trace] == ["base", "middle", "middle", "top"]
+    assert [r.workflow_id for r in second.trace] == ["base", "middle", "middle", "top"]
+    assert [dict(s.query)["tag"] for s in server.seen] == ["t1"] * 4 + ["t2"] * 4
+
+
+def test_s6_method_url_and_source_description_url(generate) -> None:  # type: ignore[no-untyped-def]
+    api = openapi(
+        {
+            "/things/{id}": {
+                "delete": {
+                    "operationId": "drop",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+                        {"name": "why", "in": "query", "schema": {"type": "string"}},
+                    ],
+                    "responses": {"204": {"description": "gone"}},
+                },
+                "patch": {
+                    "operationId": "touch",
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "responses": {"200": {"description": "ok"}},
+                },
+            }
+        }
+    )
+    flow = {
+        "workflowId": "verbs",
+        "steps": [
+            {
+                "stepId": "drop",
+                "operationId": "drop",
+                "parameters": [{"name": "id", "in": "path", "value": "a b/c"}, {"name": "why", "in": "query", "value": "x&y"}],
+                "outputs": {"method": "$method", "url": "$url", "src": "$sourceDescriptions.the-api.url"},
+            },
+            {"stepId": "touch", "operationId": "touch", "parameters": [{"name": "id", "in": "path", "value": "1"}], "outputs": {"method": "$method"}},
+        ],
+        "outputs": {"drop": "$steps.drop.outputs.method", "touch": "$steps.touch.outputs.method", "url": "$steps.drop.outputs.url", "src": "$steps.drop.outputs.src"},
+    }
+    sources = [{"name": "the-api", "url": "./sub/../api.openapi.yaml", "type": "openapi"}]
+    gen = generate({"flow.arazzo.yaml": arazzo([flow], sources=sources), "api.openapi.yaml": api, "sub/.keep.yaml": "x: 1"})
+    with Loopback(lambda seen: Answer(204 if seen.method == "DELETE" else 200, b"" if seen.method == "DELETE" else {})) as server:
+        result = gen.verbs(client=gen.rt.Client(base_url=server.url + "/"))
+        raw_path = server.seen[0].path
+    assert (result.drop, result.touch) == ("DELETE", "PATCH")
+    assert result.src == "./sub/../api.openapi.yaml"
+    assert result.url == result.trace[0].url
+    assert result.url.startswith(server.url + "/things/a%20b%2Fc?why=x%26y")
+    assert raw_path == "/things/a%20b%2Fc"
+
+
+def test_s6_json_pointer_tails_on_every_root(generate) -> None:  # type: ignore[no-untyped-def]
+    child = {
+        "workflowId": "child",
+        "inputs": {"type": "object", "properties": {"cfg": {"type": "object"}}},
+        "steps": [
+            {
+                "stepId": "post",
+                "operationId": "ping",
+                "requestBody": {"contentType": "application/json", "payload": {"cfg": "$inputs.cfg", "list": [10, {"deep": "d"}]}},
+                "outputs": {
+                    "inPtr": "$inputs.cfg#/a/1",
+                    "reqPtr": "$request.body#/list/1/deep",
+                    "resPtr": "$response.body#/echo/cfg/a/0",
+                    "whole": "$response.body",
+                },
+            }
+        ],
+        "outputs": {"whole": "$steps.post.outputs.whole", "inPtr": "$steps.post.outputs.inPtr", "reqPtr": "$steps.post.outputs.reqPtr", "resPtr": "$steps.post.outputs.resPtr"},
+    }
+    parent = {
+        "workflowId": "parent",
+        "inputs": {"type": "object", "properties": {"cfg": {"type": "object"}}},
+        "steps": [
+            {
+                "stepId": "call",
+                "workflowId": "child",
+                "parameters": [{"name": "cfg", "value": "$inputs.cfg"}],
+                "outputs": {"outPtr": "$outputs.whole#/echo/list/0", "whole": "$outputs.whole"},
+            }
+        ],
+        "outputs": {
+            "outPtr": "$steps.call.outputs.outPtr",
+            "stepPtr": "$steps.call.outputs.whole#/echo/cfg/a/1",
+            "wfPtr": "$workflows.child.outputs.whole#/echo/list/1/deep",
+            "inPtr": "$workflows.child.outputs.inPtr",
+            "reqPtr": "$workflows.child.outputs.reqPtr",
+            "resPtr": "$workflows.child.outputs.resPtr",
+            "tilde": "$inputs.cfg#/a~1b~0c",
+        },
+    }
+    gen = generate({"flow.arazzo.yaml": arazzo([child, parent]), "api.openapi.yaml": PING_API})
+    with Loopback(lambda seen: Answer(200, {"echo": seen.json()})) as server:
+        result = gen.parent(cfg={"a": ["x", "y"], "a/b~c": "t"}, client=gen.rt.Client(base_url=server.url))
+    assert (result.out_ptr, result.step_ptr, result.wf_ptr) == (10, "y", "d")
+    assert (result.in_ptr, result.req_ptr, result.res_ptr, result.tilde) == ("y", "d", "x", "t")
+
+
+def test_s6_step_budget_counts_retries_and_sub_workflow_steps(generate) -> None:  # type: ignore[no-untyped-def]
+    child = {"workflowId": "child", "steps": [{"stepId": "inner", "operationId": "ping"}]}
+    looping = {
+        "workflowId": "looping",
+        "steps": [{"stepId": "outer", "workflowId": "child", "onSuccess": [{"name": "again", "type": "goto", "stepId": "outer"}]}],
+    }
+    retrying = {
+        "workflowId": "retrying",
+        "steps": [{"stepId": "r", "operationId": "ping", "onFailure": [{"name": "again", "type": "retry", "retryLimit": 5000}]}],
+    }
+    gen = generate({"flow.arazzo.yaml": arazzo([child, looping, retrying]), "api.openapi.yaml": PING_API})
+    with Loopback(lambda seen: Answer(200, {})) as server:
+        with pytest.raises(gen.rt.WorkflowLimitError) as loop:
+            gen.looping(client=gen.rt.Client(base_url=server.url))
+        assert len(server.seen) == 500  # every pass: the workflow step and the child's step
+    assert loop.value.steps_run == 1000
+    with Loopback(lambda seen: Answer(500, {})) as server:
+        with pytest.raises(gen.rt.WorkflowLimitError) as retry:
+            gen.retrying(client=gen.rt.Client(base_url=server.url))
+        assert len(server.seen) == 1000
+    assert retry.value.steps_run == 1000 and retry.value.workflow_id == "retrying"
+
+
+TEXT_API = openapi(
+    {
+        "/ping": {
+            "post": {
+                "operationId": "ping",
+                "requestBody": {"content": {"application/xml": {"schema": {"type": "string"}}, "text/plain": {"schema": {"type": "string"}}}},
+                "responses": {"200": {"description": "ok"}},
+            }
+        }
+    }
+)
+
+
+def test_s6_xpath_replacement_target_is_an_unsupported_error(tmp_path: Path) -> None:
+    flow = {
+        "workflowId": "w",
+        "steps": [
+            {
+                "stepId": "s",
+                "operationId": "ping",
+                "requestBody": {"contentType": "application/xml", "payload": "<a><b>1</b></a>", "replacements": [{"target": "b/text()", "value": "2"}]},
+            }
+        ],
+    }
+    _write(tmp_path, {"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": TEXT_API})
+    result = cli("generate", "flow.arazzo.yaml", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 1 and not (tmp_path / "out").exists()
+    [diag] = diagnostics(result.stderr)
+    assert diag["rule"] == "unsupported" and diag["level"] == "error"
+    line, _ = _node_position((tmp_path / "flow.arazzo.yaml").read_text(), "b/text()")
+    assert int(diag["line"]) in (line, line - 1)
+
+
+@pytest.mark.xfail(strict=True, reason="CONTRACT §6: replacement targets on XML or text payloads (XPath starting with '/', or a JSON pointer into a string) are accepted and silently dropped when the request is sent")
+@pytest.mark.parametrize(
+    ("content_type", "payload", "target"),
+    [
+        ("application/xml", "<a><b>1</b></a>", "//b/text()"),
+        ("application/xml", "<a><b>1</b></a>", "/a/b"),
+        ("text/plain", "hello", "/x"),
+    ],
+)
+def test_s6_replacements_that_cannot_apply_are_reported(tmp_path: Path, content_type: str, payload: str, target: str) -> None:
+    flow = {
+        "workflowId": "w",
+        "steps": [
+            {
+                "stepId": "s",
+                "operationId": "ping",
+                "requestBody": {"contentType": content_type, "payload": payload, "replacements": [{"target": target, "value": "2"}]},
+            }
+        ],
+    }
+    _write(tmp_path, {"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": TEXT_API})
+    result = cli("generate", "flow.arazzo.yaml", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 1, "the replacement was accepted and is dropped when the request is sent"
+    assert any(d["level"] == "error" for d in diagnostics(result.stderr))
+
+
+@pytest.mark.xfail(strict=True, reason="CONTRACT §6: a requestBody on a step that runs a workflow is silently ignored")
+def test_s6_request_body_on_a_workflow_step_is_reported(tmp_path: Path) -> None:
+    child = {"workflowId": "child", "steps": [{"stepId": "s", "operationId": "ping"}]}
+    parent = {
+        "workflowId": "parent",
+        "steps": [{"stepId": "call", "workflowId": "child", "requestBody": {"contentType": "application/json", "payload": {"x": 1}}}],
+    }
+    _write(tmp_path, {"flow.arazzo.yaml": arazzo([child, parent]), "api.openapi.yaml": PING_API})
+    result = cli("generate", "flow.arazzo.yaml", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 1
+    found = diagnostics(result.stderr)
+    line, _ = _node_position((tmp_path / "flow.arazzo.yaml").read_text(), "requestBody")
+    assert any(d["level"] == "error" and int(d["line"]) >= line for d in found)
