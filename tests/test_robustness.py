@@ -426,7 +426,9 @@ _SCHEMAS: list[Any] = [
     },
 ]
 
-_VALUES: list[Any] = [None, 0, -1, 1.5, 10**30, -(10**30), True, False, [], [1, "a"], {}, {"a": 1}]
+_VALUES: list[Any] = [
+    None, 0, -1, 1.5, 10**30, -(10**30), float("inf"), True, False, [], [1, "a"], {}, {"a": 1}
+]  # fmt: skip
 
 # Keys whose values get shape-changing replacements (Arazzo and OpenAPI).
 _SHAPE_KEYS = {
@@ -569,7 +571,15 @@ def _mutate_text(text: str, rnd: random.Random) -> bytes:
         depth = rnd.choice([50, 500, 5000])
         return b"arazzo: " + b"[" * depth + b"]" * depth + b"\n"
     if roll == 7:
-        return data + rnd.choice([b"\n---\nsecond: doc\n", b"\n%YAML 1.1\n", b"\n: :\n", b"\x00"])
+        return data + rnd.choice(
+            [
+                b"\n---\nsecond: doc\n",
+                b"\n%YAML 1.1\n",
+                b"\n: :\n",
+                b"\x00",
+                b"\nx-n: " + b"9" * 5000,
+            ]
+        )
     if roll == 8:
         return b"\xef\xbb\xbf" + data  # a byte order mark
     if roll == 9:
@@ -888,3 +898,29 @@ def test_ref_to_a_file_name_with_a_nul_character(in_tmp: Path) -> None:
         "flows.arazzo.yaml",
     )
     assert not ok and any("embedded null byte" in line for line in lines), lines
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        # int() refuses more than 4300 digits: ValueError escaped from PyYAML and json.loads
+        (
+            "x.arazzo.yaml",
+            "arazzo: " + "9" * 5000,
+            "1:9: error: invalid YAML value: Exceeds the limit",
+        ),
+        (
+            "x.arazzo.json",
+            '{"arazzo": ' + "9" * 5000 + "}",
+            "1:1: error: invalid JSON: Exceeds the limit",
+        ),
+        # a float that overflows has no Python literal in generated code
+        ("x.arazzo.yaml", "arazzo: 1.0e+400", "1:9: error: infinity is not a JSON number"),
+        ("x.arazzo.yaml", "arazzo: -.inf", "1:9: error: infinity is not a JSON number"),
+    ],
+)
+def test_numbers_python_cannot_hold_exactly(
+    in_tmp: Path, name: str, text: str, expected: str
+) -> None:
+    ok, lines = _diagnose(in_tmp, {name: text}, name)
+    assert not ok and len(lines) == 1 and f"{name}:{expected}" in lines[0], lines

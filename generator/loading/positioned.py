@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,6 +89,8 @@ def parse_positioned(text: str, file: Path, shown: str) -> Positioned:
             ) from None
         except RecursionError:
             raise LoadError(Location(shown), _too_deep()) from None
+        except ValueError as exc:  # a number with more digits than int() converts
+            raise LoadError(Location(shown), f"invalid JSON: {_first_clause(exc)}") from None
     try:
         loader = _Loader(text)  # the reader refuses control characters here, before parsing
     except yaml.reader.ReaderError as exc:
@@ -115,6 +118,10 @@ def parse_positioned(text: str, file: Path, shown: str) -> Positioned:
     return Positioned(
         shown, file, data, converter.positions, tuple(converter.duplicates), converter.keys
     )
+
+
+def _first_clause(exc: Exception) -> str:
+    return str(exc).split(";")[0]
 
 
 def _too_deep() -> str:
@@ -166,6 +173,8 @@ class _Converter:
             raise self.fail(at, "binary YAML values are not JSON")
         if isinstance(value, float) and value != value:
             raise self.fail(at, "NaN is not a JSON number")
+        if isinstance(value, float) and value in (math.inf, -math.inf):
+            raise self.fail(at, "infinity is not a JSON number")
         return value
 
     def scalar(self, node: yaml.Node, at: JsonPath) -> Any:
@@ -173,6 +182,8 @@ class _Converter:
             return self.loader.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
             raise self.fail(at, f"invalid YAML value: {exc}") from None
+        except ValueError as exc:  # a number with more digits than int() converts
+            raise self.fail(at, f"invalid YAML value: {_first_clause(exc)}") from None
 
     def key(self, node: yaml.Node, at: JsonPath) -> str:
         if not isinstance(node, yaml.ScalarNode):
