@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -62,10 +63,18 @@ def discover(specs: list[str], diagnostics: Diagnostics) -> list[Entry]:
 
 
 def _looks_arazzo(path: Path) -> bool:
+    """A document whose top-level key is ``arazzo`` (or that tries to be one: a broken one is reported)."""
     try:
-        return _ARAZZO_KEY.search(path.read_text(encoding="utf-8", errors="replace")) is not None
+        text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return False
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return re.search(r'^\s*\{\s*"arazzo"\s*:', text) is not None
+        return isinstance(data, dict) and "arazzo" in data
+    return _ARAZZO_KEY.search(text) is not None
 
 
 def runtime_files() -> dict[str, str]:

@@ -16,6 +16,8 @@ from .names import Scope, pascal, snake
 from .schema_types import TypedDictDef, TypeMapper, optional, schema_at
 from .stepcode import StepCompiler, StepPlan
 
+# Parameters: `client` is the contract's; `rt` is the runtime module the function body calls.
+PARAMETER_RESERVED = frozenset({"client", "rt"})
 MODULE_RESERVED = frozenset(
     {"rt", "annotations", "dataclass", "Any", "Literal", "NotRequired", "Required", "TypedDict"}
 )
@@ -204,10 +206,11 @@ class Planner:
 
     def plan(self) -> ModulePlan:
         imported = self.imported()
-        named = [(wf, self.module_scope.snake(wf.workflow_id)) for wf in self.doc.workflows]
-        for wf, function in named:
-            self.module_scope.claim(function + "_async")
-        workflows = tuple(self.workflow(wf, function) for wf, function in named)
+        named = []
+        for wf in self.doc.workflows:  # document order: a function, then its twin
+            function = self.module_scope.snake(wf.workflow_id)
+            named.append((wf, function, self.module_scope.claim(function + "_async")))
+        workflows = tuple(self.workflow(wf, function, twin) for wf, function, twin in named)
         used = " ".join(
             [i.type for w in workflows for i in w.inputs]
             + [f.type for w in workflows for f in w.fields]
@@ -246,14 +249,14 @@ class Planner:
             schema.get("properties") if isinstance(schema.get("properties"), Mapping) else {}
         )
         required = schema.get("required") if isinstance(schema.get("required"), list) else []
-        scope = Scope(frozenset({"client"}))
+        scope = Scope(PARAMETER_RESERVED)
         plans = []
         for key, prop in (properties or {}).items():
             name = scope.snake(key)
             prop = prop if isinstance(prop, Mapping) else {}
             type_expr = self.types.type_of(prop, f"{hint} {key}")
             default = None
-            if "default" in prop:
+            if "default" in prop and key not in (required or []):
                 default = py_literal(prop["default"])
             elif key not in (required or []):
                 default = "None"
@@ -303,7 +306,7 @@ class Planner:
         types = {self.types.type_of(s, hint) for s in found if s is not None}
         return types.pop() if len(types) == 1 else "Any"
 
-    def workflow(self, wf: Workflow, function: str) -> WorkflowPlan:
+    def workflow(self, wf: Workflow, function: str, twin: str = "") -> WorkflowPlan:
         result_class = self.module_scope.pascal(wf.workflow_id + " result") if self.public else ""
         inputs = self.inputs(wf, wf.workflow_id + " input") if self.public else ()
         step_ops = {s.step_id: s.operation for s in wf.steps}
@@ -334,7 +337,7 @@ class Planner:
         return WorkflowPlan(
             workflow_id=wf.workflow_id,
             function=function,
-            async_function=function + "_async",
+            async_function=twin,
             result_class=result_class,
             summary=wf.summary,
             description=wf.description,
