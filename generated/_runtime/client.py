@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from .driver import Driver, Reply, Run, Send, Sleep, T
+from .logs import REDACTOR
 from .spec import Registry
 from .trace import StepRecord
 from .wire import Settings
@@ -26,7 +27,7 @@ def _settings(
     max_steps: int,
     validate_requests: bool,
 ) -> Settings:
-    return Settings(
+    settings = Settings(
         base_url=base_url,
         servers=dict(servers or {}),
         credentials=dict(credentials or {}),
@@ -35,6 +36,8 @@ def _settings(
         max_steps=max_steps,
         validate_requests=validate_requests,
     )
+    REDACTOR.protect(settings)
+    return settings
 
 
 def _describe(settings: Settings, kind: str) -> str:

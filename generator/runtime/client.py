@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from .driver import Driver, Reply, Run, Send, Sleep, T
+from .logs import REDACTOR
 from .spec import Registry
 from .trace import StepRecord
 from .wire import Settings
@@ -25,7 +26,7 @@ def _settings(
     max_steps: int,
     validate_requests: bool,
 ) -> Settings:
-    return Settings(
+    settings = Settings(
         base_url=base_url,
         servers=dict(servers or {}),
         credentials=dict(credentials or {}),
@@ -34,6 +35,8 @@ def _settings(
         max_steps=max_steps,
         validate_requests=validate_requests,
     )
+    REDACTOR.protect(settings)
+    return settings
 
 
 def _describe(settings: Settings, kind: str) -> str:

@@ -119,7 +119,7 @@ def _form_value(value: Any) -> str:
     return json.dumps(value) if isinstance(value, (dict, list)) else scalar_text(value)
 
 
-def _secret_forms(secret: str) -> set[str]:
+def secret_forms(secret: str) -> set[str]:
     """The ways a secret can appear in text: as is, encoded on the wire, or escaped in a repr."""
     forms = {
         secret,
@@ -135,7 +135,7 @@ def _secret_forms(secret: str) -> set[str]:
 
 def scrub(text: str, settings: Settings) -> str:
     """``text`` with every credential of ``settings`` (in any of its forms) replaced by ``***``."""
-    forms = {form for secret in settings.credentials.values() for form in _secret_forms(secret)}
+    forms = {form for secret in settings.credentials.values() for form in secret_forms(secret)}
     for form in sorted(forms, key=len, reverse=True):
         text = text.replace(form, MASK)
     return text
