@@ -210,7 +210,6 @@ def test_s1_a_folder_is_searched_recursively_for_arazzo_documents(tmp_path: Path
     assert modules == ["__init__.py", "plain.py", "top.py"]
 
 
-@pytest.mark.xfail(strict=True, reason="CONTRACT §1: a folder SPEC skips JSON Arazzo documents (only a line starting with 'arazzo:' is recognised)")
 @pytest.mark.parametrize("indent", [None, 2])
 def test_s1_a_folder_search_finds_json_documents(tmp_path: Path, indent: int | None) -> None:
     doc = arazzo([dict(PING_FLOW, workflowId="json-ping")], sources=[{"name": "api", "url": "../../api.openapi.yaml", "type": "openapi"}])
@@ -239,6 +238,26 @@ def test_s1_without_spec_pyproject_gives_specs_globs_and_output(tmp_path: Path) 
     assert not (tmp_path / "generated").exists()
     check = cli("generate", "--check", cwd=tmp_path)
     assert check.returncode == 0, check.stderr
+
+
+def test_s1_pyproject_output_with_o_and_no_spec(tmp_path: Path) -> None:
+    _write(tmp_path, {"flows/api.openapi.yaml": PING_API, "flows/one.arazzo.yaml": arazzo([PING_FLOW])})
+    (tmp_path / "pyproject.toml").write_text('[tool.arazzo-codegen]\nspecs = ["flows"]\noutput = "pkg"\n')
+    result = cli("generate", "-o", "chosen", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "chosen" / "one.py").exists() and not (tmp_path / "pkg").exists()
+
+
+@pytest.mark.xfail(strict=True, reason="CONTRACT §1: with a SPEC and no -o, DIR defaults to 'generated', but the pyproject 'output' folder is written instead")
+def test_s1_with_a_spec_dir_defaults_to_generated_even_in_a_configured_project(tmp_path: Path) -> None:
+    _write(tmp_path, {"flows/api.openapi.yaml": PING_API, "flows/one.arazzo.yaml": arazzo([PING_FLOW]), "other.arazzo.yaml": arazzo([dict(PING_FLOW, workflowId="other")], sources=[{"name": "api", "url": "flows/api.openapi.yaml", "type": "openapi"}])})
+    (tmp_path / "pyproject.toml").write_text('[tool.arazzo-codegen]\nspecs = ["flows"]\noutput = "pkg"\n')
+    assert cli("generate", cwd=tmp_path).returncode == 0
+    configured = tree(tmp_path / "pkg")
+    result = cli("generate", "other.arazzo.yaml", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "generated" / "other.py").exists()
+    assert tree(tmp_path / "pkg") == configured
 
 
 def test_s1_check_writes_nothing_and_lists_missing_files(tmp_path: Path) -> None:
@@ -312,6 +331,11 @@ def test_s1_diagnostic_paths_are_as_given_or_relative_to_the_current_folder(tmp_
     assert "./specs/sub/flow.arazzo.yaml" in {d["path"] for d in diagnostics(dotted.stderr)}
     inside = cli("validate", "flow.arazzo.yaml", cwd=tmp_path / "specs" / "sub")
     assert {d["path"] for d in diagnostics(inside.stderr)} == {"flow.arazzo.yaml", "api.openapi.yaml"}
+    (tmp_path / "elsewhere").mkdir()
+    beside = cli("validate", "../specs/sub/flow.arazzo.yaml", cwd=tmp_path / "elsewhere")
+    assert {d["path"] for d in diagnostics(beside.stderr)} == {"../specs/sub/flow.arazzo.yaml", "../specs/sub/api.openapi.yaml"}
+    referenced = {d["path"] for d in diagnostics(by_abs.stderr)} - {absolute}
+    assert referenced == {"specs/sub/api.openapi.yaml"}  # not on the command line: relative to the current folder
 
 
 BROKEN_REF_API = openapi(
@@ -881,7 +905,6 @@ def test_s3_output_names_reserve_trace_and_number_collisions(generate) -> None: 
     assert isinstance(result.trace, tuple) and result.trace[0].step_id == "send"
 
 
-@pytest.mark.xfail(strict=True, reason="CONTRACT §3: workflow 'x-async' and the twin of workflow 'x' are both named x_async; the later definition shadows the earlier")
 def test_s3_a_workflow_named_like_another_workflows_twin_stays_callable(generate) -> None:  # type: ignore[no-untyped-def]
     flows = [dict(PING_FLOW, workflowId="x"), dict(PING_FLOW, workflowId="x-async")]
     gen = generate({"flow.arazzo.yaml": arazzo(flows), "api.openapi.yaml": PING_API})
@@ -897,15 +920,15 @@ def test_s3_a_workflow_named_like_another_workflows_twin_stays_callable(generate
             ran.add(("async " if inspect.iscoroutinefunction(function) else "sync ") + result.trace[0].workflow_id)
     assert ran == {"sync x", "async x", "sync x-async", "async x-async"}, sorted(functions)
     assert inspect.iscoroutinefunction(module.x_async)  # document order: x's twin claims the name first
+    assert not inspect.iscoroutinefunction(module.x_async_2) and inspect.iscoroutinefunction(module.x_async_2_async)
 
 
-@pytest.mark.xfail(strict=True, reason="CONTRACT §3: an input named 'rt' shadows the generated module's runtime alias inside the function (AttributeError)")
 def test_s3_an_input_named_like_a_module_level_name_works(generate) -> None:  # type: ignore[no-untyped-def]
     flow = _echo_flow("shadow", {"rt": {"type": "string"}})
     gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PING_API})
     with Loopback(_echo) as server:
-        [name] = [n for n in inspect.signature(gen.shadow).parameters if n != "client"]
-        result = gen.shadow(client=gen.rt.Client(base_url=server.url), **{name: "v"})
+        assert list(inspect.signature(gen.shadow).parameters) == ["rt_", "client"]
+        result = gen.shadow(rt_="v", client=gen.rt.Client(base_url=server.url))
     assert result.body == {"rt": "v"}
 
 
@@ -933,7 +956,6 @@ def test_s3_optional_inputs_default_to_schema_default_else_none(generate) -> Non
     assert parameters["opts"].default == {"a": 1}
 
 
-@pytest.mark.xfail(strict=True, reason="CONTRACT §3: a required input whose schema has a default gets that default as a Python default")
 def test_s3_required_inputs_have_no_default_even_with_a_schema_default(generate) -> None:  # type: ignore[no-untyped-def]
     flow = _echo_flow("req", {"mode": {"type": "string", "default": "fast"}}, ["mode"])
     gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PING_API})
@@ -1405,6 +1427,9 @@ def test_s4_secrets_stay_out_of_logs(generate, caplog: pytest.LogCaptureFixture)
     caplog.set_level(logging.DEBUG)
     with Loopback(lambda seen: Answer(200, {})) as server:
         result = gen.secured(client=gen.rt.Client(base_url=server.url, credentials=SECURED_SECRETS))
+        asyncio.run(gen.secured_async(client=gen.rt.AsyncClient(base_url=server.url, credentials=SECURED_SECRETS)))
+        assert len(server.seen) == 6
+    assert any("HTTP Request" in record.getMessage() for record in caplog.records)
     assert "api_key=Qk-9f8e7d" in result.url  # $url is as sent
     assert "Qk-9f8e7d" not in repr(result.trace)
     logged = "\n".join(record.getMessage() for record in caplog.records)
@@ -1412,9 +1437,6 @@ def test_s4_secrets_stay_out_of_logs(generate, caplog: pytest.LogCaptureFixture)
         assert secret not in logged, logged
 
 
-test_s4_secrets_stay_out_of_logs = pytest.mark.xfail(
-    strict=True, reason="CONTRACT §4: secrets never appear in logs, but httpx logs the sent URL with an apiKey query credential at INFO"
-)(test_s4_secrets_stay_out_of_logs)
 
 
 def test_s4_secrets_stay_out_of_exceptions_and_repr(generate) -> None:  # type: ignore[no-untyped-def]
@@ -1883,3 +1905,108 @@ def test_s6_request_body_on_a_workflow_step_is_reported(tmp_path: Path) -> None:
     found = diagnostics(result.stderr)
     line, _ = _node_position((tmp_path / "flow.arazzo.yaml").read_text(), "requestBody")
     assert any(d["level"] == "error" and int(d["line"]) >= line for d in found)
+
+
+# ========================================================================================================
+# more of sections 3 and 4
+
+
+def test_s3_output_types_follow_referenced_response_schemas(generate) -> None:  # type: ignore[no-untyped-def]
+    api = openapi(
+        {
+            "/owners/{id}": {
+                "get": {
+                    "operationId": "getOwner",
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "responses": {"200": {"$ref": "#/components/responses/OwnerResponse"}},
+                }
+            }
+        },
+        components={
+            "responses": {"OwnerResponse": {"description": "an owner", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Owner"}}}}},
+            "schemas": {
+                "Owner": {"type": "object", "properties": {"name": {"type": "string"}, "pets": {"type": "array", "items": {"$ref": "#/components/schemas/Pet"}}}},
+                "Pet": {"type": "object", "properties": {"age": {"type": "integer"}, "kind": {"type": "string", "enum": ["cat", "dog"]}}},
+            },
+        },
+    )
+    flow = {
+        "workflowId": "owner",
+        "steps": [
+            {
+                "stepId": "get",
+                "operationId": "getOwner",
+                "parameters": [{"name": "id", "in": "path", "value": "o1"}],
+                "outputs": {"name": "$response.body#/name", "age": "$response.body#/pets/0/age", "kind": "$response.body#/pets/0/kind"},
+            }
+        ],
+        "outputs": {"name": "$steps.get.outputs.name", "age": "$steps.get.outputs.age", "kind": "$steps.get.outputs.kind"},
+    }
+    gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": api})
+    hints = typing.get_type_hints(gen.OwnerResult)
+    assert hints["name"] == str | None and hints["age"] == int | None
+    assert hints["kind"] == Literal["cat", "dog"] | None
+    with Loopback(lambda seen: Answer(200, {"name": "Ann", "pets": [{"age": 3, "kind": "cat"}]})) as server:
+        result = gen.owner(client=gen.rt.Client(base_url=server.url))
+    assert (result.name, result.age, result.kind) == ("Ann", 3, "cat")
+
+
+def test_s2_modules_from_unusual_names_are_black_formatted(tmp_path: Path) -> None:
+    import black
+
+    from generator.emit import BLACK_MODE
+
+    flows = [
+        _echo_flow("import", {"class": {"type": "string"}, "x-y": {"type": "integer"}, "client": {"type": "boolean"}}),
+        _echo_flow("getHTTP2Server", {"o": {"type": "object", "properties": {"a-b": {"type": "string"}, "c": {"type": "array", "items": {"enum": ["p", "q"]}}}}}),
+    ]
+    out = _generate_cli(tmp_path, {"Weird-Name.arazzo.yaml": arazzo(flows), "api.openapi.yaml": PING_API}, "Weird-Name.arazzo.yaml")
+    for path in out.rglob("*.py"):
+        text = path.read_text()
+        assert black.format_str(text, mode=BLACK_MODE) == text, path
+
+
+def test_s4_the_given_http_client_and_timeout_are_used(generate) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    gen = generate({"flow.arazzo.yaml": arazzo([PING_FLOW]), "api.openapi.yaml": PING_API})
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(200, json={})
+
+    async def handler_async(request: httpx.Request) -> httpx.Response:
+        return handler(request)
+
+    with httpx.Client(transport=httpx.MockTransport(handler)) as http:
+        gen.ping(client=gen.rt.Client(base_url="http://mock.test", http=http))
+
+    async def run_async() -> None:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(handler_async)) as http:
+            await gen.ping_async(client=gen.rt.AsyncClient(base_url="http://mock.test/v2", http=http))
+
+    asyncio.run(run_async())
+    assert seen == ["http://mock.test/ping", "http://mock.test/v2/ping"]
+
+    import socket
+
+    with socket.socket() as silent:  # accepts connections (backlog) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        started = time.monotonic()
+        with pytest.raises(gen.rt.StepFailedError) as failure:
+            gen.ping(client=gen.rt.Client(base_url=f"http://127.0.0.1:{silent.getsockname()[1]}", timeout=0.3))
+        assert time.monotonic() - started < 1.8
+    assert failure.value.status_code is None
+
+
+@pytest.mark.xfail(strict=True, reason="CONTRACT §4: secrets never appear in exceptions, but a response body echoing the credential is kept verbatim in StepFailedError.body")
+def test_s4_a_credential_echoed_by_the_server_stays_out_of_the_exception(generate) -> None:  # type: ignore[no-untyped-def]
+    gen = generate({"flow.arazzo.yaml": arazzo([SECURED_FLOW]), "api.openapi.yaml": SECURED_API})
+    with Loopback(lambda seen: Answer(401 if seen.path == "/b" else 200, {"rejected": seen.headers.get("authorization", "")})) as server:
+        with pytest.raises(gen.rt.StepFailedError) as failure:
+            gen.secured(client=gen.rt.Client(base_url=server.url, credentials=SECURED_SECRETS))
+    import base64
+
+    assert base64.b64encode(SECURED_SECRETS["basic"].encode()).decode() not in repr(failure.value.body)
