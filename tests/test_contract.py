@@ -2010,3 +2010,85 @@ def test_s4_a_credential_echoed_by_the_server_stays_out_of_the_exception(generat
     import base64
 
     assert base64.b64encode(SECURED_SECRETS["basic"].encode()).decode() not in repr(failure.value.body)
+
+
+def test_s1_check_ignores_bytecode_caches_of_an_imported_package(tmp_path: Path) -> None:
+    out = _generate_cli(tmp_path, {"flow.arazzo.yaml": arazzo([PING_FLOW]), "api.openapi.yaml": PING_API}, "flow.arazzo.yaml", out="cachedpkg")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    compiled = subprocess.run([sys.executable, "-c", "import cachedpkg.flow"], cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert compiled.returncode == 0, compiled.stderr
+    assert list(out.rglob("__pycache__"))
+    check = cli("generate", "flow.arazzo.yaml", "-o", "cachedpkg", "--check", cwd=tmp_path)
+    assert check.returncode == 0, check.stderr
+    again = cli("generate", "flow.arazzo.yaml", "-o", "cachedpkg", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+
+
+def test_s1_run_input_file_problems_are_input_errors(tmp_path: Path) -> None:
+    _write(tmp_path, {"flow.arazzo.yaml": arazzo([RUN_FLOW]), "api.openapi.yaml": PING_API})
+    (tmp_path / "list.json").write_text("[1, 2]")
+    (tmp_path / "broken.json").write_text("{")
+    for args in (["--inputs", "missing.json"], ["--inputs", "list.json"], ["--inputs", "broken.json"], ["--input", "n=1.5"]):
+        result = cli("run", "flow.arazzo.yaml", "echo", *args, "--base-url", "http://127.0.0.1:9", cwd=tmp_path)
+        assert result.returncode == 2, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("version", ["1.0.0", "1.0.1"])
+def test_s1_arazzo_1_0_x_with_openapi_3_0_json_descriptions(generate, version: str) -> None:  # type: ignore[no-untyped-def]
+    api = {
+        "openapi": "3.0.3",
+        "info": {"title": "Old API", "version": "1"},
+        "servers": [{"url": "https://old.example.test"}],
+        "paths": {
+            "/pets/{id}": {
+                "get": {
+                    "operationId": "getPet",
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {"application/json": {"schema": {"type": "object", "properties": {"name": {"type": "string", "nullable": True}}}}},
+                        }
+                    },
+                }
+            }
+        },
+    }
+    flow = {
+        "workflowId": "old",
+        "steps": [{"stepId": "get", "operationId": "getPet", "parameters": [{"name": "id", "in": "path", "value": 4}], "outputs": {"name": "$response.body#/name"}}],
+        "outputs": {"name": "$steps.get.outputs.name"},
+    }
+    doc = arazzo([flow], sources=[{"name": "old", "url": "old.openapi.json", "type": "openapi"}])
+    doc["arazzo"] = version
+    gen = generate({"flow.arazzo.yaml": doc, "old.openapi.json": json.dumps(api)})
+    assert typing.get_type_hints(gen.OldResult)["name"] == str | None
+    with Loopback(lambda seen: Answer(200, {"name": seen.path})) as server:
+        assert gen.old(client=gen.rt.Client(servers={"old": server.url})).name == "/pets/4"
+
+
+def test_s1_other_arazzo_versions_are_invalid(tmp_path: Path) -> None:
+    for version in ("1.1.0", "2.0.0", "0.9"):
+        doc = arazzo([PING_FLOW])
+        doc["arazzo"] = version
+        _write(tmp_path, {"flow.arazzo.yaml": doc, "api.openapi.yaml": PING_API})
+        result = cli("validate", "flow.arazzo.yaml", cwd=tmp_path)
+        assert result.returncode == 1, version
+        [diag] = [d for d in diagnostics(result.stderr) if d["level"] == "error"]
+        assert int(diag["line"]) == _node_position((tmp_path / "flow.arazzo.yaml").read_text(), "arazzo:")[0]
+
+
+def test_s5_a_failing_child_workflow_keeps_the_whole_trace(generate) -> None:  # type: ignore[no-untyped-def]
+    child = {"workflowId": "child", "steps": [{"stepId": "inner", "operationId": "ping", "successCriteria": [{"condition": "$statusCode == 200"}]}]}
+    parent = {"workflowId": "parent", "steps": [{"stepId": "first", "operationId": "ping"}, {"stepId": "call", "workflowId": "child"}, {"stepId": "never", "operationId": "ping"}]}
+    gen = generate({"flow.arazzo.yaml": arazzo([child, parent]), "api.openapi.yaml": PING_API})
+    answers = [Answer(200, {}), Answer(418, {"teapot": True})]
+    with Loopback(lambda seen: answers.pop(0)) as server:
+        with pytest.raises(gen.rt.StepFailedError) as failure:
+            gen.parent(client=gen.rt.Client(base_url=server.url))
+        assert len(server.seen) == 2
+    error = failure.value
+    assert [(r.workflow_id, r.step_id) for r in error.trace] == [("parent", "first"), ("child", "inner")]
+    assert (error.status_code, error.body, error.attempts) == (418, {"teapot": True}, 1)
+    assert error.step_id in ("inner", "call")
