@@ -824,6 +824,8 @@ def _echo(seen: Seen) -> Answer:
         ("none", "none", "NoneResult"),
         ("true", "true", "TrueResult"),
         ("a.b c", "a_b_c", "ABCResult"),
+        ("naïve-flow", "na_ve_flow", "NaVeFlowResult"),
+        ("---", "_", "Result"),
     ],
 )
 def test_s3_function_twin_and_result_class_names(generate, workflow_id: str, function: str, result_class: str | None) -> None:  # type: ignore[no-untyped-def]
@@ -841,6 +843,28 @@ def test_s3_function_twin_and_result_class_names(generate, workflow_id: str, fun
         result = sync(client=gen.rt.Client(base_url=server.url))
         assert asyncio.run(twin(client=gen.rt.AsyncClient(base_url=server.url))).trace[0].workflow_id == workflow_id
     assert result.trace[0].workflow_id == workflow_id
+
+
+def test_s3_colliding_workflow_functions_are_numbered_in_document_order(generate) -> None:  # type: ignore[no-untyped-def]
+    flows = [dict(PING_FLOW, workflowId="a-b"), dict(PING_FLOW, workflowId="a_b"), dict(PING_FLOW, workflowId="A.B")]
+    gen = generate({"flow.arazzo.yaml": arazzo(flows), "api.openapi.yaml": PING_API})
+    module = gen.modules["flow"]
+    with Loopback(lambda seen: Answer(200, {})) as server:
+        for function, workflow_id in (("a_b", "a-b"), ("a_b_2", "a_b"), ("a_b_3", "A.B")):
+            assert getattr(module, function)(client=gen.rt.Client(base_url=server.url)).trace[0].workflow_id == workflow_id
+            twin = getattr(module, function + "_async")
+            assert asyncio.run(twin(client=gen.rt.AsyncClient(base_url=server.url))).trace[0].workflow_id == workflow_id
+
+
+@pytest.mark.xfail(strict=True, reason="CONTRACT §3: a TypedDict generated for an earlier step output (step 'get', output 'result') takes the name GetResult, so workflow 'get' gets GetResult_2")
+def test_s3_result_class_names_are_not_taken_by_generated_typed_dicts(generate) -> None:  # type: ignore[no-untyped-def]
+    inputs = {"type": "object", "properties": {"id": {"type": "string"}}}
+    first = {"workflowId": "a", "inputs": inputs, "steps": [_get_item_step(outputs={"result": "$response.body"})], "outputs": {"r": "$steps.get.outputs.result"}}
+    second = {"workflowId": "get", "inputs": inputs, "steps": [_get_item_step()]}
+    gen = generate({"flow.arazzo.yaml": arazzo([first, second]), "api.openapi.yaml": ITEMS_API})
+    module = gen.modules["flow"]
+    assert typing.get_type_hints(module.get)["return"] is module.GetResult
+    assert dataclasses.is_dataclass(module.GetResult)
 
 
 def test_s3_input_names_keywords_reserved_and_collisions(generate) -> None:  # type: ignore[no-untyped-def]
