@@ -43,6 +43,9 @@ class ApiOperation:
     responses: Mapping[str, Mapping[str, Json]]
     security: tuple[tuple[ApiSecurityScheme, ...], ...]
     location: Location
+    server: str | None = (
+        None  # the operation's (or its path item's) own server, when it declares one
+    )
 
     def response_schema(self, status: str) -> Mapping[str, Json] | None:
         return self.responses.get(status)

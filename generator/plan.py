@@ -126,6 +126,8 @@ def _operation_code(op: ApiOperation) -> str:
         args.append("params=(" + "".join(p + ", " for p in params) + ")")
     if security:
         args.append("security=(" + "".join(s + ", " for s in security) + ")")
+    if op.server:
+        args.append(f"server={py_literal(op.server)}")
     schema = next((v for m, v in op.request_content.items() if "json" in m and v), None)
     if schema:
         args.append(f"request_schema={py_literal(schema)}")

@@ -41,6 +41,7 @@ class Operation:
     params: tuple[ParamStyle, ...] = ()
     security: tuple[tuple[SecurityScheme, ...], ...] = ()
     request_schema: Mapping[str, Any] | None = None
+    server: str | None = None
 
     def param(self, location: str, name: str) -> ParamStyle:
         for spec in self.params:

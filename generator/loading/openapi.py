@@ -59,7 +59,11 @@ def validate_openapi(doc: Positioned, diagnostics: Diagnostics) -> bool:
 
 def default_server(doc: Positioned) -> str | None:
     """The first server URL with its variables set to their defaults."""
-    servers = doc.data.get("servers") if isinstance(doc.data, dict) else None
+    return first_server(doc.data.get("servers") if isinstance(doc.data, dict) else None)
+
+
+def first_server(servers: Any) -> str | None:
+    """The first of a ``servers`` list, its variables set to their defaults; None when there is none."""
     if not isinstance(servers, list) or not servers or not isinstance(servers[0], dict):
         return None
     server = servers[0]
@@ -100,6 +104,10 @@ def _security(
                 chosen.append(
                     ApiSecurityScheme(name, "apiKey", location=location, param_name=param)
                 )
+            elif kind in ("oauth2", "openIdConnect"):
+                # The credential is the access token the application obtained: sent as a bearer token.
+                chosen.append(ApiSecurityScheme(name, "http", scheme="bearer"))
+            # mutualTLS needs no credential here: the certificate belongs to Client(http=...).
         alternatives.append(tuple(chosen))
     return tuple(alternatives)
 
@@ -192,6 +200,7 @@ def operations(
                         responses=responses,
                         security=_security(doc, security, load),
                         location=item_doc.loc(at),
+                        server=first_server(op.get("servers")) or first_server(item.get("servers")),
                     )
                 )
         except RefError as exc:

@@ -42,11 +42,17 @@ class Settings:
     validate_requests: bool = False
 
 
-def server_url(settings: Settings, registry: Registry, source_name: str) -> str:
+def server_url(
+    settings: Settings, registry: Registry, source_name: str, own: str | None = None
+) -> str:
+    """``Client(servers=...)`` for the source, else ``base_url``, else the operation's own server (OpenAPI
+    operation or path-item ``servers``), else the description's first server."""
     if source_name in settings.servers:
         return settings.servers[source_name]
     if settings.base_url is not None:
         return settings.base_url
+    if own and own.startswith(("http://", "https://")):
+        return own
     source = registry.source(source_name)
     if source is None or not source.server or not source.server.startswith(("http://", "https://")):
         raise ArazzoError(
@@ -201,7 +207,7 @@ def build(
     if cookies:
         headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies)
         seen_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in seen_cookies)
-    base = server_url(settings, registry, operation.source).rstrip("/")
+    base = server_url(settings, registry, operation.source, operation.server).rstrip("/")
     url = httpx.URL(base + path)
     shown = url
     if encoded:
