@@ -143,7 +143,7 @@ class Builder(Reader):
             imported = Builder(self.ws, loaded, self.diags, self.active + (file,)).build()
             if imported is not None:
                 self.catalog.imported[name] = imported
-        self.catalog.sources[name] = Source(name, url, kind, server, where)
+        self.catalog.sources[name] = Source(name, url, kind, server, where, str(file))
 
     # -- workflows -------------------------------------------------------------------------------------
     def workflow(self, at: JsonPath, raw: dict[str, Any]) -> Workflow:

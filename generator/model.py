@@ -58,6 +58,7 @@ class Source:
     type: Literal["openapi", "arazzo"]
     server: str | None
     location: Location
+    target: str = ""  # the resolved file the url names
 
 
 @dataclass(frozen=True)

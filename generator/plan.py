@@ -181,7 +181,7 @@ class Planner:
         """Registries for the workflows of 'arazzo' source descriptions (no public functions)."""
         plans = []
         owners = {wf.workflow_id: self.doc.display_path for wf in self.doc.workflows}
-        servers = {s.name: (s.type, s.server, s.url) for s in self.doc.sources}
+        targets = {s.name: s.target for s in self.doc.sources}
         for index, doc in enumerate(_imports(self.doc)):
             for wf in doc.workflows:
                 if wf.workflow_id in owners:
@@ -193,8 +193,7 @@ class Planner:
                     )
                 owners.setdefault(wf.workflow_id, doc.display_path)
             for source in doc.sources:
-                seen = servers.setdefault(source.name, (source.type, source.server, source.url))
-                if seen[:2] != (source.type, source.server):
+                if targets.setdefault(source.name, source.target) != source.target:
                     self.diags.error(
                         source.location,
                         f"source description name {source.name!r} is used by another document for a "
