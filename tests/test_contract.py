@@ -1298,13 +1298,11 @@ def test_s4_a_source_name_used_for_two_descriptions_is_a_generation_error(tmp_pa
     assert any(d["level"] == "error" and "'api'" in d["message"] for d in found), result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="CONTRACT §4: one source name for two different OpenAPI descriptions is accepted when both declare the same server URL")
 def test_s4_a_source_name_used_for_two_descriptions_on_one_server_is_a_generation_error(tmp_path: Path) -> None:
     result = _clashing_sources(tmp_path, TWO_SOURCES_API_B)
     assert result.returncode == 1 and not (tmp_path / "out").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="CONTRACT §4: two entry documents of one package may name different OpenAPI descriptions with one source name; Client(servers=...) is then ambiguous")
 def test_s4_a_source_name_shared_by_two_entry_documents_for_different_descriptions_is_an_error(tmp_path: Path) -> None:
     one = arazzo([{"workflowId": "one", "steps": [{"stepId": "a", "operationId": "opA"}]}], sources=[{"name": "api", "url": "a.openapi.yaml", "type": "openapi"}])
     two = arazzo([{"workflowId": "two", "steps": [{"stepId": "b", "operationId": "opB"}]}], sources=[{"name": "api", "url": "b.openapi.yaml", "type": "openapi"}])
@@ -1332,36 +1330,30 @@ def test_s4_openapi_server_variables_take_their_defaults(generate) -> None:  # t
         assert [s.path for s in server.seen] == ["/api/ping"]
 
 
-@pytest.mark.xfail(strict=True, reason="CONTRACT §4/§6: an OpenAPI operation's (or path item's) own servers are silently ignored; the document-level server is used")
-def test_s4_operation_and_path_servers_are_honoured_or_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # "without a client, the servers declared in the OpenAPI descriptions are used" and (section 6) nothing is
-    # silently ignored: an operation's own servers must either be used or reported at generation time.
-    from generator.diagnostics import Diagnostics
-    from generator.emit import write_package
-    from generator.pipeline import generate_files
-
-    monkeypatch.chdir(tmp_path)
-    with Loopback(lambda seen: Answer(200, {})) as root, Loopback(lambda seen: Answer(200, {})) as own:
+def test_s4_operation_and_path_servers_are_used_without_a_client(generate) -> None:  # type: ignore[no-untyped-def]
+    # "without a client, the servers declared in the OpenAPI descriptions are used": an operation's own servers
+    # win over its path item's, which win over the document's; base_url and servers still replace them all.
+    with Loopback(lambda seen: Answer(200, {})) as root, Loopback(lambda seen: Answer(200, {})) as own, Loopback(lambda seen: Answer(200, {})) as chosen:
         api = openapi(
             {
-                "/ping": {
+                "/op": {
                     "servers": [{"url": own.url + "/path-level"}],
-                    "post": {"operationId": "ping", "servers": [{"url": own.url + "/op-level"}], "responses": {"200": {"description": "ok"}}},
-                }
+                    "post": {"operationId": "op", "servers": [{"url": own.url + "/op-level"}], "responses": {"200": {"description": "ok"}}},
+                },
+                "/path": {"servers": [{"url": own.url + "/path-level"}], "post": {"operationId": "path", "responses": {"200": {"description": "ok"}}}},
+                "/root": {"post": {"operationId": "root", "responses": {"200": {"description": "ok"}}}},
             },
             servers=[{"url": root.url}],
         )
-        _write(tmp_path, {"flow.arazzo.yaml": arazzo([PING_FLOW]), "api.openapi.yaml": api})
-        found = Diagnostics()
-        files = generate_files(["flow.arazzo.yaml"], tmp_path / "opservers_pkg", found)
-        if files is None:
-            assert any("servers" in str(d) for d in found.sorted()), [str(d) for d in found.sorted()]
-            return
-        write_package(files, tmp_path / "opservers_pkg")
-        module = _import_module(tmp_path / "opservers_pkg", "flow")
-        module.ping()
-        assert root.seen == [], "an operation's own servers were silently ignored"
-        assert [s.path for s in own.seen] == ["/op-level/ping"]
+        flow = {"workflowId": "where", "steps": [{"stepId": name, "operationId": name} for name in ("op", "path", "root")]}
+        gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": api})
+        gen.where()
+        assert [s.path for s in own.seen] == ["/op-level/op", "/path-level/path"]
+        assert [s.path for s in root.seen] == ["/root"]
+        gen.where(client=gen.rt.Client(base_url=chosen.url))
+        gen.where(client=gen.rt.Client(servers={"api": chosen.url}))
+        assert [s.path for s in chosen.seen] == ["/op", "/path", "/root"] * 2
+        assert len(own.seen) == 2 and len(root.seen) == 1
 
 
 def test_s4_headers_go_with_every_request_of_every_source(generate) -> None:  # type: ignore[no-untyped-def]
@@ -1486,36 +1478,28 @@ def test_s4_secrets_stay_out_of_exceptions_and_repr(generate) -> None:  # type: 
         assert "api_key=***" in error.trace[0].url or "api_key=%2A%2A%2A" in error.trace[0].url
 
 
-def test_s4_credentials_for_oauth2_and_openid_schemes_are_applied_or_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # credentials are "applied to each operation that the scheme secures"; a scheme the runtime cannot apply
-    # must be reported at generation time (section 6), never dropped silently.
-    from generator.diagnostics import Diagnostics
-    from generator.emit import write_package
-    from generator.pipeline import generate_files
-
-    monkeypatch.chdir(tmp_path)
+@pytest.mark.parametrize(
+    "scheme",
+    [
+        {"type": "oauth2", "flows": {"clientCredentials": {"tokenUrl": "https://auth.example.test/token", "scopes": {"read": "read"}}}},
+        {"type": "openIdConnect", "openIdConnectUrl": "https://auth.example.test/.well-known/openid-configuration"},
+    ],
+)
+def test_s4_credentials_for_oauth2_and_openid_schemes_are_applied(generate, scheme: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    # credentials are "applied to each operation that the scheme secures"; nothing is silently dropped (section 6)
     api = openapi(
         {"/p": {"get": {"operationId": "p", "security": [{"oauth": ["read"]}], "responses": {"200": {"description": "ok"}}}}},
-        components={"securitySchemes": {"oauth": {"type": "oauth2", "flows": {"clientCredentials": {"tokenUrl": "https://auth.example.test/token", "scopes": {"read": "read"}}}}}},
+        components={"securitySchemes": {"oauth": scheme}},
     )
     flow = {"workflowId": "w", "steps": [{"stepId": "s", "operationId": "p"}]}
-    _write(tmp_path, {"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": api})
-    found = Diagnostics()
-    files = generate_files(["flow.arazzo.yaml"], tmp_path / "oauth_pkg", found)
-    if files is None:
-        assert any("oauth" in str(d) for d in found.sorted())
-        return
-    write_package(files, tmp_path / "oauth_pkg")
-    module = _import_module(tmp_path / "oauth_pkg", "flow")
-    package = sys.modules[module.__name__.rsplit(".", 1)[0]]
-    with Loopback(lambda seen: Answer(200, {})) as server:
-        module.w(client=package.Client(base_url=server.url, credentials={"oauth": "acc3ss-t0ken"}))
-        assert server.seen[0].headers.get("authorization") == "Bearer acc3ss-t0ken", "the oauth2 credential was silently dropped"
+    gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": api})
+    with Loopback(lambda seen: Answer(500, {})) as server:
+        with pytest.raises(gen.rt.StepFailedError) as failure:
+            gen.w(client=gen.rt.Client(base_url=server.url, credentials={"oauth": "acc3ss-t0ken"}))
+        assert server.seen[0].headers.get("authorization") == "Bearer acc3ss-t0ken"
+    assert "acc3ss-t0ken" not in str(failure.value) + repr(failure.value.trace)
 
 
-test_s4_credentials_for_oauth2_and_openid_schemes_are_applied_or_reported = pytest.mark.xfail(
-    strict=True, reason="CONTRACT §4/§6: a credential for an oauth2-secured operation is silently not sent, and generation reports nothing"
-)(test_s4_credentials_for_oauth2_and_openid_schemes_are_applied_or_reported)
 
 
 # ========================================================================================================
