@@ -2103,3 +2103,27 @@ def test_s5_a_failing_child_workflow_keeps_the_whole_trace(generate) -> None:  #
     assert [(r.workflow_id, r.step_id) for r in error.trace] == [("parent", "first"), ("child", "inner")]
     assert (error.status_code, error.body, error.attempts) == (418, {"teapot": True}, 1)
     assert error.step_id in ("inner", "call")
+
+
+def test_s1_run_prints_only_the_outputs_on_stdout_even_with_warnings(tmp_path: Path) -> None:
+    flow = {
+        "workflowId": "warned",
+        "steps": [
+            {
+                "stepId": "ping",
+                "operationId": "ping",
+                "parameters": [{"name": "X-Extra", "in": "header", "value": "1"}],
+                "outputs": {"status": "$statusCode", "nothing": "$response.body#/missing"},
+            },
+            {"stepId": "never", "operationId": "ping", "outputs": {"s": "$statusCode"}},
+        ],
+        "successActions": [{"name": "stop", "type": "end"}],
+        "outputs": {"status": "$steps.ping.outputs.status", "nothing": "$steps.ping.outputs.nothing", "never": "$steps.never.outputs.s"},
+    }
+    _write(tmp_path, {"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PING_API})
+    with Loopback(lambda seen: Answer(200, {"x": 1})) as server:
+        result = script("run", "flow.arazzo.yaml", "warned", "--server", f"api={server.url}", cwd=tmp_path)
+        assert len(server.seen) == 1
+    assert result.returncode == 0, result.stderr
+    assert any(d["level"] == "warning" for d in diagnostics(result.stderr))
+    assert json.loads(result.stdout) == {"status": 200, "nothing": None, "never": None}
