@@ -26,7 +26,7 @@ import pytest
 import yaml
 
 from generator.diagnostics import Diagnostics
-from generator.loading import positioned
+from generator.loading import positioned, refs
 from generator.pipeline import generate_files
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -792,21 +792,19 @@ def test_deeply_nested_document_is_a_load_error(in_tmp: Path, suffix: str) -> No
     text = '{"arazzo": ' + "[" * 5000 + "]" * 5000 + "}"
     ok, lines = _diagnose(in_tmp, {f"deep.arazzo{suffix}": text}, f"deep.arazzo{suffix}")
     assert lines == [
-        f"deep.arazzo{suffix}:1:1: error: the document is nested more than 200 levels deep [load]"
+        f"deep.arazzo{suffix}:1:1: error: the document is nested more than 100 levels deep [load]"
     ]
 
 
 def test_nesting_within_the_limit_still_generates(in_tmp: Path) -> None:
-    payload = _nested(180)
-    ok, lines = _diagnose(
-        in_tmp,
-        {"flows.arazzo.yaml": _flows(payload), "api.openapi.yaml": _dump("a.yaml", _API)},
-        "flows.arazzo.yaml",
-    )
-    assert ok, lines
+    """A payload as deep as the limit allows becomes code Python still compiles (it allows 200 levels of
+    brackets)."""
+    (in_tmp / "flows.arazzo.yaml").write_text(_flows(_nested(94)), encoding="utf-8")
+    (in_tmp / "api.openapi.yaml").write_text(_dump("a.yaml", _API), encoding="utf-8")
+    assert check_generation(in_tmp / "flows.arazzo.yaml", in_tmp / "out") == "generated"
     ok, lines = _diagnose(in_tmp, {"f.arazzo.json": json.dumps(_nested(400))}, "f.arazzo.json")
     assert lines == [
-        "f.arazzo.json:1:707: error: the document is nested more than 200 levels deep [load]"
+        "f.arazzo.json:1:357: error: the document is nested more than 100 levels deep [load]"
     ]
 
 
@@ -924,3 +922,53 @@ def test_numbers_python_cannot_hold_exactly(
 ) -> None:
     ok, lines = _diagnose(in_tmp, {name: text}, name)
     assert not ok and len(lines) == 1 and f"{name}:{expected}" in lines[0], lines
+
+
+def _chain_api(count: int, fanout: int) -> dict[str, Any]:
+    """Schemas S0 → S1 → ... → S<count> (a string), each referring to the next ``fanout`` times."""
+    api = copy.deepcopy(_API)
+    schemas = {
+        f"S{i}": {
+            "type": "object",
+            "properties": {
+                f"p{k}": {"$ref": f"#/components/schemas/S{i + 1}"} for k in range(fanout)
+            },
+        }
+        for i in range(count)
+    }
+    schemas[f"S{count}"] = {"type": "string"}
+    api["components"]["schemas"].update(schemas)
+    api["components"]["requestBodies"]["Pet"]["content"]["application/json"]["schema"] = {
+        "$ref": "#/components/schemas/S0"
+    }
+    return api
+
+
+def test_long_reference_chain_is_inlined_up_to_the_depth_limit(in_tmp: Path) -> None:
+    """300 schemas each referring to the next: _inline recursed per level (RecursionError); now the
+    part deeper than the nesting limit is left unconstrained."""
+    flows = yaml.safe_load(_flows({"p0": {"p0": {}}}))
+    flows["workflows"][0]["inputs"] = {"$ref": "api.openapi.yaml#/components/schemas/S0"}
+    files = {
+        "flows.arazzo.yaml": _dump("f.yaml", flows),
+        "api.openapi.yaml": _dump("a.yaml", _chain_api(300, 1)),
+    }
+    for name, text in files.items():
+        (in_tmp / name).write_text(text, encoding="utf-8")
+    assert check_generation(in_tmp / "flows.arazzo.yaml", in_tmp / "out") == "generated"
+
+
+def test_shared_references_expand_within_a_budget(
+    in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each schema referring to the next twice expands to 2**40 nodes; inlining stops at the budget."""
+    monkeypatch.setattr(refs, "MAX_INLINED", 500)
+    doc = positioned.parse_positioned(
+        _dump("a.yaml", _chain_api(40, 2)), in_tmp / "a.yaml", "a.yaml"
+    )
+    started = time.monotonic()
+    schema = refs.inline(doc, {"$ref": "#/components/schemas/S0"}, lambda path: None)
+    assert time.monotonic() - started < 5
+    assert schema["properties"]["p0"]["properties"]["p0"]["type"] == "object"
+    objects = len(json.dumps(schema).split("{")) - 1
+    assert 100 <= objects <= 1000, objects

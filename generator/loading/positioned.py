@@ -14,7 +14,7 @@ import yaml
 from ..diagnostics import Location
 
 JsonPath = tuple[str | int, ...]
-MAX_DEPTH = 200  # nesting levels; deeper documents are refused rather than overflowing the stack
+MAX_DEPTH = 100  # nesting levels: deeper documents are refused (generated code nests as deep)
 MAX_NODES = 1_000_000  # values after alias expansion; more is an alias bomb, not a description
 
 

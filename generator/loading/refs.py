@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from .positioned import JsonPath, Positioned
+from .positioned import MAX_DEPTH, JsonPath, Positioned
 
 DocLoader = Callable[[Path], Positioned | None]
+MAX_INLINED = 10_000  # objects and arrays in one inlined schema
 
 
 class RefError(Exception):
@@ -77,30 +78,44 @@ def deref(
 
 
 def inline(doc: Positioned, value: Any, load: DocLoader, at: JsonPath = ()) -> Any:
-    """A copy of ``value`` with every ``$ref`` replaced by its target; a recursive schema becomes ``{}``."""
-    return _inline(doc, value, load, at, frozenset())
+    """A copy of ``value`` with every ``$ref`` replaced by its target; a recursive schema becomes ``{}``,
+    and so do the objects (``[]`` the arrays) of a reference chain nested deeper than ``MAX_DEPTH``
+    levels or expanding beyond ``MAX_INLINED`` values: no constraint rather than a stack overflow.
+    """
+    return _Inliner(load).inline(doc, value, at, frozenset(), 0)
 
 
-def _inline(
-    doc: Positioned,
-    value: Any,
-    load: DocLoader,
-    at: JsonPath,
-    active: frozenset[tuple[str, JsonPath]],
-) -> Any:
-    if isinstance(value, dict):
-        ref = value.get("$ref")
-        if isinstance(ref, str):
-            target, path, found = resolve_ref(doc, ref, load, at)
-            key = (str(target.file), path)
-            if key in active:
-                return {}
-            resolved = _inline(target, found, load, path, active | {key})
-            siblings = {k: v for k, v in value.items() if k != "$ref"}
-            if siblings and isinstance(resolved, dict):
-                return {"allOf": [resolved, _inline(doc, siblings, load, at, active)]}
-            return resolved
-        return {k: _inline(doc, v, load, at + (k,), active) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_inline(doc, v, load, at + (i,), active) for i, v in enumerate(value)]
-    return value
+class _Inliner:
+    def __init__(self, load: DocLoader) -> None:
+        self.load = load
+        self.left = MAX_INLINED
+
+    def inline(
+        self,
+        doc: Positioned,
+        value: Any,
+        at: JsonPath,
+        active: frozenset[tuple[str, JsonPath]],
+        depth: int,
+    ) -> Any:
+        if isinstance(value, (dict, list)):
+            self.left -= 1
+            if depth > MAX_DEPTH or self.left < 0:
+                return {} if isinstance(value, dict) else []
+        if isinstance(value, dict):
+            ref = value.get("$ref")
+            if isinstance(ref, str):
+                target, path, found = resolve_ref(doc, ref, self.load, at)
+                key = (str(target.file), path)
+                if key in active:
+                    return {}
+                resolved = self.inline(target, found, path, active | {key}, depth)
+                siblings = {k: v for k, v in value.items() if k != "$ref"}
+                if siblings and isinstance(resolved, dict):
+                    rest = self.inline(doc, siblings, at, active, depth + 2)
+                    return {"allOf": [resolved, rest]}
+                return resolved
+            return {k: self.inline(doc, v, at + (k,), active, depth + 1) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.inline(doc, v, at + (i,), active, depth + 1) for i, v in enumerate(value)]
+        return value
