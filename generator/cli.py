@@ -60,16 +60,14 @@ def _print(diagnostics: Diagnostics) -> None:
 
 def _generate(args: argparse.Namespace) -> int:
     specs, output = list(args.specs), args.output
-    if not specs or output is None:
+    if not specs:  # the contract: with no SPEC, both come from [tool.arazzo-codegen]
         try:
             config = load_config()
         except ConfigError as exc:
-            if not specs:
-                print(f"arazzo-codegen: error: {exc}", file=sys.stderr)
-                return 2
-        else:
-            specs = specs or list(config.specs)
-            output = output or config.output
+            print(f"arazzo-codegen: error: {exc}", file=sys.stderr)
+            return 2
+        specs = list(config.specs)
+        output = output or config.output
     out_dir = Path(output or "generated")
     diagnostics = Diagnostics()
     files = generate_files(specs, out_dir, diagnostics, args.allow_remote)

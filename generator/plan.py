@@ -211,7 +211,14 @@ class Planner:
         for wf in self.doc.workflows:  # document order: a function, then its twin
             function = self.module_scope.snake(wf.workflow_id)
             named.append((wf, function, self.module_scope.claim(function + "_async")))
-        workflows = tuple(self.workflow(wf, function, twin) for wf, function, twin in named)
+        # Result classes are named before any TypedDict, so their contract names always win.
+        results = [
+            self.module_scope.pascal(wf.workflow_id + " result") for wf in self.doc.workflows
+        ]
+        workflows = tuple(
+            self.workflow(wf, function, twin, result)
+            for (wf, function, twin), result in zip(named, results)
+        )
         used = " ".join(
             [i.type for w in workflows for i in w.inputs]
             + [f.type for w in workflows for f in w.fields]
@@ -307,8 +314,9 @@ class Planner:
         types = {self.types.type_of(s, hint) for s in found if s is not None}
         return types.pop() if len(types) == 1 else "Any"
 
-    def workflow(self, wf: Workflow, function: str, twin: str = "") -> WorkflowPlan:
-        result_class = self.module_scope.pascal(wf.workflow_id + " result") if self.public else ""
+    def workflow(
+        self, wf: Workflow, function: str, twin: str = "", result_class: str = ""
+    ) -> WorkflowPlan:
         inputs = self.inputs(wf, wf.workflow_id + " input") if self.public else ()
         step_ops = {s.step_id: s.operation for s in wf.steps}
         steps = []

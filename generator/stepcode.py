@@ -25,6 +25,39 @@ Components = Mapping[str, Mapping[str, Any]]
 _IGNORED_HEADERS = ("accept", "content-type", "authorization")
 
 
+def _replacement_problem(payload: Any, target: str) -> str | None:
+    """Why a replacement cannot be applied to a payload, or None (checked through literal parts only)."""
+    if not isinstance(payload, (dict, list)):
+        return (
+            f"replacement target {target!r}: replacements apply to JSON payloads (an object or an array); "
+            "XPath targets into XML or text payloads are not supported"
+        )
+    if target and not target.startswith("/"):
+        return (
+            f"replacement target {target!r} is not a JSON pointer; XPath targets are not supported"
+        )
+    current: Any = payload
+    tokens = (
+        [t.replace("~1", "/").replace("~0", "~") for t in target[1:].split("/")] if target else []
+    )
+    for token in tokens[:-1]:
+        if isinstance(current, str) and is_expression(current):
+            return None  # computed at run time: cannot be checked here
+        if isinstance(current, dict) and token in current:
+            current = current[token]
+        elif isinstance(current, list) and token.isdigit() and int(token) < len(current):
+            current = current[int(token)]
+        else:
+            return f"replacement target {target!r} does not point into the payload"
+    if (
+        tokens
+        and not isinstance(current, (dict, list))
+        and not (isinstance(current, str) and is_expression(current))
+    ):
+        return f"replacement target {target!r} does not point into the payload"
+    return None
+
+
 def _op_name(operation: ApiOperation) -> str:
     return repr(operation.operation_id or f"{operation.method} {operation.path}")
 
@@ -185,6 +218,13 @@ class StepCompiler:
         if params:
             args.append("(" + ", ".join(params) + ("," if len(params) == 1 else "") + ")")
         body = step.request_body
+        if body is not None and step.workflow_id is not None:
+            self.diags.error(
+                body.where,
+                f"step {step.step_id!r} runs workflow {step.workflow_id!r}, which takes no request body; "
+                "pass the values as parameters (they become the workflow's inputs)",
+                "unsupported",
+            )
         if body is not None and step.operation is not None:
             payload = (
                 self.value(body.payload, body.where, "request body") if body.has_payload else "None"
@@ -192,12 +232,9 @@ class StepCompiler:
             if body.replacements:
                 pairs = []
                 for replacement in body.replacements:
-                    if not replacement.target.startswith("/") and replacement.target != "":
-                        self.diags.error(
-                            replacement.where,
-                            f"replacement target {replacement.target!r} is not a JSON pointer; XPath targets are not supported",
-                            "unsupported",
-                        )
+                    problem = _replacement_problem(body.payload, replacement.target)
+                    if problem is not None:
+                        self.diags.error(replacement.where, problem, "unsupported")
                         continue
                     value = self.value(replacement.value, replacement.where, "replacement value")
                     pairs.append(f"({py_literal(replacement.target)}, {value})")

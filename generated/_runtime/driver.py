@@ -21,7 +21,7 @@ from .errors import InputError, RequestValidationError, StepFailedError, Workflo
 from .spec import Action, Registry, Step, Workflow
 from .trace import StepRecord
 from .values import MISSING, present
-from .wire import Settings, build, request_problems, scrub
+from .wire import Settings, build, request_problems, scrub, scrub_value
 
 T = TypeVar("T")
 
@@ -223,7 +223,11 @@ class Run:
                     workflow_id=workflow.workflow_id,
                     step_id=step.step_id,
                     status_code=None if exchange is None else exchange.status_code,
-                    body=None if exchange is None else present(exchange.response_body),
+                    body=(
+                        None
+                        if exchange is None
+                        else scrub_value(present(exchange.response_body), self.settings)
+                    ),
                     attempts=attempt,
                     reason=failure,
                     trace=tuple(self.trace),

@@ -147,6 +147,17 @@ def scrub(text: str, settings: Settings) -> str:
     return text
 
 
+def scrub_value(value: Any, settings: Settings) -> Any:
+    """A JSON value with every credential masked in its strings (a response may echo one back)."""
+    if isinstance(value, str):
+        return scrub(value, settings)
+    if isinstance(value, dict):
+        return {scrub(str(k), settings): scrub_value(v, settings) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub_value(item, settings) for item in value]
+    return value
+
+
 def _with_query(url: httpx.URL, pairs: list[tuple[str, str]]) -> httpx.URL:
     """``url`` with already percent-encoded pairs appended to its query, sent as they are."""
     text = "&".join(f"{name}={value}" for name, value in pairs)
