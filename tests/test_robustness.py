@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import copy
 import json
+import os
 import random
 import re
 import shutil
@@ -479,16 +480,18 @@ def _mutate_value(doc: Any, rnd: random.Random, openapi: bool) -> Any:
     nodes = _nodes(doc)
     path, node = rnd.choice(nodes)
     kind = rnd.random()
-    if kind < 0.12 and isinstance(node, dict) and node:
+    if kind < 0.1 and isinstance(node, dict) and node:
         del node[rnd.choice(list(node))]
-    elif kind < 0.22 and isinstance(node, list) and node:
+    elif kind < 0.18 and isinstance(node, list) and node:
         node.insert(rnd.randrange(len(node) + 1), copy.deepcopy(rnd.choice(node)))
-    elif kind < 0.42:
+    elif kind < 0.34:
         # a string leaf gets hostile text: the types stay valid, so the edit reaches deep
         leaves = [(p, v) for p, v in nodes if isinstance(v, str) and p]
         if leaves:
             leaf_path, _ = rnd.choice(leaves)
             doc = _set(doc, leaf_path, rnd.choice(_STRINGS))
+    elif kind < 0.46:
+        doc = _plausible(doc, rnd, nodes)
     elif kind < 0.62:
         # a well-known field changes shape
         keyed = [(p, v) for p, v in nodes if p and p[-1] in _SHAPE_KEYS]
@@ -509,6 +512,37 @@ def _mutate_value(doc: Any, rnd: random.Random, openapi: bool) -> Any:
         doc = _mutate_openapi(doc, rnd, nodes)
     elif path:
         doc = _set(doc, path, _weird(rnd))
+    return doc
+
+
+_ENUMS: dict[str, list[Any]] = {
+    "type": ["openapi", "arazzo", "simple", "regex", "jsonpath", "xpath", "end", "goto", "retry",
+             "string", "object", "array", "integer", "number", "boolean", "null", "http", "apiKey",
+             {"type": "jsonpath", "version": "draft-goessner-dispatch-jsonpath-00"},
+             {"type": "xpath", "version": "xpath-10"}],
+    "in": ["path", "query", "header", "cookie", "body"],
+    "contentType": ["application/json", "application/x-www-form-urlencoded", "multipart/form-data",
+                    "text/plain", "application/xml", "application/merge-patch+json", "*/*"],
+    "style": ["form", "simple", "label", "matrix", "spaceDelimited", "pipeDelimited", "deepObject"],
+    "explode": [True, False],
+    "required": [True, False],
+    "retryLimit": [0, 1, 5],
+    "retryAfter": [0, 0.5, 2],
+}  # fmt: skip
+
+
+def _plausible(doc: Any, rnd: random.Random, nodes: list[tuple[tuple[Any, ...], Any]]) -> Any:
+    """An edit that keeps the document's shape: another valid enum value, or a string (an id, an
+    expression, a URL) copied from elsewhere in the document, so the edit passes structural checks.
+    """
+    enums = [p for p, _ in nodes if p and p[-1] in _ENUMS]
+    if enums and rnd.random() < 0.4:
+        at = rnd.choice(enums)
+        return _set(doc, at, copy.deepcopy(rnd.choice(_ENUMS[str(at[-1])])))
+    leaves = [(p, v) for p, v in nodes if isinstance(v, str) and p]
+    if len(leaves) >= 2:
+        (target, _), (_, value) = rnd.sample(leaves, 2)
+        return _set(doc, target, value)
     return doc
 
 
@@ -714,6 +748,35 @@ def test_cli_never_prints_a_traceback(in_tmp: Path) -> None:
         if done.returncode == 1:
             assert done.stderr.strip()
             assert not (folder / "pkg").exists()
+
+
+_RAW = {
+    "empty.arazzo.yaml": b"",
+    "junk.arazzo.yaml": bytes(range(256)),
+    "latin1.arazzo.yaml": "arazzo: 1.0.1\ninfo: {title: caf\u00e9}\n".encode("latin-1"),
+    "list.arazzo.yaml": b"- arazzo: 1.0.1\n",
+    "scalar.arazzo.json": b'"arazzo"',
+    "tabs.arazzo.yaml": b"arazzo: 1.0.1\ninfo:\n\ttitle: t\n",
+    "cut.arazzo.json": b'{"arazzo": "1.0.1", "info": {"title": ',
+    "alias.arazzo.yaml": b"arazzo: &a [*a]\n",
+}
+
+
+def test_cli_reports_unreadable_documents_in_one_run(in_tmp: Path) -> None:
+    for name, content in _RAW.items():
+        (in_tmp / name).write_bytes(content)
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "validate", *_RAW],
+        capture_output=True,
+        text=True,
+        cwd=in_tmp,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    lines = done.stderr.splitlines()
+    assert all(DIAGNOSTIC.fullmatch(line) for line in lines), done.stderr
+    assert {line.split(":", 1)[0] for line in lines} == set(_RAW), done.stderr
 
 
 # -- regressions: one per crash the fuzzing found ---------------------------------------------------
@@ -972,3 +1035,13 @@ def test_shared_references_expand_within_a_budget(
     assert schema["properties"]["p0"]["properties"]["p0"]["type"] == "object"
     objects = len(json.dumps(schema).split("{")) - 1
     assert 100 <= objects <= 1000, objects
+
+
+def test_invalid_utf8_is_reported_at_its_line_and_column(in_tmp: Path) -> None:
+    text = 'arazzo: 1.0.1\ninfo:\n  title: "café \xff"\n'.encode("utf-8").replace(
+        b"\xc3\xbf", b"\xff"
+    )
+    ok, lines = _diagnose(in_tmp, {"u.arazzo.yaml": text}, "u.arazzo.yaml")
+    assert lines == [
+        "u.arazzo.yaml:3:16: error: u.arazzo.yaml is not UTF-8 text: invalid start byte (bytes ff) [load]"
+    ]

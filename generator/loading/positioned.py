@@ -71,11 +71,21 @@ def display_path(file: Path) -> str:
 def load_positioned(file: Path, shown: str | None = None) -> Positioned:
     shown = shown if shown is not None else display_path(file)
     try:
-        text = file.read_text(encoding="utf-8")
+        data = file.read_bytes()
     except FileNotFoundError:
         raise LoadError(Location(shown), f"file not found: {shown}") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise LoadError(Location(shown), f"cannot read {shown}: {exc}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1
+        bad = data[exc.start : exc.end].hex(" ")
+        raise LoadError(
+            Location(shown, line, col), f"{shown} is not UTF-8 text: {exc.reason} (bytes {bad})"
+        ) from None
     return parse_positioned(text, file, shown)
 
 
