@@ -24,7 +24,10 @@ def load_config(path: Path = Path("pyproject.toml")) -> Config:
         raise ConfigError(f"{path}: no SPEC given and no pyproject.toml here") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    section = data.get("tool", {}).get("arazzo-codegen")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    tool = data.get("tool")
+    section = tool.get("arazzo-codegen") if isinstance(tool, dict) else None
     if not isinstance(section, dict):
         raise ConfigError(f"{path}: no SPEC given and no [tool.arazzo-codegen] section")
     specs = section.get("specs", [])

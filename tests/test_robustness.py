@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 import yaml
 
+from generator import cli
 from generator.diagnostics import Diagnostics
 from generator.loading import positioned, refs
 from generator.pipeline import generate_files
@@ -1045,3 +1046,27 @@ def test_invalid_utf8_is_reported_at_its_line_and_column(in_tmp: Path) -> None:
     assert lines == [
         "u.arazzo.yaml:3:16: error: u.arazzo.yaml is not UTF-8 text: invalid start byte (bytes ff) [load]"
     ]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            b'tool = "x"\n',
+            "no SPEC given and no [tool.arazzo-codegen] section",
+        ),  # AttributeError: str.get
+        (b'[tool.arazzo-codegen]\nspecs = ["caf\xe9"]\n', "cannot read: 'utf-8' codec"),
+        (None, "cannot read: [Errno 21] Is a directory"),  # IsADirectoryError
+    ],
+    ids=["tool-not-a-table", "not-utf8", "directory"],
+)
+def test_unusable_pyproject_is_a_usage_error(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], content: bytes | None, expected: str
+) -> None:
+    if content is None:
+        (in_tmp / "pyproject.toml").mkdir()
+    else:
+        (in_tmp / "pyproject.toml").write_bytes(content)
+    assert cli.main(["generate"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"arazzo-codegen: error: pyproject.toml: {expected}"), err
