@@ -1630,8 +1630,10 @@ def _criteria_outcomes(generate, criteria: list[dict[str, Any]], answer: Answer)
 
 
 def test_s6_string_comparisons_are_case_insensitive(generate) -> None:  # type: ignore[no-untyped-def]
-    answer = Answer(200, {"status": "OK", "data": {"name": "Ünïcode Rex", "secure_id": "AbC"}, "count": 3}, {"X-Mode": "Fast"})
+    answer = Answer(200, {"status": "OK", "mode": "FAST", "data": {"name": "Ünïcode Rex", "secure_id": "AbC"}, "count": 3}, {"X-Mode": "Fast"})
     cases = [
+        ({"condition": "$response.header.X-Mode == $response.body#/mode"}, True),
+        ({"condition": "$response.header.X-Mode != $response.body#/mode"}, False),
         ({"condition": "$response.body#/status == 'ok'"}, True),
         ({"condition": "$response.body#/status != 'ok'"}, False),
         ({"condition": "$response.body#/status == 'Ok'"}, True),
@@ -1646,7 +1648,7 @@ def test_s6_string_comparisons_are_case_insensitive(generate) -> None:  # type: 
 
 
 def test_s6_jsonpath_root_is_the_context_value_and_query_comparisons(generate) -> None:  # type: ignore[no-untyped-def]
-    answer = Answer(200, {"data": {"initializeSession": {"secure_id": "s1"}, "items": [{"n": 1}, {"n": 5}], "missing": None}, "count": 3})
+    answer = Answer(200, {"data": {"initializeSession": {"secure_id": "s1"}, "items": [{"n": 1}, {"n": 5, "s": "x"}], "missing": None, "msg": "A == B"}, "count": 3, "odd key": "V"})
     cases = [
         ({"context": "$response.body", "type": "jsonpath", "condition": "$.data.initializeSession.secure_id != null"}, True),
         ({"context": "$response.body", "type": "jsonpath", "condition": "$.data.nothing.secure_id != null"}, False),
@@ -1659,6 +1661,10 @@ def test_s6_jsonpath_root_is_the_context_value_and_query_comparisons(generate) -
         ({"context": "$response.body#/data", "type": "jsonpath", "condition": "$.data"}, False),
         ({"context": "$response.body#/data/items", "type": "jsonpath", "condition": "$[0].n == 1"}, True),
         ({"context": "$response.body", "type": {"type": "jsonpath", "version": "draft-goessner-dispatch-jsonpath-00"}, "condition": "$.count"}, True),
+        ({"context": "$response.body", "type": "jsonpath", "condition": "$.data.msg == 'a == b'"}, True),
+        ({"context": "$response.body", "type": "jsonpath", "condition": "$['odd key'] == 'v'"}, True),
+        ({"context": "$response.body", "type": "jsonpath", "condition": "$.data.items[?@.n == 5].s == 'X'"}, True),
+        ({"context": "$response.body", "type": "jsonpath", "condition": "$.data.items[?@.n == 7].s == null"}, True),
     ]
     assert _criteria_outcomes(generate, [c for c, _ in cases], answer) == [e for _, e in cases]
 
