@@ -123,7 +123,7 @@ class Builder(Reader):
         server = None
         if kind == "openapi":
             try:
-                usable = validate_openapi(loaded, self.diags)
+                usable = validate_openapi(loaded, self.diags, self.ws.quiet_loader)
                 if usable:
                     self.catalog.operations[name] = operations(
                         loaded, name, self.ws.quiet_loader, self.diags

@@ -11,13 +11,13 @@ from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValida
 from ..diagnostics import Diagnostics
 from ..model import ApiOperation, ApiParameter, ApiSecurityScheme
 from .positioned import JsonPath, Positioned
-from .refs import DocLoader, RefError, deref, inline
+from .refs import DocLoader, RefError, broken_refs, deref, inline
 
 _IGNORED_HEADERS = ("accept", "content-type", "authorization")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
-def validate_openapi(doc: Positioned, diagnostics: Diagnostics) -> bool:
+def validate_openapi(doc: Positioned, diagnostics: Diagnostics, load: DocLoader) -> bool:
     """Report openapi-spec-validator's findings at the offending node; True when the document is an OpenAPI
     3.0/3.1 description whose operations can be indexed (even with findings, so references still resolve).
     """
@@ -37,6 +37,11 @@ def validate_openapi(doc: Positioned, diagnostics: Diagnostics) -> bool:
             "openapi-valid",
         )
         return False
+    broken = broken_refs(doc, load)
+    for where, why in broken:
+        diagnostics.error(doc.loc(where), f"invalid OpenAPI description: {why}", "openapi-ref")
+    if broken:
+        return True  # the validator would stop at the first one; operations are still indexed
     validator_class = (
         OpenAPIV30SpecValidator if version.startswith("3.0") else OpenAPIV31SpecValidator
     )
@@ -118,7 +123,7 @@ def _parameter(doc: Positioned, raw: Any, at: JsonPath, load: DocLoader) -> ApiP
         return None
     if value["in"] == "header" and str(value["name"]).lower() in _IGNORED_HEADERS:
         return None  # OpenAPI: such header parameter definitions SHALL be ignored
-    schema = inline(target, value.get("schema") or {}, load, path + ("schema",))
+    schema = inline(target, value.get("schema") or {}, load, path + ("schema",), tolerant=True)
     explode = value.get("explode")
     return ApiParameter(
         name=str(value["name"]),
@@ -139,7 +144,9 @@ def _content_schemas(
     for media, body in content.items():
         schema = body.get("schema") if isinstance(body, dict) else None
         result[str(media)] = (
-            inline(doc, schema, load, at + (media, "schema")) if schema is not None else {}
+            inline(doc, schema, load, at + (media, "schema"), tolerant=True)
+            if schema is not None
+            else {}
         )
     return result
 
@@ -203,6 +210,6 @@ def operations(
                         server=first_server(op.get("servers")) or first_server(item.get("servers")),
                     )
                 )
-        except RefError as exc:
-            diagnostics.error(doc.loc(exc.at), str(exc), "openapi-ref")
+        except RefError:
+            continue  # a path item behind a broken $ref: validate_openapi reported it at its node
     return tuple(found)

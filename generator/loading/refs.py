@@ -77,17 +77,41 @@ def deref(
     return doc, at, value
 
 
-def inline(doc: Positioned, value: Any, load: DocLoader, at: JsonPath = ()) -> Any:
+def broken_refs(doc: Positioned, load: DocLoader) -> list[tuple[JsonPath, str]]:
+    """Every ``$ref`` in ``doc`` that does not resolve: the path of its ``$ref`` node and why."""
+    found: list[tuple[JsonPath, str]] = []
+    pending: list[tuple[JsonPath, Any]] = [((), doc.data)]
+    while pending:
+        at, value = pending.pop()
+        if isinstance(value, dict):
+            ref = value.get("$ref")
+            if isinstance(ref, str):
+                try:
+                    resolve_ref(doc, ref, load, at)
+                except RefError as exc:
+                    found.append((at + ("$ref",), str(exc)))
+            pending.extend((at + (k,), v) for k, v in value.items() if k != "$ref")
+        elif isinstance(value, list):
+            pending.extend((at + (i,), v) for i, v in enumerate(value))
+    return sorted(found, key=lambda item: [str(part) for part in item[0]])
+
+
+def inline(
+    doc: Positioned, value: Any, load: DocLoader, at: JsonPath = (), tolerant: bool = False
+) -> Any:
     """A copy of ``value`` with every ``$ref`` replaced by its target; a recursive schema becomes ``{}``,
     and so do the objects (``[]`` the arrays) of a reference chain nested deeper than ``MAX_DEPTH``
     levels or expanding beyond ``MAX_INLINED`` values: no constraint rather than a stack overflow.
     """
-    return _Inliner(load).inline(doc, value, at, frozenset(), 0)
+    return _Inliner(load, tolerant).inline(doc, value, at, frozenset(), 0)
 
 
 class _Inliner:
-    def __init__(self, load: DocLoader) -> None:
+    """``tolerant``: an unresolvable reference becomes ``{}`` (reported elsewhere) instead of RefError."""
+
+    def __init__(self, load: DocLoader, tolerant: bool = False) -> None:
         self.load = load
+        self.tolerant = tolerant
         self.left = MAX_INLINED
 
     def inline(
@@ -105,7 +129,12 @@ class _Inliner:
         if isinstance(value, dict):
             ref = value.get("$ref")
             if isinstance(ref, str):
-                target, path, found = resolve_ref(doc, ref, self.load, at)
+                try:
+                    target, path, found = resolve_ref(doc, ref, self.load, at)
+                except RefError:
+                    if not self.tolerant:
+                        raise
+                    return {}
                 key = (str(target.file), path)
                 if key in active:
                     return {}
