@@ -11,10 +11,11 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from .diagnostics import Diagnostics
 from .emit import write_package
 from .pipeline import generate_files
-from .plan import module_name
 
 
 def _pairs(values: list[str], what: str) -> dict[str, str]:
@@ -45,6 +46,14 @@ def _inputs(args: argparse.Namespace) -> dict[str, Any]:
     return inputs
 
 
+def _defines(registry: Any, workflow_id: str) -> bool:
+    try:
+        registry.workflow(workflow_id)
+    except KeyError:
+        return False
+    return True
+
+
 def run_command(args: argparse.Namespace) -> int:
     try:
         inputs = _inputs(args)
@@ -66,12 +75,15 @@ def run_command(args: argparse.Namespace) -> int:
         sys.path.insert(0, scratch)
         try:
             runtime = importlib.import_module(f"{package}._runtime")
-            module = importlib.import_module(f"{package}.{module_name(Path(args.spec).name)}")
-            registry = module._REGISTRY
-            try:
-                registry.workflow(args.workflow_id)
-            except KeyError:
-                known = ", ".join(sorted(registry.workflows))
+            # a folder SPEC gives several modules: the first that defines the workflow runs it
+            registries = [
+                importlib.import_module(f"{package}.{name.removesuffix('.py')}")._REGISTRY
+                for name in sorted(files)
+                if name.endswith(".py") and "/" not in name and name != "__init__.py"
+            ]
+            registry = next((r for r in registries if _defines(r, args.workflow_id)), None)
+            if registry is None:
+                known = ", ".join(sorted({w for r in registries for w in r.workflows}))
                 print(
                     f"arazzo-codegen: error: no workflow {args.workflow_id!r} (known: {known})",
                     file=sys.stderr,
@@ -86,6 +98,9 @@ def run_command(args: argparse.Namespace) -> int:
                 except runtime.ArazzoError as exc:
                     print(f"arazzo-codegen: workflow failed: {exc}", file=sys.stderr)
                     return 1
+                except httpx.InvalidURL as exc:  # --base-url, --server or a description's server
+                    print(f"arazzo-codegen: error: invalid URL: {exc}", file=sys.stderr)
+                    return 2
         finally:
             sys.path.remove(scratch)
     print(json.dumps(outputs, indent=2, sort_keys=False))

@@ -1070,3 +1070,36 @@ def test_unusable_pyproject_is_a_usage_error(
     assert cli.main(["generate"]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"arazzo-codegen: error: pyproject.toml: {expected}"), err
+
+
+_SEND_LOG = [
+    "send-log",
+    "--input",
+    "recordingUuid=u",
+    "--input",
+    "payload=p",
+    "--input",
+    "timestamp=1",
+]
+
+
+def test_run_with_a_folder_spec_finds_the_workflow(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """run imported the module named after the SPEC, so a folder raised ModuleNotFoundError."""
+    shutil.copytree(ROOT / "specs" / "bugreplay", in_tmp / "bugreplay")
+    code = cli.main(["run", "bugreplay", *_SEND_LOG, "--base-url", "http://127.0.0.1:9"])
+    err = capsys.readouterr().err
+    assert code == 1 and "workflow failed: step 'sendLog'" in err and "Connection refused" in err
+    assert cli.main(["run", "bugreplay", "nope"]) == 2
+    assert "no workflow 'nope' (known: send-exception, send-log)" in capsys.readouterr().err
+
+
+def test_run_with_an_invalid_base_url(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """httpx.InvalidURL escaped from the request."""
+    shutil.copytree(ROOT / "specs" / "bugreplay", in_tmp / "bugreplay")
+    spec = "bugreplay/arazzo/bugreplay-fullstack-send.arazzo.yml"
+    assert cli.main(["run", spec, *_SEND_LOG, "--base-url", ":::"]) == 2
+    assert capsys.readouterr().err == (
+        "arazzo-codegen: error: invalid URL: Relative URLs cannot have a path starting with ':'\n"
+    )
