@@ -14,7 +14,7 @@ from .checks.operations import check_operations
 from .checks.references import check_references
 from .diagnostics import Diagnostics, Location
 from .emit import format_python
-from .loading.positioned import display_path
+from .loading.positioned import display_path, resolved
 from .loading.workspace import Workspace
 from .model import Document
 from .plan import ModulePlan, Planner, module_name
@@ -92,7 +92,7 @@ def plan_all(
     plans: list[ModulePlan] = []
     owners: dict[str, Entry] = {}
     source_targets: dict[str, str] = {}
-    base = out_dir.resolve().parent
+    base = resolved(out_dir).parent
     for entry in entries:
         document, _ = build_document(workspace, entry.file, entry.shown, diagnostics)
         if document is None:

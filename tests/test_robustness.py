@@ -51,8 +51,10 @@ class Bundle:
     entry: str
 
     @property
-    def openapi(self) -> list[str]:
-        return [p for p in self.files if p != self.entry and _is_openapi(self.files[p])]
+    def sources(self) -> list[str]:
+        """The documents the entry document refers to (OpenAPI and Arazzo source descriptions)."""
+        entry = self.files[self.entry]
+        return [p for p in self.files if p != self.entry and Path(p).name in entry]
 
 
 def _is_openapi(text: str) -> bool:
@@ -635,14 +637,15 @@ class Case:
 
 
 def make_case(rnd: random.Random, pool: list[Bundle]) -> Case:
-    bundle = rnd.choice(pool)
-    candidates = [bundle.entry] + bundle.openapi
+    # the inline documents use most features, so they are picked more often
+    bundle = rnd.choices(pool, [3 if b.name.startswith("inline") else 1 for b in pool])[0]
+    candidates = [bundle.entry] + bundle.sources
     name = rnd.choice(candidates) if rnd.random() < 0.75 else bundle.entry
     text = bundle.files[name]
     if rnd.random() < 0.15:
         return Case(bundle, name, _mutate_text(text, rnd), "text")
     data = yaml.safe_load(text)
-    openapi = name != bundle.entry
+    openapi = _is_openapi(text)
     for _ in range(rnd.choice([1, 1, 1, 2, 3])):
         data = _mutate_value(data, rnd, openapi)
     return Case(bundle, name, _dump(name, data).encode("utf-8"), "value")
@@ -1103,3 +1106,22 @@ def test_run_with_an_invalid_base_url(in_tmp: Path, capsys: pytest.CaptureFixtur
     assert capsys.readouterr().err == (
         "arazzo-codegen: error: invalid URL: Relative URLs cannot have a path starting with ':'\n"
     )
+
+
+def test_symlink_loops_as_a_source_and_as_the_output(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Path.resolve() raises RuntimeError on a symlink loop (Python < 3.13): it escaped from the
+    workspace (a source url) and from the pipeline and the writer (-o)."""
+    (in_tmp / "loop.yaml").symlink_to("loop.yaml")
+    flows = _flows().replace("url: api.openapi.yaml", "url: loop.yaml")
+    ok, lines = _diagnose(in_tmp, {"flows.arazzo.yaml": flows}, "flows.arazzo.yaml")
+    assert lines == [
+        f"flows.arazzo.yaml:7:8: error: cannot read loop.yaml: Symlink loop from "
+        f"'{in_tmp.resolve() / 'loop.yaml'}' [load]"
+    ]
+    (in_tmp / "api.openapi.yaml").write_text(_dump("a.yaml", _API), encoding="utf-8")
+    (in_tmp / "flows.arazzo.yaml").write_text(_flows(), encoding="utf-8")
+    assert cli.main(["generate", "flows.arazzo.yaml", "-o", "loop.yaml"]) == 1
+    assert "arazzo-codegen: error: [Errno 20] Not a directory" in capsys.readouterr().err
+    assert (in_tmp / "loop.yaml").is_symlink()

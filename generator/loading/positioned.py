@@ -68,6 +68,14 @@ def display_path(file: Path) -> str:
         return file.as_posix()
 
 
+def resolved(path: Path) -> Path:
+    """``path.resolve()``; a path in a symlink loop (RuntimeError before Python 3.13) stays absolute."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
+
+
 def load_positioned(file: Path, shown: str | None = None) -> Positioned:
     shown = shown if shown is not None else display_path(file)
     try:

@@ -66,7 +66,7 @@ class Workspace:
         """The parsed document, or None after reporting why it cannot be loaded (at ``referrer`` if missing)."""
         try:
             key = file.resolve()
-        except (OSError, ValueError) as exc:  # a NUL character, a symlink loop
+        except (OSError, ValueError, RuntimeError) as exc:  # a NUL character, a symlink loop
             where = referrer or Location(shown if shown is not None else display_path(file))
             self.diagnostics.error(where, f"cannot read {display_path(file)}: {exc}", "load")
             return None
