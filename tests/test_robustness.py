@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -1125,3 +1126,18 @@ def test_symlink_loops_as_a_source_and_as_the_output(
     assert cli.main(["generate", "flows.arazzo.yaml", "-o", "loop.yaml"]) == 1
     assert "arazzo-codegen: error: [Errno 20] Not a directory" in capsys.readouterr().err
     assert (in_tmp / "loop.yaml").is_symlink()
+
+
+def test_regex_future_warning_stays_out_of_the_output(in_tmp: Path) -> None:
+    """re.compile('[[a]') warns 'Possible nested set': the warning reached stderr (and was an exception
+    under -W error)."""
+    flows = yaml.safe_load(_flows())
+    flows["workflows"][0]["steps"][0]["successCriteria"] = [
+        {"context": "$response.body", "condition": "[[robustness]", "type": "regex"}
+    ]
+    files = {"flows.arazzo.yaml": _dump("f.yaml", flows), "api.openapi.yaml": _dump("a.yaml", _API)}
+    for name, text in files.items():
+        (in_tmp / name).write_text(text, encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert check_generation(in_tmp / "flows.arazzo.yaml", in_tmp / "out") == "generated"
