@@ -274,3 +274,10 @@ def test_validate_requests_guard_names_the_field_and_sends_nothing(generate) -> 
         assert len(server.seen) == 2
     assert bad.value.step_id == "post" and any("/kind" in message for message in bad.value.errors)
     assert isinstance(bad.value, gen.rt.ArazzoError)
+
+
+def test_an_invalid_server_url_is_an_arazzo_error(generate) -> None:  # type: ignore[no-untyped-def]
+    gen = generate({"pets.arazzo.yaml": arazzo([GET_PET_FLOW]), "api.openapi.yaml": PETS_API})
+    with pytest.raises(gen.rt.ArazzoError) as bad:
+        gen.fetch_pet(pet_id=1, client=gen.rt.Client(base_url=":::"))
+    assert "invalid server URL" in str(bad.value) and "'api'" in str(bad.value)

@@ -219,7 +219,12 @@ def build(
         headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies)
         seen_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in seen_cookies)
     base = server_url(settings, registry, operation.source, operation.server).rstrip("/")
-    url = httpx.URL(base + path)
+    try:
+        url = httpx.URL(base + path)
+    except httpx.InvalidURL as exc:
+        raise ArazzoError(
+            f"invalid server URL for source description {operation.source!r}: {exc}"
+        ) from None
     shown = url
     if encoded:
         url = _with_query(shown, encoded)
