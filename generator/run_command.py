@@ -62,6 +62,12 @@ def run_command(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"arazzo-codegen: error: {exc}", file=sys.stderr)
         return 2
+    for url in ([args.base_url] if args.base_url else []) + list(servers.values()):
+        try:
+            httpx.URL(url)
+        except httpx.InvalidURL as exc:
+            print(f"arazzo-codegen: error: invalid URL: {exc}", file=sys.stderr)
+            return 2
     diagnostics = Diagnostics()
     with tempfile.TemporaryDirectory(prefix="arazzo-run-") as scratch:
         package = f"_arazzo_run_{uuid.uuid4().hex}"
@@ -98,9 +104,6 @@ def run_command(args: argparse.Namespace) -> int:
                 except runtime.ArazzoError as exc:
                     print(f"arazzo-codegen: workflow failed: {exc}", file=sys.stderr)
                     return 1
-                except httpx.InvalidURL as exc:  # --base-url, --server or a description's server
-                    print(f"arazzo-codegen: error: invalid URL: {exc}", file=sys.stderr)
-                    return 2
         finally:
             sys.path.remove(scratch)
     print(json.dumps(outputs, indent=2, sort_keys=False))
