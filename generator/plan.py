@@ -13,7 +13,8 @@ from .expressions import InputsRef, ResponseRef, StatusCode, StepsRef, Workflows
 from .literals import py_literal
 from .model import ApiOperation, Document, Workflow
 from .names import Scope, pascal, snake
-from .schema_types import TypedDictDef, TypeMapper, optional, schema_at
+from .schema_types import AnyType, LiteralType, Name, TypedDictDef, TypeMapper, TypeNode
+from .schema_types import optional, schema_at, walk
 from .stepcode import StepCompiler, StepPlan
 
 # Parameters: `client` is the contract's; `rt` is the runtime module the function body calls.
@@ -27,7 +28,7 @@ MODULE_RESERVED = frozenset(
 class InputPlan:
     name: str
     key: str
-    type: str
+    type: TypeNode
     default: str | None
     required: bool
     description: str
@@ -37,7 +38,7 @@ class InputPlan:
 class FieldPlan:
     name: str
     key: str
-    type: str
+    type: TypeNode
     description: str
 
 
@@ -171,7 +172,7 @@ class Planner:
             self.types = TypeMapper(self.module_scope)
             self.operation_vars: dict[int, str] = {}
             self.operations: list[OperationPlan] = []
-            self.output_types: dict[str, dict[str, str]] = {}
+            self.output_types: dict[str, dict[str, TypeNode]] = {}
         else:
             self.module_scope, self.types = parent.module_scope, parent.types
             self.operation_vars, self.operations = parent.operation_vars, parent.operations
@@ -219,12 +220,13 @@ class Planner:
             self.workflow(wf, function, twin, result)
             for (wf, function, twin), result in zip(named, results)
         )
-        used = " ".join(
+        used = (
             [i.type for w in workflows for i in w.inputs]
             + [f.type for w in workflows for f in w.fields]
             + [f.type for d in self.types.defs for f in d.fields]
         )
-        typing_names = ["Any"] + (["Literal"] if "Literal[" in used else [])
+        literal = any(isinstance(node, LiteralType) for top in used for node in walk(top))
+        typing_names = ["Any"] + (["Literal"] if literal else [])
         if self.types.defs:
             typing_names += ["NotRequired", "Required", "TypedDict"]
         return ModulePlan(
@@ -278,17 +280,19 @@ class Planner:
         plans.sort(key=lambda p: p.default is not None)
         return tuple(plans)
 
-    def output_type(self, wf: Workflow, text: str, step_ops: dict[str, ApiOperation | None]) -> str:
+    def output_type(
+        self, wf: Workflow, text: str, step_ops: dict[str, ApiOperation | None]
+    ) -> TypeNode:
         if not is_expression(text):
-            return "Any"
+            return AnyType()
         try:
             expr = parse_expression(text)
         except ExpressionError:
-            return "Any"
+            return AnyType()
         if isinstance(expr, StatusCode):
-            return "int"
+            return Name("int")
         if isinstance(expr, ResponseRef) and expr.part == "header":
-            return "str"
+            return Name("str")
         if isinstance(expr, InputsRef):
             prop = ((wf.inputs_schema or {}).get("properties") or {}).get(expr.name)
             return self.types.type_of(
@@ -296,23 +300,23 @@ class Planner:
             )
         if isinstance(expr, StepsRef):
             found = self.output_types.get(f"{wf.workflow_id}/{expr.step_id}", {}).get(
-                expr.name, "Any"
+                expr.name, AnyType()
             )
-            return found if not expr.pointer else "Any"
+            return found if not expr.pointer else AnyType()
         if isinstance(expr, WorkflowsRef) and expr.kind == "outputs" and not expr.pointer:
-            return self.output_types.get(expr.workflow_id, {}).get(expr.name, "Any")
-        return "Any"
+            return self.output_types.get(expr.workflow_id, {}).get(expr.name, AnyType())
+        return AnyType()
 
-    def response_type(self, op: ApiOperation | None, pointer: str, hint: str) -> str:
+    def response_type(self, op: ApiOperation | None, pointer: str, hint: str) -> TypeNode:
         if op is None:
-            return "Any"
+            return AnyType()
         found = [
             schema_at(schema, pointer)
             for status, schema in op.responses.items()
             if status.startswith("2") or status.upper() == "2XX"
         ]
         types = {self.types.type_of(s, hint) for s in found if s is not None}
-        return types.pop() if len(types) == 1 else "Any"
+        return types.pop() if len(types) == 1 else AnyType()
 
     def workflow(
         self, wf: Workflow, function: str, twin: str = "", result_class: str = ""
@@ -321,7 +325,7 @@ class Planner:
         step_ops = {s.step_id: s.operation for s in wf.steps}
         steps = []
         for step in wf.steps:
-            types: dict[str, str] = {}
+            types: dict[str, TypeNode] = {}
             for output in step.outputs if self.public else ():
                 text = output.expression
                 if isinstance(text, str) and text.startswith("$response.body"):
@@ -335,7 +339,7 @@ class Planner:
             steps.append(self.compiler.step(step, self.operation_var(step.operation)))
         field_scope = Scope(frozenset({"trace"}))
         fields = []
-        wf_types: dict[str, str] = {}
+        wf_types: dict[str, TypeNode] = {}
         for output in wf.outputs if self.public else ():
             type_expr = self.output_type(wf, output.expression, step_ops)
             wf_types[output.name] = type_expr

@@ -1,4 +1,8 @@
-"""The Jinja environment: strict, no autoescape, and the only two ways spec text enters source."""
+"""The Jinja environment: strict, no autoescape, and the only ways spec text enters source.
+
+``py`` (values), ``docstring`` and ``comment`` (text), ``type`` (type nodes, rendered by
+:func:`generator.schema_types.render_type`, whose literal values go through ``py_literal`` too).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pathlib import Path
 import jinja2
 
 from .literals import py_literal
+from .schema_types import render_type
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\x85]")
 
@@ -53,6 +58,7 @@ def environment() -> jinja2.Environment:
     env.filters["py"] = py_literal
     env.filters["docstring"] = docstring
     env.filters["comment"] = comment
+    env.filters["type"] = render_type
     return env
 
 
