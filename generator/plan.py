@@ -19,8 +19,11 @@ from .stepcode import StepCompiler, StepPlan
 
 # Parameters: `client` is the contract's; `rt` is the runtime module the function body calls.
 PARAMETER_RESERVED = frozenset({"client", "rt"})
+# Module level: the imports, and the builtins the module's code and type expressions use (a workflow
+# function named `list` or `classmethod` would otherwise shadow them when the module is imported).
 MODULE_RESERVED = frozenset(
     {"rt", "annotations", "dataclass", "Any", "Literal", "NotRequired", "Required", "TypedDict"}
+    | {"bool", "classmethod", "dict", "float", "int", "list", "str", "tuple"}
 )
 
 

@@ -35,9 +35,18 @@ def docstring(text: str, indent: str = "    ") -> str:
     return '"""' + core.replace('"""', '\\"\\"\\"') + '\\"' * quotes + '"""'
 
 
+# What makes a comment in a file's first two lines a source-encoding declaration (PEP 263).
+_CODING = re.compile(r"coding([:=])")
+
+
 def comment(text: str) -> str:
-    """Text safe to place after ``#`` on one line."""
-    return py_literal(text)[1:-1] if not text.isprintable() else text
+    """Text safe to place after ``#`` on one line, which never declares the file's source encoding.
+
+    A document path such as ``coding=utf-7/flows.arazzo.yaml`` in the header would otherwise make Python
+    decode the module as UTF-7, where ``+ACIAIgAi-`` inside a docstring is three double quotes.
+    """
+    safe = py_literal(text)[1:-1] if not text.isprintable() else text
+    return _CODING.sub(lambda m: "coding\\x%02x" % ord(m.group(1)), safe)
 
 
 def _template_dir() -> Path:
