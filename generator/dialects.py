@@ -80,7 +80,7 @@ class Reading:
 _HEADERS = re.compile(r"^\$(request|response)\.headers\.")
 _STEP_NO_OUTPUTS = re.compile(r"^\$steps\.([^.#{}]+)\.(?!outputs(?:\.|$))([^#]+)(#.*)?$")
 _OPERATION_PATH = re.compile(r"^\{\$sourceDescriptions\.[^.}]+\.url\}#/")
-_BARE_SOURCE_PATH = re.compile(r"^\$sourceDescriptions\.([^.#{}]+)\.url(#/.*)$")
+_BARE_SOURCE_PATH = re.compile(r"^\$sourceDescriptions\.([^.#{}]+)\.url#(/.*)$")
 _HEAD_PATH = re.compile(r"^([^#{}$]*)#(/.*)$")
 
 

@@ -73,7 +73,10 @@ class _FileFixer:
         self.text = text
         self.is_json = is_json
         self.requote = requote  # quote rewritten plain scalars whole instead of editing inside them
-        self.root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        if root is None:
+            raise _Unsafe("an empty document")
+        self.root: yaml.Node = root
 
     def splices(self, edits: list[Edit], original: Any) -> list[_Splice]:
         by_node: dict[JsonPath, list[Edit]] = defaultdict(list)
