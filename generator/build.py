@@ -186,10 +186,11 @@ class Builder(Reader):
     def outputs(self, raw: dict[str, Any], at: JsonPath) -> tuple[Output, ...]:
         found = self.obj(raw.get("outputs") or {}, at + ("outputs",), "'outputs'")
         result = []
-        constants = self.doc.constants if isinstance(self.doc, Normalised) else frozenset()
+        constants = self.doc.constants if isinstance(self.doc, Normalised) else {}
         for name, value in found.items():
             if at + ("outputs", name) in constants:  # a literal output (a dialect), kept as a constant
-                result.append(Output(name, "", self.doc.loc(at + ("outputs", name)), value, True))
+                constant = constants[at + ("outputs", name)]
+                result.append(Output(name, "", self.doc.loc(at + ("outputs", name)), constant, True))
                 continue
             if not isinstance(value, str):
                 self.error(

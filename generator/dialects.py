@@ -58,7 +58,7 @@ class Edit:
 class Normalised(Positioned):
     """A document with its dialect spellings read canonically; ``constants`` are literal outputs."""
 
-    constants: frozenset[JsonPath] = frozenset()
+    constants: Mapping[JsonPath, Any] = field(default_factory=dict)  # in ``data``: a placeholder string
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,7 @@ class _Finder:
     def __init__(self, doc: Positioned) -> None:
         self.doc = doc
         self.edits: list[Edit] = []
-        self.constants: set[JsonPath] = set()
+        self.constants: dict[JsonPath, Any] = {}
 
     def text_edit(self, at: JsonPath, start: int, end: int, old: str, reading: Reading) -> None:
         self.edits.append(
@@ -301,7 +301,7 @@ class _Finder:
                 why = f"{why}; {reading.why}" if reading.why else why
                 self.text_edit(o_at, 0, len(value), value, Reading(reading.text, why))
             elif not (isinstance(value, str) and "{$" in value):
-                self.constants.add(o_at)
+                self.constants[o_at] = value
                 self.edits.append(
                     Edit(
                         str(self.doc.file),
@@ -447,12 +447,15 @@ def normalise(doc: Positioned, diagnostics: Diagnostics) -> Positioned:
         if edit.warn:
             diagnostics.warning(edit.location, edit.message, RULE)
             diagnostics.edits.append(edit)
+    data = apply_edits(doc.data, finder.edits)
+    for at in finder.constants:  # the model takes the constant from ``constants``
+        _at(data, at[:-1])[at[-1]] = "$constant"
     return Normalised(
         path=doc.path,
         file=doc.file,
-        data=apply_edits(doc.data, finder.edits),
+        data=data,
         positions=doc.positions,
         duplicate_keys=doc.duplicate_keys,
         key_positions=doc.key_positions,
-        constants=frozenset(finder.constants),
+        constants=finder.constants,
     )
