@@ -82,6 +82,7 @@ _STEP_NO_OUTPUTS = re.compile(r"^\$steps\.([^.#{}]+)\.(?!outputs(?:\.|$))([^#]+)
 _OPERATION_PATH = re.compile(r"^\{\$sourceDescriptions\.[^.}]+\.url\}#/")
 _BARE_SOURCE_PATH = re.compile(r"^\$sourceDescriptions\.([^.#{}]+)\.url#(/.*)$")
 _HEAD_PATH = re.compile(r"^([^#{}$]*)#(/.*)$")
+_OUTPUT_NAME = re.compile(r"[a-zA-Z0-9.\-_]+")
 
 
 def _declared_base(name: str, declared: frozenset[str]) -> tuple[str, str] | None:
@@ -292,6 +293,17 @@ class _Finder:
             return
         for name, value in outputs.items():
             o_at = at + (name,)
+            if not _OUTPUT_NAME.fullmatch(name):
+                self.edits.append(
+                    Edit(
+                        str(self.doc.file),
+                        o_at,
+                        "manual",
+                        self.doc.key_loc(o_at),
+                        f"output name {name!r} does not match ^[a-zA-Z0-9.\\-_]+$ (a MUST of the "
+                        "specification); accepted as written (rename it and every reference to it)",
+                    )
+                )
             if isinstance(value, str) and is_expression(value):
                 self.string(value, o_at, scope)
             elif isinstance(value, str) and re.fullmatch(r"\{\$[^{}]*\}", value):

@@ -263,3 +263,50 @@ def test_ambiguous_spellings_stay_errors(tmp_path: Path) -> None:
     diagnostics = _diagnostics(tmp_path)
     assert diagnostics.has_errors
     assert not [d for d in diagnostics.items if d.rule == "dialect"]
+
+
+ODD_NAMES = """\
+arazzo: 1.0.1
+info: {title: odd output names, version: '1'}
+sourceDescriptions:
+  - {name: api, url: api.openapi.yaml}
+workflows:
+  - workflowId: odd
+    steps:
+      - stepId: get-employee
+        operationId: getItem
+        parameters: [{name: id, in: path, value: 1}]
+        outputs:
+          Employee object: $response.body
+          items: $response.body#/items
+    outputs:
+      Employee object: $steps.get-employee.outputs.Employee object
+      items[1].id: $steps.get-employee.outputs.items[1].id
+"""
+
+
+def test_output_names_that_break_the_pattern_are_read_as_written(
+    generate, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    gen = generate({"flows.arazzo.yaml": ODD_NAMES, "api.openapi.yaml": API})
+    with Loopback(_serve) as server:
+        result = gen.odd(client=gen.rt.Client(base_url=server.url))
+    assert result.employee_object == BODY
+    assert result.items_1_id == 5
+    diagnostics = _diagnostics(tmp_path)
+    assert not diagnostics.has_errors
+    shown = [str(d).removeprefix(f"{tmp_path}/") for d in diagnostics.sorted()]
+    assert shown == [
+        "flows.arazzo.yaml:12:11: warning: output name 'Employee object' does not match "
+        "^[a-zA-Z0-9.\\-_]+$ (a MUST of the specification); accepted as written (rename it and every "
+        "reference to it) [dialect]",
+        "flows.arazzo.yaml:15:7: warning: output name 'Employee object' does not match "
+        "^[a-zA-Z0-9.\\-_]+$ (a MUST of the specification); accepted as written (rename it and every "
+        "reference to it) [dialect]",
+        "flows.arazzo.yaml:16:7: warning: output name 'items[1].id' does not match "
+        "^[a-zA-Z0-9.\\-_]+$ (a MUST of the specification); accepted as written (rename it and every "
+        "reference to it) [dialect]",
+        "flows.arazzo.yaml:16:20: warning: '$steps.get-employee.outputs.items[1].id' is not the "
+        "specification's spelling (a property path after a value is written as a JSON pointer); read as "
+        "'$steps.get-employee.outputs.items#/1/id' [dialect]",
+    ]

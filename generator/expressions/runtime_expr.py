@@ -153,12 +153,16 @@ _KEY = _ALNUM | frozenset(".-_")
 _ID = _ALNUM | frozenset("-_")
 _FREE = frozenset(chr(c) for c in range(0x21, 0x7F)) - frozenset("#{}")
 _STEP_ID_STOP = frozenset(".#{}")
+# Output names: the ABNF's name is *( CHAR ); names that break the Outputs pattern still occur
+# ('Employee object', 'items[0].id') and are read to the end, or to '#'.
+_OUTPUT = frozenset(chr(c) for c in range(0x20, 0x7F)) - frozenset("#{}")
 
 _CLASS_TEXT = {
     _TCHAR: "letters, digits and !#$%&'*+-.^_`|~",
     _KEY: "letters, digits, '.', '-' and '_'",
     _ID: "letters, digits, '-' and '_'",
     _FREE: "visible ASCII characters other than '#', '{' and '}'",
+    _OUTPUT: "ASCII characters other than '#', '{' and '}'",
 }
 
 
@@ -336,8 +340,8 @@ def _parse_steps(cur: _Cursor) -> RuntimeExpr:
     )
     cur.word(("outputs",), f"'$steps.{step_id}.' (only step outputs can be referenced)")
     cur.expect(".", f"expected '.' and an output name after '$steps.{step_id}.outputs'")
-    name = cur.read(_KEY, "an output name")
-    return StepsRef(step_id, name, cur.pointer("an output name", _KEY))
+    name = cur.read(_OUTPUT, "an output name")
+    return StepsRef(step_id, name, cur.pointer("an output name", _OUTPUT))
 
 
 def _parse_workflows(cur: _Cursor) -> RuntimeExpr:
@@ -349,7 +353,7 @@ def _parse_workflows(cur: _Cursor) -> RuntimeExpr:
     )
     kind = cur.word(("inputs", "outputs"), f"'$workflows.{workflow_id}.'")
     cur.expect(".", f"expected '.' and a name after '$workflows.{workflow_id}.{kind}'")
-    chars = _FREE if kind == "inputs" else _KEY
+    chars = _FREE if kind == "inputs" else _OUTPUT
     name = cur.read(chars, "an input name" if kind == "inputs" else "an output name")
     pointer = cur.pointer("a name", chars)
     return WorkflowsRef(workflow_id, "inputs" if kind == "inputs" else "outputs", name, pointer)
