@@ -80,7 +80,7 @@ class Reading:
 _HEADERS = re.compile(r"^\$(request|response)\.headers\.")
 _STEP_NO_OUTPUTS = re.compile(r"^\$steps\.([^.#{}]+)\.(?!outputs(?:\.|$))([^#]+)(#.*)?$")
 _OPERATION_PATH = re.compile(r"^\{\$sourceDescriptions\.[^.}]+\.url\}#/")
-_BARE_SOURCE_PATH = re.compile(r"^\$sourceDescriptions\.([^.#{}]+)\.url#(/.*)$")
+_BARE_SOURCE_PATH = re.compile(r"^\$sourceDescriptions\.([^.#{}]+)(?:\.url)?#(/.*)$")
 _HEAD_PATH = re.compile(r"^([^#{}$]*)#(/.*)$")
 _OUTPUT_NAME = re.compile(r"[a-zA-Z0-9.\-_]+")
 
@@ -157,7 +157,7 @@ def canonical(text: str, scope: Scope, in_condition: bool = False) -> Reading | 
 
 
 def canonical_operation_path(text: str, sources: Mapping[str, str]) -> Reading | None:
-    """``name#/paths/...``, ``<the description's url>#/paths/...``, ``$sourceDescriptions.name.url#/...``
+    """``name#/paths/...``, ``<the description's url>#/paths/...``, ``$sourceDescriptions.name[.url]#/...``
     or (with one source) ``#/paths/...`` as ``{$sourceDescriptions.<name>.url}#/paths/...``."""
     if _OPERATION_PATH.match(text):
         return None

@@ -114,6 +114,7 @@ def test_property_paths_in_simple_conditions_are_valid_and_not_dialects() -> Non
         ("./api.yaml#/paths/~1a/get", {"api": "api.yaml"}, "{$sourceDescriptions.api.url}#/paths/~1a/get"),
         ("$sourceDescriptions.api.url#/paths/~1a/get", {"api": "x"}, "{$sourceDescriptions.api.url}#/paths/~1a/get"),
         ("#/paths/~1a/get", {"api": "x"}, "{$sourceDescriptions.api.url}#/paths/~1a/get"),
+        ("$sourceDescriptions.api#/paths/~1a/get", {"api": "x", "b": "y"}, "{$sourceDescriptions.api.url}#/paths/~1a/get"),
         ("#/paths/~1a/get", {"api": "x", "b": "y"}, None),  # two descriptions: two readings
         ("same.yaml#/paths/~1a/get", {"a": "same.yaml", "b": "same.yaml"}, None),
         ("{$sourceDescriptions.api.url}#/paths/~1a/get", {"api": "x"}, None),
