@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .checks.structure import check_structure
+from .dialects import Normalised, normalise
 from .diagnostics import Diagnostics
 from .loading.openapi import default_server, operations, validate_openapi
 from .loading.positioned import JsonPath, Positioned
@@ -49,6 +50,8 @@ class Builder(Reader):
     # -- reading helpers -------------------------------------------------------------------------------
     # -- document --------------------------------------------------------------------------------------
     def build(self) -> Document | None:
+        self.doc = normalise(self.doc, self.diags)  # dialect spellings read canonically, with warnings
+        self.lookup.doc = self.doc
         if not check_structure(self.doc, self.diags):
             return None
         root = self.obj(self.doc.data, (), "an Arazzo document")
@@ -183,7 +186,12 @@ class Builder(Reader):
     def outputs(self, raw: dict[str, Any], at: JsonPath) -> tuple[Output, ...]:
         found = self.obj(raw.get("outputs") or {}, at + ("outputs",), "'outputs'")
         result = []
+        constants = self.doc.constants if isinstance(self.doc, Normalised) else {}
         for name, value in found.items():
+            if at + ("outputs", name) in constants:  # a literal output (a dialect), kept as a constant
+                constant = constants[at + ("outputs", name)]
+                result.append(Output(name, "", self.doc.loc(at + ("outputs", name)), constant, True))
+                continue
             if not isinstance(value, str):
                 self.error(
                     at + ("outputs", name),

@@ -1,4 +1,4 @@
-"""The command line: generate | validate | run, with the contract's exit codes."""
+"""The command line: generate | validate | fix | run, with the contract's exit codes."""
 
 from __future__ import annotations
 
@@ -35,9 +35,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     val = commands.add_parser("validate", help="print every diagnostic")
     val.add_argument("specs", nargs="+", metavar="SPEC")
-    for sub in (gen, val):
+    fix = commands.add_parser(
+        "fix",
+        help="rewrite every 'dialect' spelling into the specification's, in place",
+        description="Rewrite every spelling reported as a 'dialect' warning into the specification's "
+        "own, in place, changing nothing else in the file (comments, order, quoting and layout "
+        "kept). Exit status: 0 nothing (left) to fix; 1 --check found something, or errors or "
+        "edits needing a person remain.",
+    )
+    fix.add_argument("specs", nargs="+", metavar="SPEC")
+    fix.add_argument(
+        "--check", action="store_true", help="change nothing; list what would change (exit 1 if anything)"
+    )
+    for sub in (gen, val, fix):
         sub.add_argument(
             "--allow-remote", action="store_true", help="fetch http(s) source descriptions"
+        )
+    for sub in (gen, val):
+        sub.add_argument(
+            "--strict",
+            action="store_true",
+            help="treat every 'dialect' warning (a spelling the specification does not use) as an error",
         )
     run = commands.add_parser("run", help="generate in memory and execute one workflow")
     run.add_argument("spec", metavar="SPEC")
@@ -69,7 +87,7 @@ def _generate(args: argparse.Namespace) -> int:
         specs = list(config.specs)
         output = output or config.output
     out_dir = Path(output or "generated")
-    diagnostics = Diagnostics()
+    diagnostics = Diagnostics(strict=args.strict)
     files = generate_files(specs, out_dir, diagnostics, args.allow_remote)
     _print(diagnostics)
     if files is None:
@@ -93,7 +111,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    diagnostics = Diagnostics()
+    diagnostics = Diagnostics(strict=args.strict)
     entries = discover(list(args.specs), diagnostics)
     plan_all(entries, Path("generated"), diagnostics, args.allow_remote)
     _print(diagnostics)
@@ -109,6 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _generate(args)
     if args.command == "validate":
         return _validate(args)
+    if args.command == "fix":
+        from .fix_command import fix_command
+
+        return fix_command(list(args.specs), args.check, args.allow_remote)
     from .run_command import run_command
 
     return run_command(args)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Level = Literal["error", "warning"]
 
@@ -43,11 +43,16 @@ class Diagnostics:
     """Collects every problem of a run so all of them are reported at once."""
 
     items: list[Diagnostic] = field(default_factory=list)
+    strict: bool = False  # --strict: a `dialect` warning is an error
+    edits: list[Any] = field(default_factory=list)  # generator.dialects.Edit, for `fix`
 
     def error(self, location: Location, message: str, rule: str) -> None:
         self._add(Diagnostic(location, "error", message, rule))
 
     def warning(self, location: Location, message: str, rule: str) -> None:
+        if self.strict and rule == "dialect":
+            self._add(Diagnostic(location, "error", f"{message} (--strict)", rule))
+            return
         self._add(Diagnostic(location, "warning", message, rule))
 
     def _add(self, diagnostic: Diagnostic) -> None:

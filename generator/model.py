@@ -119,6 +119,8 @@ class Output:
     name: str
     expression: str
     where: Location
+    constant: Json = None
+    is_constant: bool = False  # a literal value written where an expression belongs (a dialect)
 
 
 @dataclass(frozen=True)

@@ -150,7 +150,12 @@ class StepCompiler:
         if not outputs:
             return None
         items = [
-            f"{py_literal(o.name)}: {self.expression(o.expression, o.where, f'output {o.name!r}')}"
+            f"{py_literal(o.name)}: "
+            + (
+                self.value(o.constant, o.where, f"output {o.name!r}")
+                if o.is_constant
+                else self.expression(o.expression, o.where, f"output {o.name!r}")
+            )
             for o in outputs
         ]
         return "lambda c: {" + ", ".join(items) + "}"

@@ -92,6 +92,15 @@ PARSED: list[tuple[str, Condition]] = [
     ("true", Literal(True)),
     ("null == null", Compare("==", Literal(None), Literal(None))),
     ("$response.body#/a~1b == 1", Compare("==", body("/a~1b"), Literal(1))),
+    # the Criterion Object's '.' (property) and '[]' (index) operators read into a value
+    ("$response.body.data != null", Compare("!=", body("/data"), Literal(None))),
+    ("$response.body.items[0].id == 3", Compare("==", body("/items/0/id"), Literal(3))),
+    ("$response.body#/a.b[1] == 3", Compare("==", body("/a.b[1]"), Literal(3))),
+    ("$response.body#/a[1] == 3", Compare("==", body("/a[1]"), Literal(3))),
+    (
+        "$steps.Search Stations_0.outputs.id == 3",
+        Compare("==", Ref(StepsRef("Search Stations_0", "id", "")), Literal(3)),
+    ),
 ]
 
 
@@ -135,7 +144,7 @@ ERRORS: list[tuple[str, int, str]] = [
     ("$statusCode == 200 # x", 19, "unexpected character '#'"),
     ("$foo == 1", 1, "unknown runtime expression '$foo'"),
     ("1 == $steps.x.y", 14, "expected 'outputs'"),
-    ("$response.body.status == 'ok'", 14, "use a JSON pointer"),
+    ("$statusCode.x == 1", 11, "unexpected '.' after $statusCode"),
     ("$[?@.a] == 1", 1, "JSONPath"),
 ]
 
@@ -311,6 +320,8 @@ EVALUATED: list[tuple[str, FakeContext, bool]] = [
     ("null", FakeContext(), False),
     ("'x'", FakeContext(), True),
     ("$steps.check.outputs.required == true", FakeContext(), True),
+    ("$response.body.items[1].id == 3", FakeContext(body={"items": [{}, {"id": 3}]}), True),
+    ("$response.body.data != null", FakeContext(body={"data": None}), False),
     ("($statusCode == 200) == false", FakeContext(500), True),
     ("{$statusCode == 401}", FakeContext(401), True),
 ]

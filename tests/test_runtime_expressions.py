@@ -70,6 +70,9 @@ VALID: list[tuple[str, RuntimeExpr]] = [
     ("$request.query.page[size]", RequestRef("query", "page[size]", "")),
     ("$steps.browser-authorize.outputs.code", StepsRef("browser-authorize", "code", "")),
     ("$steps.s_1.outputs.a.b-c_d", StepsRef("s_1", "a.b-c_d", "")),
+    # the stepId pattern is a SHOULD and the ABNF's name is *( CHAR ): ids with spaces are referenced as written
+    ("$steps.a b.outputs.c", StepsRef("a b", "c", "")),
+    ("$steps.Search Stations_0.outputs.id", StepsRef("Search Stations_0", "id", "")),
     ("$inputs.customer#/firstName", InputsRef("customer", "/firstName")),
     ("$inputs.PARrequestBody", InputsRef("PARrequestBody", "")),
     ("$response.body#/paths/~1pet~1{id}/a~0b", ResponseRef("body", "", "/paths/~1pet~1{id}/a~0b")),
@@ -116,7 +119,6 @@ INVALID: list[tuple[str, int, str]] = [
     ("$steps.retrieve.finalizedPaymentPlan", 16, "expected 'outputs'"),
     ("$steps.x.outputs", 16, "expected '.' and an output name"),
     ("$steps.x.outputs.", 17, "expected an output name"),
-    ("$steps.a b.outputs.c", 8, "expected '.outputs.<name>'"),
     ("$workflows.w.steps.x", 13, "expected one of 'inputs', 'outputs'"),
     ("$sourceDescriptions.api", 23, "expected '.url' or '.<operationId>'"),
     ("$sourceDescriptions.api.", 24, "expected 'url', an operationId"),

@@ -21,12 +21,17 @@ import re
 import typing
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, Callable, Union
 
 import elementpath
 import jsonpath_rfc9535
 
-from generator.expressions.runtime_expr import ExpressionError, RuntimeExpr, parse_expression
+from generator.expressions.runtime_expr import (
+    ExpressionError,
+    RuntimeExpr,
+    Url,
+    parse_with_accessors,
+)
 
 CompareOp = typing.Literal["==", "!=", "<", "<=", ">", ">="]
 LiteralValue = Union[None, bool, int, float, str]
@@ -77,6 +82,7 @@ _REF_STOP = frozenset("=!<>&|()")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 _KEYWORDS: dict[str, LiteralValue] = {"true": True, "false": False, "null": None}
 _PAIRS = {"(": ")", "{": "}"}
+_SPACED_STEP = re.compile(r"\$steps\.[^.#{}$=!<>&|()'\"\s]*\s[^.#{}$=!<>&|()'\"]*\.outputs\.")
 
 
 @dataclass(frozen=True)
@@ -114,7 +120,9 @@ def _quoted(text: str, start: int) -> tuple[str, int]:
         return "".join(chunks), close + 1
 
 
-def _tokenize(text: str) -> list[_Token]:
+def _tokenize(
+    text: str, read: Callable[[str], RuntimeExpr] = parse_with_accessors
+) -> list[_Token]:
     tokens: list[_Token] = []
     pos = 0
     braces = 0
@@ -153,13 +161,14 @@ def _tokenize(text: str) -> list[_Token]:
             tokens.append(_Token("value", match.group(), pos, Literal(_number(match.group(), pos))))
             pos = end
         elif ch == "$":
-            end = pos
+            spaced = _SPACED_STEP.match(text, pos)  # a stepId with spaces: '$steps.Find it_0.outputs.x'
+            end = spaced.end() if spaced else pos
             while end < len(text) and not (
                 text[end].isspace() or text[end] in _REF_STOP or (braces > 0 and text[end] == "}")
             ):
                 end += 1
             try:
-                expr = parse_expression(text[pos:end])
+                expr = read(text[pos:end])
             except ExpressionError as err:
                 raise err.shifted(pos) from None
             tokens.append(_Token("value", text[pos:end], pos, Ref(expr, pos)))
@@ -286,8 +295,28 @@ class _Parser:
 
 
 def parse_condition(text: str) -> Condition:
-    """Parse a ``simple`` criterion condition such as ``$statusCode == 200 && $response.body#/ok``."""
+    """Parse a ``simple`` criterion condition such as ``$statusCode == 200 && $response.body#/ok``.
+
+    A property path after a value (``$response.body.items[0].id``) reads into it (the ``.`` and ``[]``
+    operators of the Criterion Object), as the JSON pointer ``#/items/0/id`` would.
+    """
     return _Parser(text).parse()
+
+
+def expression_spans(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of every runtime expression in a ``simple`` condition, malformed ones included.
+
+    Raises :class:`ExpressionError` when the rest of the condition cannot be tokenized.
+    """
+    spans: list[tuple[int, int]] = []
+
+    def record(chunk: str) -> RuntimeExpr:
+        spans.append((0, len(chunk)))
+        return Url()
+
+    tokens = _tokenize(text, record)
+    starts = [token.offset for token in tokens if isinstance(token.node, Ref)]
+    return [(start, start + length) for start, (_, length) in zip(starts, spans)]
 
 
 # --- jsonpath / xpath / regex criteria -----------------------------------------------------------

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Literal, Union
 
 
@@ -152,12 +152,17 @@ _TCHAR = _ALNUM | frozenset("!#$%&'*+-.^_`|~")
 _KEY = _ALNUM | frozenset(".-_")
 _ID = _ALNUM | frozenset("-_")
 _FREE = frozenset(chr(c) for c in range(0x21, 0x7F)) - frozenset("#{}")
+_STEP_ID_STOP = frozenset(".#{}")
+# Output names: the ABNF's name is *( CHAR ); names that break the Outputs pattern still occur
+# ('Employee object', 'items[0].id') and are read to the end, or to '#'.
+_OUTPUT = frozenset(chr(c) for c in range(0x20, 0x7F)) - frozenset("#{}")
 
 _CLASS_TEXT = {
     _TCHAR: "letters, digits and !#$%&'*+-.^_`|~",
     _KEY: "letters, digits, '.', '-' and '_'",
     _ID: "letters, digits, '-' and '_'",
     _FREE: "visible ASCII characters other than '#', '{' and '}'",
+    _OUTPUT: "ASCII characters other than '#', '{' and '}'",
 }
 
 
@@ -320,15 +325,23 @@ def _parse_outputs(cur: _Cursor) -> RuntimeExpr:
 
 
 def _parse_steps(cur: _Cursor) -> RuntimeExpr:
-    step_id = cur.read(_ID, "a step id")
+    # The ABNF's ``name = *( CHAR )``: a step id runs to the next '.' (the stepId pattern is a SHOULD,
+    # so ids such as 'Search Stations_0' occur and are referenced as written).
+    start = cur.pos
+    while not cur.at_end() and cur.peek() not in _STEP_ID_STOP:
+        cur.pos += 1
+    step_id = cur.text[start : cur.pos]
+    if not step_id:
+        found = "end of expression" if cur.at_end() else _show(cur.peek())
+        raise cur.fail(f"expected a step id, found {found}")
     cur.expect(
         ".",
-        f"expected '.outputs.<name>' after '$steps.{step_id}' (step ids may contain only {_CLASS_TEXT[_ID]})",
+        f"expected '.outputs.<name>' after '$steps.{step_id}'",
     )
     cur.word(("outputs",), f"'$steps.{step_id}.' (only step outputs can be referenced)")
     cur.expect(".", f"expected '.' and an output name after '$steps.{step_id}.outputs'")
-    name = cur.read(_KEY, "an output name")
-    return StepsRef(step_id, name, cur.pointer("an output name", _KEY))
+    name = cur.read(_OUTPUT, "an output name")
+    return StepsRef(step_id, name, cur.pointer("an output name", _OUTPUT))
 
 
 def _parse_workflows(cur: _Cursor) -> RuntimeExpr:
@@ -340,7 +353,7 @@ def _parse_workflows(cur: _Cursor) -> RuntimeExpr:
     )
     kind = cur.word(("inputs", "outputs"), f"'$workflows.{workflow_id}.'")
     cur.expect(".", f"expected '.' and a name after '$workflows.{workflow_id}.{kind}'")
-    chars = _FREE if kind == "inputs" else _KEY
+    chars = _FREE if kind == "inputs" else _OUTPUT
     name = cur.read(chars, "an input name" if kind == "inputs" else "an output name")
     pointer = cur.pointer("a name", chars)
     return WorkflowsRef(workflow_id, "inputs" if kind == "inputs" else "outputs", name, pointer)
@@ -423,3 +436,82 @@ def parse_template(text: str) -> tuple[str | RuntimeExpr, ...]:
     ``{$...}`` (including lone braces) is literal; empty literal parts are omitted.
     """
     return tuple(part for _, part in template_spans(text))
+
+
+# --- property paths after a value, and writing an expression back as text -------------------------
+
+_ACCESSOR = re.compile(r"\.([^.\[\]#{}\s]+)|\[(0|[1-9][0-9]*)\]")
+
+
+def accessor_pointer(text: str) -> str | None:
+    """``'.a.b[0]'`` → ``'/a/b/0'`` (tokens escaped per RFC 6901); None unless ``text`` is only accessors."""
+    tokens: list[str] = []
+    pos = 0
+    while pos < len(text):
+        match = _ACCESSOR.match(text, pos)
+        if match is None:
+            return None
+        token = match.group(1) if match.group(1) is not None else match.group(2)
+        tokens.append(token.replace("~", "~0").replace("/", "~1"))
+        pos = match.end()
+    return "".join("/" + token for token in tokens) if tokens else None
+
+
+def with_pointer(expr: RuntimeExpr, pointer: str) -> RuntimeExpr | None:
+    """``expr`` reaching further into its value by ``pointer``; None for values that are not JSON."""
+    if isinstance(expr, (RequestRef, ResponseRef)):
+        return replace(expr, pointer=expr.pointer + pointer) if expr.part == "body" else None
+    if isinstance(expr, (InputsRef, OutputsRef, StepsRef, WorkflowsRef, ComponentsRef)):
+        return replace(expr, pointer=expr.pointer + pointer)
+    return None
+
+
+def parse_with_accessors(text: str) -> RuntimeExpr:
+    """:func:`parse_expression`, also reading a property path after a value as a JSON pointer.
+
+    ``$response.body.items[0].id`` is ``$response.body#/items/0/id``: the ``.`` and ``[n]`` operators
+    of the ``simple`` condition grammar (Criterion Object), applied to the longest prefix that is a value.
+    """
+    try:
+        return parse_expression(text)
+    except ExpressionError as first:
+        for cut in range(len(text) - 1, 0, -1):
+            if text[cut] not in ".[":
+                continue
+            pointer = accessor_pointer(text[cut:])
+            if pointer is None:
+                continue
+            try:
+                extended = with_pointer(parse_expression(text[:cut]), pointer)
+            except ExpressionError:
+                continue
+            if extended is not None:
+                return extended
+        raise first
+
+
+def expression_text(expr: RuntimeExpr) -> str:
+    """The specification's spelling of ``expr`` (``parse_expression(expression_text(e)) == e``)."""
+    if isinstance(expr, Url):
+        return "$url"
+    if isinstance(expr, Method):
+        return "$method"
+    if isinstance(expr, StatusCode):
+        return "$statusCode"
+    if isinstance(expr, SourceDescriptionRef):
+        return f"$sourceDescriptions.{expr.name}.{expr.field}"
+    tail = f"#{expr.pointer}" if expr.pointer else ""
+    if isinstance(expr, (RequestRef, ResponseRef)):
+        root = "$request" if isinstance(expr, RequestRef) else "$response"
+        if expr.part == "body":
+            return f"{root}.body{tail}"
+        return f"{root}.{expr.part}.{expr.name}"
+    if isinstance(expr, InputsRef):
+        return f"$inputs.{expr.name}{tail}"
+    if isinstance(expr, OutputsRef):
+        return f"$outputs.{expr.name}{tail}"
+    if isinstance(expr, StepsRef):
+        return f"$steps.{expr.step_id}.outputs.{expr.name}{tail}"
+    if isinstance(expr, WorkflowsRef):
+        return f"$workflows.{expr.workflow_id}.{expr.kind}.{expr.name}{tail}"
+    return f"$components.{expr.kind}.{expr.name}{tail}"

@@ -1,0 +1,473 @@
+"""Spellings real documents use that the specification does not, read where only one reading is possible.
+
+The builder calls :func:`normalise` on every Arazzo document before reading it: each dialect
+spelling found becomes a ``dialect`` warning at its node, an :class:`Edit` (kept on the diagnostics for
+``fix``) and the canonical value in the document the rest of the generator sees. A property path inside
+a ``simple`` condition is valid 1.0.1 (the Criterion Object's ``.`` and ``[]`` operators): it is read the
+same way, without a warning or an edit.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from .diagnostics import Diagnostics, Location
+from .expressions.conditions import expression_spans
+from .expressions.runtime_expr import (
+    ExpressionError,
+    InputsRef,
+    RuntimeExpr,
+    StepsRef,
+    WorkflowsRef,
+    accessor_pointer,
+    expression_text,
+    is_expression,
+    parse_expression,
+    parse_with_accessors,
+)
+from .loading.positioned import JsonPath, Positioned
+
+RULE = "dialect"
+EditKind = Literal["text", "add-key", "remove-key", "manual"]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change to a document's text. ``text``: characters ``start:end`` of the string at ``at``
+    become ``new``; ``add-key``: the mapping at ``at`` gains ``new: value``; ``remove-key``: the
+    member at ``at`` goes; ``manual``: nothing can be rewritten (a person decides)."""
+
+    file: str  # the document's resolved file
+    at: JsonPath
+    kind: EditKind
+    location: Location
+    message: str
+    start: int = 0
+    end: int = 0
+    old: str = ""
+    new: str = ""
+    value: Any = None
+    warn: bool = True  # False: a valid 1.0.1 spelling read canonically (no warning, no edit)
+
+
+@dataclass(frozen=True)
+class Normalised(Positioned):
+    """A document with its dialect spellings read canonically; ``constants`` are literal outputs."""
+
+    constants: Mapping[JsonPath, Any] = field(default_factory=dict)  # in ``data``: a placeholder string
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a workflow declares, for readings that depend on it."""
+
+    inputs: frozenset[str] = frozenset()
+    steps: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    workflow_outputs: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    workflow_inputs: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reading:
+    text: str
+    why: str  # empty: valid 1.0.1 (a condition's property path), read canonically without a warning
+
+
+_HEADERS = re.compile(r"^\$(request|response)\.headers\.")
+_STEP_NO_OUTPUTS = re.compile(r"^\$steps\.([^.#{}]+)\.(?!outputs(?:\.|$))([^#]+)(#.*)?$")
+_OPERATION_PATH = re.compile(r"^\{\$sourceDescriptions\.[^.}]+\.url\}#/")
+_BARE_SOURCE_PATH = re.compile(r"^\$sourceDescriptions\.([^.#{}]+)(?:\.url)?#(/.*)$")
+_HEAD_PATH = re.compile(r"^([^#{}$]*)#(/.*)$")
+_OUTPUT_NAME = re.compile(r"[a-zA-Z0-9.\-_]+")
+
+
+def _declared_base(name: str, declared: frozenset[str]) -> tuple[str, str] | None:
+    """``name`` split into a declared name and the pointer its property path reads; None if not so."""
+    if name in declared:
+        return None
+    for cut in range(len(name) - 1, 0, -1):
+        if name[cut] in ".[" and name[:cut] in declared:
+            pointer = accessor_pointer(name[cut:])
+            if pointer is not None:
+                return name[:cut], pointer
+    return None
+
+
+def _split_name(expr: RuntimeExpr, scope: Scope) -> RuntimeExpr | None:
+    declared: frozenset[str] | None = None
+    if not isinstance(expr, (InputsRef, StepsRef, WorkflowsRef)):
+        return None
+    if isinstance(expr, InputsRef):
+        declared = scope.inputs
+    elif isinstance(expr, StepsRef):
+        declared = scope.steps.get(expr.step_id)
+    elif isinstance(expr, WorkflowsRef):
+        names = scope.workflow_outputs if expr.kind == "outputs" else scope.workflow_inputs
+        declared = names.get(expr.workflow_id)
+    if declared is None:
+        return None
+    found = _declared_base(expr.name, declared)
+    if found is None:
+        return None
+    return replace(expr, name=found[0], pointer=found[1] + expr.pointer)
+
+
+def canonical(text: str, scope: Scope, in_condition: bool = False) -> Reading | None:
+    """The specification's spelling of the runtime expression ``text``, when it is written another way
+    that has one reading; None when it is already canonical or cannot be read at all."""
+    whys: list[str] = []
+    current = text
+    hash_at = current.find("#")
+    if 0 <= hash_at < len(current) - 1 and current[hash_at + 1] != "/":
+        current = current[: hash_at + 1] + "/" + current[hash_at + 1 :]
+        whys.append("a JSON pointer starts with '/'")
+    headers = _HEADERS.match(current)
+    if headers:
+        current = f"${headers.group(1)}.header." + current[headers.end() :]
+        whys.append(f"headers are read with '${headers.group(1)}.header.<name>'")
+    bare = _STEP_NO_OUTPUTS.match(current)
+    if bare and bare.group(1) in scope.steps:
+        declared = scope.steps[bare.group(1)]
+        rest = bare.group(2)
+        if rest in declared or _declared_base(rest, declared) is not None:
+            current = f"$steps.{bare.group(1)}.outputs.{rest}{bare.group(3) or ''}"
+            whys.append("step outputs are read through '.outputs.'")
+    path = False
+    try:
+        expr = parse_expression(current)
+    except ExpressionError:
+        try:
+            expr = parse_with_accessors(current)
+        except ExpressionError:
+            return None
+        path = True
+    split = _split_name(expr, scope)
+    if split is not None:
+        expr, path = split, True
+    if path and not in_condition:
+        whys.append("a property path after a value is written as a JSON pointer")
+    new = expression_text(expr)
+    if new == text or not (whys or path):
+        return None
+    return Reading(new, "; ".join(whys))
+
+
+def canonical_operation_path(text: str, sources: Mapping[str, str]) -> Reading | None:
+    """``name#/paths/...``, ``<the description's url>#/paths/...``, ``$sourceDescriptions.name[.url]#/...``
+    or (with one source) ``#/paths/...`` as ``{$sourceDescriptions.<name>.url}#/paths/...``."""
+    if _OPERATION_PATH.match(text):
+        return None
+    bare = _BARE_SOURCE_PATH.match(text)
+    if bare and bare.group(1) in sources:
+        name, fragment = bare.group(1), bare.group(2)
+    else:
+        head = _HEAD_PATH.match(text)
+        if head is None:
+            return None
+        written, fragment = head.group(1), head.group(2)
+        if written in sources:
+            name = written
+        else:
+            same = [n for n, url in sources.items() if _same_url(url, written)]
+            if not written and len(sources) == 1:
+                same = list(sources)
+            if len(same) != 1:
+                return None
+            name = same[0]
+    why = "an operationPath names its description as '{$sourceDescriptions.<name>.url}'"
+    return Reading("{$sourceDescriptions." + name + ".url}#" + fragment, why)
+
+
+def _same_url(a: str, b: str) -> bool:
+    return bool(b) and a.removeprefix("./") == b.removeprefix("./")
+
+
+def _message(old: str, reading: Reading) -> str:
+    return f"{old!r} is not the specification's spelling ({reading.why}); read as {reading.text!r}"
+
+
+class _Finder:
+    """Walks one Arazzo document's plain values and collects the edits its dialect spellings need."""
+
+    def __init__(self, doc: Positioned) -> None:
+        self.doc = doc
+        self.edits: list[Edit] = []
+        self.constants: dict[JsonPath, Any] = {}
+
+    def text_edit(self, at: JsonPath, start: int, end: int, old: str, reading: Reading) -> None:
+        self.edits.append(
+            Edit(
+                str(self.doc.file),
+                at,
+                "text",
+                self.doc.loc(at),
+                _message(old, reading),
+                start,
+                end,
+                old,
+                reading.text,
+                warn=bool(reading.why),
+            )
+        )
+
+    # -- values ----------------------------------------------------------------------------------------
+    def string(self, text: str, at: JsonPath, scope: Scope) -> None:
+        if is_expression(text):
+            reading = canonical(text, scope)
+            if reading is not None:
+                self.text_edit(at, 0, len(text), text, reading)
+            return
+        pos = 0
+        while (brace := text.find("{$", pos)) >= 0:
+            close = text.find("}", brace + 2)
+            if close < 0:
+                return
+            reading = canonical(text[brace + 1 : close], scope)
+            if reading is not None:
+                self.text_edit(at, brace + 1, close, text[brace + 1 : close], reading)
+            pos = close + 1
+
+    def value(self, value: Any, at: JsonPath, scope: Scope) -> None:
+        if isinstance(value, str):
+            self.string(value, at, scope)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                self.value(item, at + (key,), scope)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                self.value(item, at + (index,), scope)
+
+    def condition(self, text: str, at: JsonPath, scope: Scope) -> None:
+        try:
+            spans = expression_spans(text)
+        except ExpressionError:
+            return  # reported when the condition is compiled
+        for start, end in spans:
+            reading = canonical(text[start:end], scope, in_condition=True)
+            if reading is not None:
+                self.text_edit(at, start, end, text[start:end], reading)
+
+    # -- objects ---------------------------------------------------------------------------------------
+    def criteria(self, items: Any, at: JsonPath, scope: Scope) -> None:
+        for index, item in _entries(items):
+            c_at = at + (index,)
+            if isinstance(item.get("context"), str):
+                self.string(item["context"], c_at + ("context",), scope)
+            if isinstance(item.get("condition"), str) and item.get("type", "simple") == "simple":
+                self.condition(item["condition"], c_at + ("condition",), scope)
+
+    def actions(self, items: Any, at: JsonPath, scope: Scope) -> None:
+        entries = list(_entries(items))
+        names = {item["name"] for _, item in entries if isinstance(item.get("name"), str)}
+        for index, item in entries:
+            a_at = at + (index,)
+            if "name" not in item and "reference" not in item and "type" in item:
+                name = f"{at[-1]}-{index + 1}"
+                while name in names:
+                    name += "-"
+                names.add(name)
+                self.edits.append(
+                    Edit(
+                        str(self.doc.file),
+                        a_at,
+                        "add-key",
+                        self.doc.loc(a_at),
+                        f"an action has a required 'name'; this one is named {name!r} after its position",
+                        new="name",
+                        value=name,
+                    )
+                )
+            self.criteria(item.get("criteria"), a_at + ("criteria",), scope)
+
+    def parameters(self, items: Any, at: JsonPath, scope: Scope) -> None:
+        for index, item in _entries(items):
+            if "value" in item:
+                self.value(item["value"], at + (index, "value"), scope)
+
+    def outputs(self, outputs: Any, at: JsonPath, scope: Scope) -> None:
+        if not isinstance(outputs, dict):
+            return
+        for name, value in outputs.items():
+            o_at = at + (name,)
+            if not _OUTPUT_NAME.fullmatch(name):
+                self.edits.append(
+                    Edit(
+                        str(self.doc.file),
+                        o_at,
+                        "manual",
+                        self.doc.key_loc(o_at),
+                        f"output name {name!r} does not match ^[a-zA-Z0-9.\\-_]+$ (a MUST of the "
+                        "specification); accepted as written (rename it and every reference to it)",
+                    )
+                )
+            if isinstance(value, str) and is_expression(value):
+                self.string(value, o_at, scope)
+            elif isinstance(value, str) and re.fullmatch(r"\{\$[^{}]*\}", value):
+                inner = value[1:-1]
+                reading = canonical(inner, scope) or Reading(inner, "")
+                why = "an output is a runtime expression, not a '{$...}' template"
+                why = f"{why}; {reading.why}" if reading.why else why
+                self.text_edit(o_at, 0, len(value), value, Reading(reading.text, why))
+            elif not (isinstance(value, str) and "{$" in value):
+                self.constants[o_at] = value
+                self.edits.append(
+                    Edit(
+                        str(self.doc.file),
+                        o_at,
+                        "manual",
+                        self.doc.loc(o_at),
+                        f"output {name!r} is the constant {value!r}, not a runtime expression; "
+                        "kept as a constant",
+                    )
+                )
+
+    def step(self, step: dict[str, Any], at: JsonPath, scope: Scope, sources: dict[str, str]) -> None:
+        path = step.get("operationPath")
+        if isinstance(path, str):
+            reading = canonical_operation_path(path, sources)
+            if reading is not None:
+                self.text_edit(at + ("operationPath",), 0, len(path), path, reading)
+        self.parameters(step.get("parameters"), at + ("parameters",), scope)
+        body = step.get("requestBody")
+        if isinstance(body, dict):
+            b_at = at + ("requestBody",)
+            if "payload" in body:
+                self.value(body["payload"], b_at + ("payload",), scope)
+            for index, item in _entries(body.get("replacements")):
+                if "value" in item:
+                    self.value(item["value"], b_at + ("replacements", index, "value"), scope)
+        self.criteria(step.get("successCriteria"), at + ("successCriteria",), scope)
+        self.actions(step.get("onSuccess"), at + ("onSuccess",), scope)
+        self.actions(step.get("onFailure"), at + ("onFailure",), scope)
+        self.outputs(step.get("outputs"), at + ("outputs",), scope)
+
+    def document(self) -> None:
+        root = self.doc.data
+        if not isinstance(root, dict):
+            return
+        if "$schema" in root:
+            self.edits.append(
+                Edit(
+                    str(self.doc.file),
+                    ("$schema",),
+                    "remove-key",
+                    self.doc.key_loc(("$schema",)),
+                    "'$schema' is not a field of an Arazzo document; ignored",
+                )
+            )
+        sources = {
+            item["name"]: item["url"]
+            for _, item in _entries(root.get("sourceDescriptions"))
+            if isinstance(item.get("name"), str) and isinstance(item.get("url"), str)
+        }
+        found = root.get("components")
+        components: dict[str, Any] = found if isinstance(found, dict) else {}
+        workflows = list(_entries(root.get("workflows")))
+        outputs = {
+            wf["workflowId"]: _keys(wf.get("outputs"))
+            for _, wf in workflows
+            if isinstance(wf.get("workflowId"), str)
+        }
+        inputs = {
+            wf["workflowId"]: _input_names(wf.get("inputs"), components)
+            for _, wf in workflows
+            if isinstance(wf.get("workflowId"), str)
+        }
+        for index, wf in workflows:
+            at: JsonPath = ("workflows", index)
+            steps = list(_entries(wf.get("steps")))
+            scope = Scope(
+                inputs=_input_names(wf.get("inputs"), components),
+                steps={
+                    s["stepId"]: _keys(s.get("outputs"))
+                    for _, s in steps
+                    if isinstance(s.get("stepId"), str)
+                },
+                workflow_outputs=outputs,
+                workflow_inputs=inputs,
+            )
+            self.parameters(wf.get("parameters"), at + ("parameters",), scope)
+            self.actions(wf.get("successActions"), at + ("successActions",), scope)
+            self.actions(wf.get("failureActions"), at + ("failureActions",), scope)
+            self.outputs(wf.get("outputs"), at + ("outputs",), scope)
+            for s_index, step in steps:
+                self.step(step, at + ("steps", s_index), scope, sources)
+
+
+def _entries(items: Any) -> Iterator[tuple[int, dict[str, Any]]]:
+    if isinstance(items, list):
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                yield index, item
+
+
+def _keys(value: Any) -> frozenset[str]:
+    return frozenset(value) if isinstance(value, dict) else frozenset()
+
+
+def _input_names(schema: Any, components: dict[str, Any]) -> frozenset[str]:
+    for _ in range(10):  # a $ref to '#/components/inputs/<name>', possibly chained
+        if not isinstance(schema, dict) or not isinstance(schema.get("$ref"), str):
+            break
+        ref: str = schema["$ref"]
+        if not ref.startswith("#/components/inputs/"):
+            return frozenset()
+        inputs = components.get("inputs")
+        schema = inputs.get(ref.rsplit("/", 1)[1]) if isinstance(inputs, dict) else None
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    return _keys(properties)
+
+
+def apply_edits(data: Any, edits: list[Edit]) -> Any:
+    """A copy of ``data`` with ``edits`` applied (``manual`` ones change nothing)."""
+    result = copy.deepcopy(data)
+    ordered = sorted(
+        (e for e in edits if e.kind != "manual"), key=lambda e: (e.at, -e.start), reverse=False
+    )
+    for edit in ordered:
+        parent: Any = _at(result, edit.at[:-1]) if edit.at else None
+        if edit.kind == "text":
+            value = _at(result, edit.at)
+            if isinstance(value, str) and value[edit.start : edit.end] == edit.old:
+                parent[edit.at[-1]] = value[: edit.start] + edit.new + value[edit.end :]
+        elif edit.kind == "add-key":
+            target = _at(result, edit.at)
+            if isinstance(target, dict):
+                target[edit.new] = edit.value
+        elif edit.kind == "remove-key" and isinstance(parent, dict):
+            parent.pop(edit.at[-1], None)
+    return result
+
+
+def _at(data: Any, at: JsonPath) -> Any:
+    for key in at:
+        data = data[key]
+    return data
+
+
+def normalise(doc: Positioned, diagnostics: Diagnostics) -> Positioned:
+    """``doc`` with its dialect spellings read canonically; each is a ``dialect`` warning and an edit."""
+    finder = _Finder(doc)
+    finder.document()
+    if not finder.edits:
+        return doc
+    for edit in finder.edits:
+        if edit.warn:
+            diagnostics.warning(edit.location, edit.message, RULE)
+            diagnostics.edits.append(edit)
+    data = apply_edits(doc.data, finder.edits)
+    for at in finder.constants:  # the model takes the constant from ``constants``
+        _at(data, at[:-1])[at[-1]] = "$constant"
+    return Normalised(
+        path=doc.path,
+        file=doc.file,
+        data=data,
+        positions=doc.positions,
+        duplicate_keys=doc.duplicate_keys,
+        key_positions=doc.key_positions,
+        constants=finder.constants,
+    )
