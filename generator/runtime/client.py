@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
+import weakref
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
@@ -19,7 +21,15 @@ from .vault import Secret
 from .wire import Settings
 
 # Connections kept per client: as many idle as in use, so a busy client does not reconnect for every request.
-_POOL = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+_CONNECTIONS = 100
+_POOL = httpx.Limits(max_connections=_CONNECTIONS, max_keepalive_connections=_CONNECTIONS)
+
+
+def _no_connection(limits: Limits) -> Reply:
+    return Reply(
+        limits.pool_timeout,
+        error=f"PoolTimeout: no connection was free within pool_timeout ({limits.pool_timeout:g} s)",
+    )
 
 
 def _settings(
@@ -90,6 +100,9 @@ class Client:
         self._limits = _limits(self._settings, pool_timeout)
         self._owns_http = http is None
         self._http = http if http is not None else httpx.Client(timeout=timeout, limits=_POOL)
+        # At most as many requests in flight as the pool has connections: the others wait here, in
+        # order, rather than in the pool's queue (whose bookkeeping grows with its length).
+        self._gate = threading.BoundedSemaphore(_CONNECTIONS)
 
     def __repr__(self) -> str:
         return _describe(self._settings, "Client")
@@ -132,7 +145,12 @@ class Client:
             reply = self._send(instruction)
 
     def _send(self, instruction: Send) -> Reply:
-        return send_sync(self._http, instruction.prepared, self._limits, self._settings.vault)
+        if not self._gate.acquire(timeout=self._limits.pool_timeout):
+            return _no_connection(self._limits)
+        try:
+            return send_sync(self._http, instruction.prepared, self._limits, self._settings.vault)
+        finally:
+            self._gate.release()
 
 
 class AsyncClient:
@@ -169,6 +187,9 @@ class AsyncClient:
         self._limits = _limits(self._settings, pool_timeout)
         self._owns_http = http is None
         self._http = http if http is not None else httpx.AsyncClient(timeout=timeout, limits=_POOL)
+        self._gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def __repr__(self) -> str:
         return _describe(self._settings, "AsyncClient")
@@ -209,7 +230,24 @@ class AsyncClient:
                 continue
             reply = await self._send(instruction)
 
+    def _gate(self) -> asyncio.Semaphore:
+        """This event loop's gate: at most as many requests in flight as the pool has connections."""
+        loop = asyncio.get_running_loop()
+        gate = self._gates.get(loop)
+        if gate is None:
+            gate = self._gates[loop] = asyncio.Semaphore(_CONNECTIONS)
+        return gate
+
     async def _send(self, instruction: Send) -> Reply:
-        return await send_async(
-            self._http, instruction.prepared, self._limits, self._settings.vault
-        )
+        gate = self._gate()
+        try:
+            async with asyncio.timeout(self._limits.pool_timeout):
+                await gate.acquire()
+        except TimeoutError:
+            return _no_connection(self._limits)
+        try:
+            return await send_async(
+                self._http, instruction.prepared, self._limits, self._settings.vault
+            )
+        finally:
+            gate.release()
