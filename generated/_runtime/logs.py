@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 
-from .wire import MASK, Settings, secret_forms
+from .vault import Secret, mask_text
+from .wire import Settings
 
 _LOGGERS = ("httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy")
 
@@ -16,27 +18,27 @@ class _Redactor(logging.Filter):
 
     def __init__(self) -> None:
         super().__init__("arazzo-codegen")
-        self._forms: frozenset[str] = frozenset()
+        self._vault: weakref.WeakSet[Secret] = weakref.WeakSet()  # forgotten with their client
         self._lock = threading.Lock()
         self._attached = False
 
     def protect(self, settings: Settings) -> None:
-        forms = {form for secret in settings.credentials.values() for form in secret_forms(secret)}
-        if not forms:
+        if not settings.credentials:
             return
         with self._lock:
-            self._forms = self._forms | forms
+            self._vault.update(settings.vault)
             if not self._attached:
                 for name in _LOGGERS:
                     logging.getLogger(name).addFilter(self)
                 self._attached = True
 
     def filter(self, record: logging.LogRecord) -> bool:
-        forms = self._forms
+        with self._lock:
+            vault = tuple(self._vault)
+        if not vault:
+            return True
         message = record.getMessage()
-        masked = message
-        for form in sorted(forms, key=len, reverse=True):
-            masked = masked.replace(form, MASK)
+        masked = mask_text(message, vault)
         if masked != message:
             record.msg, record.args = masked, None
         return True

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import importlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,8 +27,9 @@ from .params import (
 )
 from .spec import Operation, Registry, Request, SecurityScheme
 from .values import MISSING, prune
+from .vault import MASK, Secret, mask_text, secret_forms
 
-MASK = "***"
+__all__ = ["MASK", "Credential", "Prepared", "Settings", "authorize", "build", "secret_forms"]
 
 
 @dataclass(frozen=True)
@@ -36,11 +38,69 @@ class Settings:
 
     base_url: str | None = None
     servers: Mapping[str, str] = field(default_factory=dict)
-    credentials: Mapping[str, str] = field(default_factory=dict, repr=False)
+    credentials: Mapping[str, Secret] = field(default_factory=dict, repr=False)
     headers: Mapping[str, str] = field(default_factory=dict)
     timeout: float = 30.0
     max_steps: int = 1000
     validate_requests: bool = False
+    max_retry_after: float = 120.0
+    max_body_size: int = 100 * 1024 * 1024
+
+    @property
+    def vault(self) -> tuple[Secret, ...]:
+        return tuple(self.credentials.values())
+
+
+@dataclass(frozen=True)
+class Credential:
+    """One credential to apply to a request at the moment it is sent (``where``: header, query, cookie)."""
+
+    where: str
+    name: str
+    secret: Secret
+    scheme: str = ""  # "Bearer" or "Basic" for an Authorization header
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A request without its credentials, and the credentials :func:`authorize` adds to it."""
+
+    request: httpx.Request
+    credentials: tuple[Credential, ...] = ()
+
+
+def authorize(prepared: Prepared) -> httpx.Request:
+    """The request as sent, credentials applied. Call it only in the frame that sends the request."""
+    request = prepared.request
+    if not prepared.credentials:
+        return request
+    headers = httpx.Headers(request.headers)
+    url = request.url
+    cookies: list[str] = []
+    for credential in prepared.credentials:
+        value = credential.secret.reveal()
+        if credential.where == "query":
+            url = _with_query(url, [(quote(credential.name, safe=""), quote(value, safe=""))])
+        elif credential.where == "cookie":
+            cookies.append(f"{credential.name}={cookie_text(value)}")
+        elif credential.scheme == "Basic":
+            token = base64.b64encode(value.encode("utf-8", "surrogatepass")).decode("ascii")
+            headers[credential.name] = f"Basic {token}"
+        elif credential.scheme:
+            headers[credential.name] = f"{credential.scheme} {value}"
+        else:
+            headers[credential.name] = value
+        del value
+    if cookies:
+        existing = headers.get("Cookie")
+        headers["Cookie"] = "; ".join(([existing] if existing else []) + cookies)
+    return httpx.Request(
+        request.method,
+        url,
+        headers=headers,
+        content=request.content,
+        extensions=dict(request.extensions),
+    )
 
 
 def server_url(
@@ -126,26 +186,9 @@ def _form_value(value: Any) -> str:
     return json.dumps(value) if isinstance(value, (dict, list)) else scalar_text(value)
 
 
-def secret_forms(secret: str) -> set[str]:
-    """The ways a secret can appear in text: as is, encoded on the wire, or escaped in a repr."""
-    forms = {
-        secret,
-        quote(secret, safe=""),
-        quote_plus(secret),
-        cookie_text(secret),
-        repr(secret)[1:-1],
-        repr(secret.encode("utf-8"))[2:-1],
-        base64.b64encode(secret.encode("utf-8")).decode("ascii"),
-    }
-    return {form for form in forms if form}
-
-
 def scrub(text: str, settings: Settings) -> str:
     """``text`` with every credential of ``settings`` (in any of its forms) replaced by ``***``."""
-    forms = {form for secret in settings.credentials.values() for form in secret_forms(secret)}
-    for form in sorted(forms, key=len, reverse=True):
-        text = text.replace(form, MASK)
-    return text
+    return mask_text(text, settings.vault)
 
 
 def scrub_value(value: Any, settings: Settings) -> Any:
@@ -166,13 +209,24 @@ def _with_query(url: httpx.URL, pairs: list[tuple[str, str]]) -> httpx.URL:
     return url.copy_with(query=(f"{existing}&{text}" if existing else text).encode("ascii"))
 
 
+class Unsendable(Exception):
+    """The step's request cannot be built (a path parameter without a value); the step fails."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+_TEMPLATE = re.compile(r"\{([^{}/]+)\}")
+
+
 def build(
     operation: Operation, compiled: Request, settings: Settings, registry: Registry
-) -> tuple[httpx.Request, Exchange, str]:
-    """The request to send, the exchange record expressions read, and the URL shown in traces.
+) -> tuple[Prepared, Exchange, str]:
+    """The request to send (credentials still apart), the exchange expressions read, the trace URL.
 
-    ``$url`` is the URL as sent (the contract's rule); ``$request.header`` and ``$request.query`` and the
-    trace show ``***`` in place of credentials, so a secret reaches an output only through ``$url``.
+    ``$url`` is the URL as sent (the contract's rule; kept as a :class:`Secret` when it holds one);
+    ``$request.header``, ``$request.query`` and the trace show ``***`` in place of credentials.
     """
     path_values: dict[str, Any] = {}
     query: list[tuple[str, str]] = []
@@ -194,43 +248,45 @@ def build(
             headers[name] = serialize_header(value, spec)
         elif location == "cookie":
             cookies.extend(serialize_cookie(value, spec))
+    unfilled = _TEMPLATE.findall(path)
+    if unfilled:
+        names = ", ".join(repr(name) for name in unfilled)
+        raise Unsendable(f"path parameter {names} has no value (not sent: {operation.path})")
     # What $request.* expressions see: the request with every credential shown as ***.
     seen_query, seen_cookies, seen_headers = list(query), list(cookies), httpx.Headers(headers)
-    secret_params: set[str] = set()
+    applied: list[Credential] = []
     for scheme in _credentials_for(operation, settings):
         secret = settings.credentials[scheme.name]
-        if scheme.type == "http" and scheme.scheme.lower() == "basic":
-            token = base64.b64encode(secret.encode("utf-8")).decode("ascii")
-            headers["Authorization"] = f"Basic {token}"
-            seen_headers["Authorization"] = f"Basic {MASK}"
-        elif scheme.type == "http":
-            headers["Authorization"] = f"Bearer {secret}"
-            seen_headers["Authorization"] = f"Bearer {MASK}"
+        if scheme.type == "http":
+            kind = "Basic" if scheme.scheme.lower() == "basic" else "Bearer"
+            applied.append(Credential("header", "Authorization", secret, kind))
+            seen_headers["Authorization"] = f"{kind} {MASK}"
         elif scheme.location == "query":
+            applied.append(Credential("query", scheme.param_name, secret))
             seen_query.append((scheme.param_name, MASK))
-            encoded.append((quote(scheme.param_name, safe=""), quote(secret, safe="")))
-            secret_params.add(quote(scheme.param_name, safe=""))
         elif scheme.location == "cookie":
-            cookies.append((scheme.param_name, cookie_text(secret)))
+            applied.append(Credential("cookie", scheme.param_name, secret))
             seen_cookies.append((scheme.param_name, MASK))
         else:
-            headers[scheme.param_name] = secret
+            applied.append(Credential("header", scheme.param_name, secret))
             seen_headers[scheme.param_name] = MASK
     if cookies:
         headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies)
+    if seen_cookies:
         seen_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in seen_cookies)
-    base = server_url(settings, registry, operation.source, operation.server).rstrip("/")
+    joined = join_url(server_url(settings, registry, operation.source, operation.server), path)
     try:
-        url = httpx.URL(base + path)
+        url = httpx.URL(joined)
     except httpx.InvalidURL as exc:
         raise ArazzoError(
             f"invalid server URL for source description {operation.source!r}: {exc}"
         ) from None
-    shown = url
     if encoded:
-        url = _with_query(shown, encoded)
-        masked = [(k, MASK if k in secret_params else v) for k, v in encoded]
-        shown = _with_query(shown, masked) if secret_params else url
+        url = _with_query(url, encoded)
+    shown = url
+    secret_query = [(quote(c.name, safe=""), MASK) for c in applied if c.where == "query"]
+    if secret_query:
+        shown = _with_query(url, secret_query)
     body = prune(compiled.body) if compiled.has_body else MISSING
     options: dict[str, Any] = {}
     if compiled.has_body and body is not MISSING:
@@ -239,8 +295,15 @@ def build(
             headers.setdefault(key, value)
             seen_headers.setdefault(key, value)
     request = httpx.Request(operation.method, url, headers=headers, **options)
-    request.extensions["timeout"] = httpx.Timeout(settings.timeout).as_dict()
+    request.read()  # a multipart stream becomes bytes, so authorize() can copy the request
     exchange = Exchange(
-        operation.method, str(url), path_values, seen_query, seen_headers, _as_sent(body)
+        operation.method, str(shown), path_values, seen_query, seen_headers, _as_sent(body)
     )
-    return request, exchange, str(shown)
+    if secret_query:
+        exchange.sent_url = Secret(str(authorize(Prepared(request, tuple(applied))).url))
+    return Prepared(request, tuple(applied)), exchange, str(shown)
+
+
+def join_url(server: str, path: str) -> str:
+    """OpenAPI's rule: the path is appended to the server URL (a trailing ``/`` of the server dropped)."""
+    return server.rstrip("/") + ("/" + path.lstrip("/") if path else "")

@@ -3,18 +3,33 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
+import weakref
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
 import httpx
 
-from .driver import Driver, Reply, Run, Send, Sleep, T
+from .driver import Driver, Run, Send, Sleep, T
 from .logs import REDACTOR
 from .spec import Registry
 from .trace import StepRecord
+from .transmit import Limits, Reply, send_async, send_sync
+from .vault import Secret
 from .wire import Settings
+
+# Connections kept per client: as many idle as in use, so a busy client does not reconnect for every request.
+_CONNECTIONS = 100
+_POOL = httpx.Limits(max_connections=_CONNECTIONS, max_keepalive_connections=_CONNECTIONS)
+
+
+def _no_connection(limits: Limits) -> Reply:
+    return Reply(
+        limits.pool_timeout,
+        error=f"PoolTimeout: no connection was free within pool_timeout ({limits.pool_timeout:g} s)",
+    )
 
 
 def _settings(
@@ -22,21 +37,25 @@ def _settings(
     servers: Mapping[str, str] | None,
     credentials: Mapping[str, str] | None,
     headers: Mapping[str, str] | None,
-    timeout: float,
-    max_steps: int,
-    validate_requests: bool,
+    options: dict[str, Any],
 ) -> Settings:
     settings = Settings(
         base_url=base_url,
         servers=dict(servers or {}),
-        credentials=dict(credentials or {}),
+        credentials={name: Secret(str(value)) for name, value in (credentials or {}).items()},
         headers=dict(headers or {}),
-        timeout=timeout,
-        max_steps=max_steps,
-        validate_requests=validate_requests,
+        timeout=float(options["timeout"]),
+        max_steps=int(options["max_steps"]),
+        validate_requests=bool(options["validate_requests"]),
+        max_retry_after=float(options["max_retry_after"]),
+        max_body_size=int(options["max_body_size"]),
     )
     REDACTOR.protect(settings)
     return settings
+
+
+def _limits(settings: Settings, pool_timeout: float) -> Limits:
+    return Limits(settings.timeout, float(pool_timeout), settings.max_body_size)
 
 
 def _describe(settings: Settings, kind: str) -> str:
@@ -45,10 +64,6 @@ def _describe(settings: Settings, kind: str) -> str:
         f"{kind}(base_url={settings.base_url!r}, servers={dict(settings.servers)!r}, "
         f"credentials=[{schemes}] (secrets hidden), timeout={settings.timeout!r})"
     )
-
-
-def _transport_error(error: httpx.HTTPError) -> str:
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
 class Client:
@@ -65,12 +80,29 @@ class Client:
         http: httpx.Client | None = None,
         max_steps: int = 1000,
         validate_requests: bool = False,
+        max_retry_after: float = 120.0,
+        max_body_size: int = 100 * 1024 * 1024,
+        pool_timeout: float = 60.0,
     ) -> None:
-        self._settings = _settings(
-            base_url, servers, credentials, headers, timeout, max_steps, validate_requests
+        if http is not None and not isinstance(http, httpx.Client):
+            raise TypeError(
+                f"Client(http=...) takes an httpx.Client, not {type(http).__name__} "
+                "(use AsyncClient for an httpx.AsyncClient)"
+            )
+        options = dict(
+            timeout=timeout,
+            max_steps=max_steps,
+            validate_requests=validate_requests,
+            max_retry_after=max_retry_after,
+            max_body_size=max_body_size,
         )
+        self._settings = _settings(base_url, servers, credentials, headers, options)
+        self._limits = _limits(self._settings, pool_timeout)
         self._owns_http = http is None
-        self._http = http if http is not None else httpx.Client(timeout=timeout)
+        self._http = http if http is not None else httpx.Client(timeout=timeout, limits=_POOL)
+        # At most as many requests in flight as the pool has connections: the others wait here, in
+        # order, rather than in the pool's queue (whose bookkeeping grows with its length).
+        self._gate = threading.BoundedSemaphore(_CONNECTIONS)
 
     def __repr__(self) -> str:
         return _describe(self._settings, "Client")
@@ -113,13 +145,12 @@ class Client:
             reply = self._send(instruction)
 
     def _send(self, instruction: Send) -> Reply:
-        started = time.perf_counter()
+        if not self._gate.acquire(timeout=self._limits.pool_timeout):
+            return _no_connection(self._limits)
         try:
-            response = self._http.send(instruction.request)
-            content = response.read()
-        except httpx.HTTPError as error:
-            return Reply(time.perf_counter() - started, error=_transport_error(error))
-        return Reply(time.perf_counter() - started, response.status_code, response.headers, content)
+            return send_sync(self._http, instruction.prepared, self._limits, self._settings.vault)
+        finally:
+            self._gate.release()
 
 
 class AsyncClient:
@@ -136,12 +167,29 @@ class AsyncClient:
         http: httpx.AsyncClient | None = None,
         max_steps: int = 1000,
         validate_requests: bool = False,
+        max_retry_after: float = 120.0,
+        max_body_size: int = 100 * 1024 * 1024,
+        pool_timeout: float = 60.0,
     ) -> None:
-        self._settings = _settings(
-            base_url, servers, credentials, headers, timeout, max_steps, validate_requests
+        if http is not None and not isinstance(http, httpx.AsyncClient):
+            raise TypeError(
+                f"AsyncClient(http=...) takes an httpx.AsyncClient, not {type(http).__name__} "
+                "(use Client for an httpx.Client)"
+            )
+        options = dict(
+            timeout=timeout,
+            max_steps=max_steps,
+            validate_requests=validate_requests,
+            max_retry_after=max_retry_after,
+            max_body_size=max_body_size,
         )
+        self._settings = _settings(base_url, servers, credentials, headers, options)
+        self._limits = _limits(self._settings, pool_timeout)
         self._owns_http = http is None
-        self._http = http if http is not None else httpx.AsyncClient(timeout=timeout)
+        self._http = http if http is not None else httpx.AsyncClient(timeout=timeout, limits=_POOL)
+        self._gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def __repr__(self) -> str:
         return _describe(self._settings, "AsyncClient")
@@ -182,11 +230,24 @@ class AsyncClient:
                 continue
             reply = await self._send(instruction)
 
+    def _gate(self) -> asyncio.Semaphore:
+        """This event loop's gate: at most as many requests in flight as the pool has connections."""
+        loop = asyncio.get_running_loop()
+        gate = self._gates.get(loop)
+        if gate is None:
+            gate = self._gates[loop] = asyncio.Semaphore(_CONNECTIONS)
+        return gate
+
     async def _send(self, instruction: Send) -> Reply:
-        started = time.perf_counter()
+        gate = self._gate()
         try:
-            response = await self._http.send(instruction.request)
-            content = await response.aread()
-        except httpx.HTTPError as error:
-            return Reply(time.perf_counter() - started, error=_transport_error(error))
-        return Reply(time.perf_counter() - started, response.status_code, response.headers, content)
+            async with asyncio.timeout(self._limits.pool_timeout):
+                await gate.acquire()
+        except TimeoutError:
+            return _no_connection(self._limits)
+        try:
+            return await send_async(
+                self._http, instruction.prepared, self._limits, self._settings.vault
+            )
+        finally:
+            gate.release()

@@ -10,6 +10,7 @@ import httpx
 
 from .spec import Registry
 from .values import MISSING, pointer
+from .vault import Secret
 
 
 @dataclass
@@ -25,6 +26,18 @@ class Exchange:
     status_code: int | None = None
     response_headers: httpx.Headers | None = None
     response_body: Any = MISSING
+    body_error: str | None = (
+        None  # a JSON response that does not parse: reading its body fails the step
+    )
+    sent_url: Secret | None = None  # the URL as sent when it holds a credential (``$url``)
+
+
+class MalformedBody(Exception):
+    """An expression read a response body that its JSON content type promised but that does not parse."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass
@@ -42,20 +55,24 @@ class RunState:
     workflows: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
 
-def parse_body(content: bytes, content_type: str) -> Any:
-    """JSON bodies become JSON values; everything else is text (XML stays text for XPath)."""
+def parse_body(content: bytes, content_type: str) -> tuple[Any, str | None]:
+    """JSON bodies become JSON values; everything else is text (XML stays text for XPath).
+
+    A body whose JSON content type is not valid JSON is kept as text, with the reason it does not parse.
+    """
     if not content:
-        return MISSING
+        return MISSING, None
     media = content_type.split(";")[0].strip().lower()
+    problem = None
     if media == "application/json" or media.endswith("+json"):
         try:
-            return json.loads(content)
-        except ValueError:
-            pass
+            return json.loads(content), None
+        except (ValueError, RecursionError) as error:
+            problem = f"the {media} response body is not valid JSON ({error})"
     try:
-        return content.decode("utf-8")
+        return content.decode("utf-8"), problem
     except UnicodeDecodeError:
-        return content.decode("latin-1")
+        return content.decode("latin-1"), problem
 
 
 class Context:
@@ -91,7 +108,11 @@ class Context:
         return MISSING if source is None else source.url
 
     def url(self) -> Any:
-        return MISSING if self._exchange is None else self._exchange.url
+        if self._exchange is None:
+            return MISSING
+        if self._exchange.sent_url is not None:
+            return self._exchange.sent_url.reveal()
+        return self._exchange.url
 
     def method(self) -> Any:
         return MISSING if self._exchange is None else self._exchange.method
@@ -125,4 +146,8 @@ class Context:
         return self._exchange.response_headers.get(name, MISSING)
 
     def response_body(self, path: str = "") -> Any:
-        return MISSING if self._exchange is None else pointer(self._exchange.response_body, path)
+        if self._exchange is None:
+            return MISSING
+        if self._exchange.body_error is not None:
+            raise MalformedBody(self._exchange.body_error)
+        return pointer(self._exchange.response_body, path)

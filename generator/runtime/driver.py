@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import email.utils
 import importlib
+import re
 import time
 from collections.abc import Generator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import httpx
-
-from .context import Context, Exchange, Frame, RunState, parse_body
+from .context import Context, Exchange, Frame, MalformedBody, RunState, parse_body
 from .errors import InputError, RequestValidationError, StepFailedError, WorkflowLimitError
-from .spec import Action, Registry, Step, Workflow
+from .spec import Action, Check, Registry, Step, Workflow
 from .trace import StepRecord
+from .transmit import Reply
 from .values import MISSING, present
-from .wire import Settings, build, request_problems, scrub, scrub_value
+from .wire import Prepared, Settings, Unsendable, build, request_problems, scrub, scrub_value
 
 T = TypeVar("T")
 
@@ -30,23 +30,14 @@ jsonschema: Any = importlib.import_module("jsonschema")
 
 @dataclass(frozen=True)
 class Send:
-    request: httpx.Request
+    """Send this request; its credentials are applied by the client, in the frame that sends it."""
+
+    prepared: Prepared
 
 
 @dataclass(frozen=True)
 class Sleep:
     seconds: float
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A response (status, headers, content) or a transport error (``error`` set), with the time it took."""
-
-    elapsed: float
-    status_code: int | None = None
-    headers: httpx.Headers = field(default_factory=httpx.Headers)
-    content: bytes = b""
-    error: str | None = None
 
 
 Instruction = Send | Sleep
@@ -97,19 +88,37 @@ def _matched(workflow: Workflow, inputs: Mapping[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in inputs.items() if name in wanted}
 
 
-def _retry_delay(reply: Reply | None, action: Action) -> float:
+_SECONDS = re.compile(r"[0-9]{1,9}")  # up to ~31 years; anything longer is not a real delay
+
+
+def retry_after_header(reply: Reply | None) -> float | None:
+    """The response's ``Retry-After`` in seconds (delta-seconds or HTTP date); None when absent or unusable.
+
+    A huge number, a malformed date or non-ASCII text is ignored rather than trusted.
+    """
     header = reply.headers.get("retry-after") if reply is not None else None
-    if header:
-        header = header.strip()
-        if header.isdigit():
-            return float(header)
-        try:
-            when = email.utils.parsedate_to_datetime(header)
-        except (TypeError, ValueError):
-            when = None
-        if when is not None:
-            return max(0.0, when.timestamp() - time.time())
-    return float(action.retry_after or 0.0)
+    if not header:
+        return None
+    header = header.strip()
+    if _SECONDS.fullmatch(header):
+        return float(header)
+    if not header.isascii():
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(header)
+        return max(0.0, when.timestamp() - time.time())
+    except (TypeError, ValueError, OverflowError, IndexError, OSError):
+        return None
+
+
+def _judge(check: Check | None, context: Context) -> str | None:
+    """None when the criteria hold (or there are none), else why the step fails."""
+    if check is None:
+        return None
+    try:
+        return None if check(context) else "success criteria not met"
+    except MalformedBody as error:
+        return error.reason
 
 
 def _combined(own: tuple[Action, ...], inherited: tuple[Action, ...]) -> tuple[Action, ...]:
@@ -200,10 +209,14 @@ class Run:
                 exchange, reply, failure = yield from self._send(workflow, step, frame, attempt)
                 child = None
             context = Context(self.state, frame, exchange, child)
-            if failure is None and step.success is not None and not step.success(context):
-                failure = "success criteria not met"
             if failure is None:
-                outputs = step.outputs(context)
+                failure = _judge(step.success, context)
+            if failure is None:
+                try:
+                    outputs = step.outputs(context)
+                except MalformedBody as error:
+                    failure = error.reason
+            if failure is None:
                 frame.steps[step.step_id] = outputs
                 context = Context(self.state, frame, exchange, outputs if child is None else child)
                 action = self._choose(
@@ -215,6 +228,16 @@ class Run:
             action = self._choose(
                 _combined(step.on_failure, workflow.failure_actions), context, retries
             )
+            delay = 0.0
+            if action is not None and action.type == "retry":
+                header = retry_after_header(reply)
+                delay = float(action.retry_after or 0.0) if header is None else header
+                if header is not None and header > self.settings.max_retry_after:
+                    failure = (
+                        f"{failure}; the server asks to retry after {header:.0f} s, more than "
+                        f"max_retry_after ({self.settings.max_retry_after:g} s)"
+                    )
+                    action = None
             if action is None:
                 if self._child_failure is not None:
                     raise self._child_failure
@@ -236,7 +259,6 @@ class Run:
             if action.type == "goto":
                 return self._goto(workflow, action)
             retries[action.name] = retries.get(action.name, 0) + 1
-            delay = _retry_delay(reply, action)
             if delay > 0:
                 yield Sleep(delay)
             if action.workflow_id is not None:
@@ -249,7 +271,7 @@ class Run:
         self, actions: tuple[Action, ...], context: Context, retries: dict[str, int]
     ) -> Action | None:
         for action in actions:
-            if action.criteria is not None and not action.criteria(context):
+            if action.criteria is not None and _judge(action.criteria, context) is not None:
                 continue
             if action.type == "retry" and retries.get(action.name, 0) >= action.retry_limit:
                 continue
@@ -258,15 +280,20 @@ class Run:
 
     def _send(
         self, workflow: Workflow, step: Step, frame: Frame, attempt: int
-    ) -> Driver[tuple[Exchange, Reply, str | None]]:
+    ) -> Driver[tuple[Exchange | None, Reply | None, str | None]]:
         assert step.operation is not None
         compiled = step.request(Context(self.state, frame))
-        request, exchange, shown = build(step.operation, compiled, self.settings, self.registry)
+        try:
+            prepared, exchange, shown = build(
+                step.operation, compiled, self.settings, self.registry
+            )
+        except Unsendable as error:
+            return None, None, error.reason
         if self.settings.validate_requests and compiled.has_body:
             problems = request_problems(step.operation, exchange.body)
             if problems:
                 raise RequestValidationError(workflow.workflow_id, step.step_id, problems)
-        reply = yield Send(request)
+        reply = yield Send(prepared)
         assert reply is not None
         self._last = (exchange, reply)
         self.trace.append(
@@ -280,6 +307,9 @@ class Run:
                 reply.elapsed,
             )
         )
+        if reply.reason is not None:
+            exchange.status_code = reply.status_code
+            return exchange, reply, reply.reason
         if reply.error is not None:
             return (
                 exchange,
@@ -288,7 +318,9 @@ class Run:
             )
         exchange.status_code = reply.status_code
         exchange.response_headers = reply.headers
-        exchange.response_body = parse_body(reply.content, reply.headers.get("content-type", ""))
+        exchange.response_body, exchange.body_error = parse_body(
+            reply.content, reply.headers.get("content-type", "")
+        )
         status = reply.status_code or 0
         if step.success is None and not 200 <= status < 300:
             return exchange, reply, f"status {status} is not 2xx"
