@@ -21,6 +21,7 @@ from an earlier run and lists what changed.
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import multiprocessing
 import multiprocessing.connection
@@ -69,7 +70,8 @@ def check(document: str, render: bool) -> Result:
     started = time.perf_counter()
     crash = None
     try:
-        entries = discover([document], diagnostics)
+        # escaped: a file named like '[GIT]x.arazzo.yaml' is the document itself, not a glob pattern
+        entries = discover([glob.escape(document)], diagnostics)
         plans = plan_all(entries, Path("generated"), diagnostics)
         if render and not diagnostics.has_errors:
             from generator.emit import format_python

@@ -162,3 +162,16 @@ def test_normalise() -> None:
         )
         == "$…: step '…' declares no output '…' (at character N) in FILE"
     )
+
+
+def test_a_file_name_with_brackets_is_the_document_not_a_pattern(folder: Path) -> None:
+    (folder / "repo-a" / "flows" / "good.arazzo.yaml").rename(
+        folder / "repo-a" / "flows" / "[v2]good.arazzo.yaml"
+    )
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.chdir(folder)
+    try:
+        result = real_documents.check("repo-a/flows/[v2]good.arazzo.yaml", False)
+    finally:
+        monkeypatch.undo()
+    assert result["status"] == "valid", result["diagnostics"]
