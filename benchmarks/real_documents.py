@@ -326,7 +326,7 @@ def compare(old: dict[str, Result], new: dict[str, Result]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", nargs="?", default="/work/corpus", type=Path)
-    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per document")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per document")
     parser.add_argument("--memory", type=int, default=2048, help="MiB per worker")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")
     parser.add_argument("--render", action="store_true", help="also render valid documents")
