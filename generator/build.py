@@ -8,7 +8,8 @@ from typing import Any
 
 from .checks.structure import check_structure
 from .diagnostics import Diagnostics
-from .loading.openapi import default_server, operations, validate_openapi
+from .checks.openapi_usage import OpenApiLedger
+from .loading.openapi import default_server, operations
 from .loading.positioned import JsonPath, Positioned
 from .loading.refs import RefError, inline
 from .loading.workspace import Workspace
@@ -37,9 +38,11 @@ class Builder(Reader):
         doc: Positioned,
         diagnostics: Diagnostics,
         active: tuple[Path, ...],
+        ledger: OpenApiLedger,
     ) -> None:
         super().__init__(doc, diagnostics)
         self.ws = workspace
+        self.ledger = ledger
         self.active = active
         self.components: dict[str, dict[str, Any]] = {}
         self.lookup = Lookup(doc, diagnostics)
@@ -74,6 +77,9 @@ class Builder(Reader):
             for at, raw in self.items(root, "workflows", ())
         ]
         self.lookup.check_workflow_refs(workflows)
+        for workflow in workflows:
+            for step in workflow.steps:
+                self.ledger.use(step.operation)
         self.unique([(repr(wf.workflow_id), wf.where) for wf in workflows], "workflowId")
         if "workflows" not in root:
             self.error((), "missing required field 'workflows'", "structure")
@@ -123,10 +129,10 @@ class Builder(Reader):
         server = None
         if kind == "openapi":
             try:
-                usable = validate_openapi(loaded, self.diags, self.ws.quiet_loader)
+                usable = self.ledger.validate(loaded)
                 if usable:
                     self.catalog.operations[name] = operations(
-                        loaded, name, self.ws.quiet_loader, self.diags
+                        loaded, name, self.ws.quiet_loader, self.diags, self.ledger.nodes
                     )
             except (AttributeError, KeyError, TypeError, ValueError):
                 usable = False  # a description too malformed to index; its findings are reported
@@ -140,7 +146,9 @@ class Builder(Reader):
                 "cycle",
             )
         else:
-            imported = Builder(self.ws, loaded, self.diags, self.active + (file,)).build()
+            imported = Builder(
+                self.ws, loaded, self.diags, self.active + (file,), self.ledger
+            ).build()
             if imported is not None:
                 self.catalog.imported[name] = imported
         self.catalog.sources[name] = Source(name, url, kind, server, where, str(file))
@@ -394,10 +402,20 @@ class Builder(Reader):
 
 
 def build_document(
-    workspace: Workspace, file: Path, shown: str, diagnostics: Diagnostics
+    workspace: Workspace,
+    file: Path,
+    shown: str,
+    diagnostics: Diagnostics,
+    ledger: OpenApiLedger | None = None,
 ) -> tuple[Document | None, Catalog]:
+    """The document's model; OpenAPI findings go to ``ledger`` (reported by the caller once every
+    document of the run is built), or without one are reported here."""
     doc = workspace.load(file, shown)
     if doc is None:
         return None, Catalog()
-    builder = Builder(workspace, doc, diagnostics, (file.resolve(),))
-    return builder.build(), builder.catalog
+    own = ledger or OpenApiLedger(workspace)
+    builder = Builder(workspace, doc, diagnostics, (file.resolve(),), own)
+    document = builder.build()
+    if ledger is None:
+        own.report(diagnostics)
+    return document, builder.catalog
