@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostics, one_line
@@ -30,13 +31,21 @@ def validate_openapi(
     if not re.match(r"3\.[01]\.", version):
         why = f"OpenAPI {version} is not supported (3.0 or 3.1)"
         return False, [finding(doc, ("openapi",), why, "openapi-valid")]
-    broken = broken_refs(doc, load, referring)
+    unloaded: list[Path] = []
+
+    def tracking(file: Path, where: Positioned, at: JsonPath) -> Positioned | None:
+        loaded = referring(file, where, at) if referring else load(file)
+        if loaded is None:
+            unloaded.append(file)
+        return loaded
+
+    broken = broken_refs(doc, load, tracking)
     found = [
         finding(where, at, f"invalid OpenAPI description: {why}", "openapi-ref")
         for where, at, why in broken
     ]
     try:
-        found += validator_findings(doc, version, load, structure_only=bool(broken))
+        found += validator_findings(doc, version, load, structure_only=bool(broken or unloaded))
     except Exception as exc:  # the validator itself may fail (a reference it cannot follow)
         why = f"OpenAPI description cannot be fully validated: {one_line(str(exc))[:300]}"
         found.append(finding(doc, (), why, "openapi-valid"))

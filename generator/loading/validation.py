@@ -102,12 +102,15 @@ def validator_findings(
             found.append(_finding(doc, tuple(reason.absolute_path), reason, load))
     if structure_only:
         return found
+    first = {item.location for item in found}
     for error in validator.root_validator(validator.schema_path):
         path = error.__dict__.get(_AT, ())
         for reason in relevant(error) if isinstance(error, ValidationError) else [error]:
             below = tuple(getattr(reason, "absolute_path", ()) or ())
             at = path + below[len(tuple(getattr(error, "absolute_path", ()) or ())) :]
-            found.append(_finding(doc, at, reason, load))
+            item = _finding(doc, at, reason, load)
+            if item.location not in first:  # both passes check schemas: one finding per node
+                found.append(item)
     return found
 
 
