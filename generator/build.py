@@ -94,6 +94,7 @@ class Builder(Reader):
             workflows=tuple(workflows),
             components=self.components,
             imported=tuple(self.catalog.imported.values()),
+            unloaded=tuple(self.unloaded),
         )
 
     def source(self, at: JsonPath, raw: dict[str, Any]) -> None:
@@ -113,6 +114,7 @@ class Builder(Reader):
             self.error(at + ("name",), f"duplicate source description name {name!r}", "duplicate")
             return
         where = self.doc.loc(at + ("url",))
+        self.lookup.kinds[name] = kind
         if url.startswith(("http://", "https://")):
             fetched = self.ws.remote(url, self.doc.file.parent, where)
             if fetched is None:
@@ -131,11 +133,24 @@ class Builder(Reader):
             try:
                 usable = self.ledger.validate(loaded)
                 if usable:
+                    unreadable: list[JsonPath] = []
                     self.catalog.operations[name] = operations(
-                        loaded, name, self.ws.quiet_loader, self.diags, self.ledger.nodes
+                        loaded,
+                        name,
+                        self.ws.quiet_loader,
+                        self.diags,
+                        self.ledger.nodes,
+                        unreadable,
                     )
-            except (AttributeError, KeyError, TypeError, ValueError):
-                usable = False  # a description too malformed to index; its findings are reported
+                    if unreadable:
+                        self.lookup.incomplete.add(name)
+            except (AttributeError, KeyError, TypeError, ValueError) as exc:
+                usable = False  # a description too malformed to index
+                self.diags.error(
+                    loaded.loc(),
+                    f"the operations of this OpenAPI description cannot be read: {exc!r}",
+                    "openapi-valid",
+                )
             if not usable:
                 self.unloaded.append(name)
             server = default_server(loaded)
@@ -145,12 +160,15 @@ class Builder(Reader):
                 f"source description {name!r} refers back to a document being loaded",
                 "cycle",
             )
+            self.unloaded.append(name)
         else:
             imported = Builder(
                 self.ws, loaded, self.diags, self.active + (file,), self.ledger
             ).build()
             if imported is not None:
                 self.catalog.imported[name] = imported
+            else:
+                self.unloaded.append(name)
         self.catalog.sources[name] = Source(name, url, kind, server, where, str(file))
 
     # -- workflows -------------------------------------------------------------------------------------
@@ -204,6 +222,7 @@ class Builder(Reader):
 
     def parameter(self, at: JsonPath, raw: Any) -> Parameter | None:
         raw = self.obj(raw, at, "a parameter")
+        value_at = at + ("value",)
         if "reference" in raw:
             ref = str(raw["reference"])
             component = self.component(ref, "parameters", at + ("reference",))
@@ -212,6 +231,13 @@ class Builder(Reader):
             merged = dict(component)
             if "value" in raw:
                 merged["value"] = raw["value"]
+            else:
+                value_at = (
+                    "components",
+                    "parameters",
+                    ref.removeprefix("$components.parameters."),
+                    "value",
+                )
             raw = merged
         name = self.text(raw, "name", at, required=True)
         if "value" not in raw:
@@ -224,7 +250,7 @@ class Builder(Reader):
                 "structure",
             )
             location = None
-        return Parameter(name, location, raw.get("value"), self.doc.loc(at))
+        return Parameter(name, location, raw.get("value"), self.doc.loc(at), self.doc.loc(value_at))
 
     def unique_parameters(self, parameters: list[Parameter | None]) -> None:
         self.unique(
@@ -308,6 +334,9 @@ class Builder(Reader):
                     retry_limit=retry_limit,
                     criteria=self.criteria(item, "criteria", a_at),
                     where=self.doc.loc(a_at),
+                    target_where=self.doc.loc(
+                        a_at + ("stepId" if step_id is not None else "workflowId",)
+                    ),
                 )
             )
         self.unique([(repr(a.name), a.where) for a in result], "action name")
@@ -339,6 +368,7 @@ class Builder(Reader):
                     version=version,
                     context=str(context) if context is not None else None,
                     where=self.doc.loc(c_at + ("condition",)),
+                    context_where=self.doc.loc(c_at + ("context",)),
                 )
             )
         return tuple(result)
@@ -372,7 +402,12 @@ class Builder(Reader):
         if "requestBody" in raw:
             b_raw = self.obj(raw["requestBody"], at + ("requestBody",), "'requestBody'")
             replacements = tuple(
-                Replacement(str(r.get("target", "")), r.get("value"), self.doc.loc(r_at))
+                Replacement(
+                    str(r.get("target", "")),
+                    r.get("value"),
+                    self.doc.loc(r_at),
+                    self.doc.loc(r_at + ("value",)),
+                )
                 for r_at, r in self.items(b_raw, "replacements", at + ("requestBody",))
                 if isinstance(r, dict)
             )

@@ -164,7 +164,10 @@ def operations(
     load: DocLoader,
     diagnostics: Diagnostics,
     nodes: OperationNodes | None = None,
+    unreadable: list[JsonPath] | None = None,
 ) -> tuple[ApiOperation, ...]:
+    """The operations of ``doc``; ``unreadable`` receives the paths of path items behind a broken
+    ``$ref`` (whose operations cannot be known)."""
     data = doc.data if isinstance(doc.data, dict) else {}
     found: list[ApiOperation] = []
     for path, raw_item in (data.get("paths") or {}).items():
@@ -234,6 +237,9 @@ def operations(
                         (doc, ("servers",)),
                     ] + schemes
                     nodes[id(operation)] = (operation, tuple(parts))
-        except RefError:
-            continue  # a path item behind a broken $ref: validate_openapi reported it at its node
+        except (
+            RefError
+        ):  # a path item behind a broken $ref: validate_openapi reported it at its node
+            if unreadable is not None:
+                unreadable.append(("paths", path))
     return tuple(found)

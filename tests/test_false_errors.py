@@ -1,0 +1,160 @@
+"""Cascades report the root cause only, and diagnostics about a value point at the value's own node."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.diagnostics import Diagnostics
+from generator.pipeline import generate_files
+
+API = """\
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /pets/{petId}:
+    get:
+      operationId: getPet
+      parameters:
+      - {name: petId, in: path, required: true, schema: {type: integer}}
+      responses:
+        '200': {description: ok}
+"""
+
+
+def diagnose(folder: Path, files: dict[str, str], entry: str = "flows.arazzo.yaml") -> list[str]:
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    diagnostics = Diagnostics()
+    generate_files([entry], folder / "out", diagnostics)
+    return [str(item) for item in diagnostics.sorted()]
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_a_source_that_cannot_be_loaded_is_the_only_error(here: Path) -> None:
+    flows = """\
+arazzo: 1.0.1
+info: {title: t, version: '1'}
+sourceDescriptions:
+- name: primary
+  url: missing.openapi.yaml
+  type: openapi
+workflows:
+- workflowId: w
+  steps:
+  - stepId: plain
+    operationId: getPet
+  - stepId: qualified
+    operationId: $sourceDescriptions.primary.getPet
+  - stepId: by-path
+    operationPath: '{$sourceDescriptions.primary.url}#/paths/~1pets/get'
+  outputs:
+    where: $sourceDescriptions.primary.url
+"""
+    assert diagnose(here, {"flows.arazzo.yaml": flows}) == [
+        "flows.arazzo.yaml:5:8: error: file not found: missing.openapi.yaml [load]"
+    ]
+
+
+def test_a_broken_arazzo_source_is_the_only_error(here: Path) -> None:
+    child = """\
+arazzo: 1.0.1
+info: {title: t, version: '1'}
+sourceDescriptions:
+- {name: api, url: api.yaml, type: openapi}
+workflows:
+- workflowId: child
+  steps: oops
+"""
+    flows = """\
+arazzo: 1.0.1
+info: {title: t, version: '1'}
+sourceDescriptions:
+- {name: sub, url: child.arazzo.yaml, type: arazzo}
+workflows:
+- workflowId: w
+  dependsOn: [child]
+  steps:
+  - stepId: run
+    workflowId: $sourceDescriptions.sub.child
+  outputs:
+    out: $workflows.child.outputs.x
+"""
+    lines = diagnose(here, {"flows.arazzo.yaml": flows, "child.arazzo.yaml": child, "api.yaml": API})
+    assert lines and all(line.startswith("child.arazzo.yaml:") for line in lines), lines
+
+
+def test_an_unreadable_path_item_does_not_make_its_operations_undefined(here: Path) -> None:
+    api = """\
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /pets/{petId}:
+    $ref: 'items.yaml#/nowhere'
+"""
+    flows = """\
+arazzo: 1.0.1
+info: {title: t, version: '1'}
+sourceDescriptions:
+- {name: api, url: api.yaml, type: openapi}
+workflows:
+- workflowId: w
+  steps:
+  - stepId: get
+    operationId: getPet
+"""
+    lines = diagnose(here, {"flows.arazzo.yaml": flows, "api.yaml": api, "items.yaml": "{}\n"})
+    assert lines == [
+        "api.yaml:5:11: error: invalid OpenAPI description: reference 'items.yaml#/nowhere' does not "
+        "resolve [openapi-ref]"
+    ]
+
+
+FLOWS_WITH_MISTAKES = """\
+arazzo: 1.0.1
+info: {title: t, version: '1'}
+sourceDescriptions:
+- {name: api, url: api.yaml, type: openapi}
+workflows:
+- workflowId: w
+  inputs:
+    type: object
+    properties:
+      petId: {type: integer}
+  steps:
+  - stepId: get
+    operationId: getPet
+    parameters:
+    - name: petId
+      in: path
+      value: $inputs.petID
+    onFailure:
+    - name: again
+      type: goto
+      stepId: gett
+  - stepId: check
+    operationId: getPet
+    parameters:
+    - {name: petId, in: path, value: 1}
+    successCriteria:
+    - context: $steps.nope.outputs.body
+      condition: $.id
+      type: jsonpath
+"""
+
+
+def test_diagnostics_about_values_point_at_the_value(here: Path) -> None:
+    lines = diagnose(here, {"flows.arazzo.yaml": FLOWS_WITH_MISTAKES, "api.yaml": API})
+    assert lines == [
+        "flows.arazzo.yaml:17:14: error: $inputs.petID: workflow 'w' declares no input 'petID'; "
+        "did you mean 'petId'? [reference]",
+        "flows.arazzo.yaml:21:15: error: action 'again' names step 'gett', which workflow 'w' does not "
+        "have; did you mean 'get'? [reference]",
+        "flows.arazzo.yaml:27:16: error: $steps.nope: workflow 'w' has no step 'nope' [reference]",
+    ]
