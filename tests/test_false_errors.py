@@ -158,3 +158,32 @@ def test_diagnostics_about_values_point_at_the_value(here: Path) -> None:
         "have; did you mean 'get'? [reference]",
         "flows.arazzo.yaml:27:16: error: $steps.nope: workflow 'w' has no step 'nope' [reference]",
     ]
+
+
+def test_an_output_name_outside_the_rule_is_a_dialect_warning_and_still_works(generate) -> None:  # type: ignore[no-untyped-def]
+    from inline import arazzo, openapi
+    from loopback import Answer, Loopback
+
+    api = openapi({"/pets": {"get": {"operationId": "listPets", "responses": {"200": {"description": "ok"}}}}})
+    flows = arazzo(
+        [
+            {
+                "workflowId": "list",
+                "steps": [
+                    {"stepId": "s", "operationId": "listPets", "outputs": {"count": "$response.body#/n"}}
+                ],
+                "outputs": {"Pet count!": "$steps.s.outputs.count"},
+            }
+        ]
+    )
+    gen = generate({"flows.arazzo.yaml": flows, "api.openapi.yaml": api})
+    with Loopback(lambda seen: Answer(200, {"n": 3})) as server:
+        result = gen.list(client=gen.rt.Client(base_url=server.url))
+    assert result.pet_count == 3
+
+    diagnostics = Diagnostics()
+    generate_files(["flows.arazzo.yaml"], Path("out2"), diagnostics)
+    assert [str(d) for d in diagnostics.sorted()] == [
+        "flows.arazzo.yaml:17:5: warning: output name 'Pet count!' breaks the specification's rule "
+        "^[a-zA-Z0-9.\\-_]+$; it is kept, under a Python name made from it [dialect]"
+    ]
