@@ -178,9 +178,18 @@ class Builder(Reader):
         inputs = None
         if "inputs" in raw:
             try:
-                inputs = inline(self.doc, raw["inputs"], self.ws.quiet_loader, at + ("inputs",))
+                inputs = inline(
+                    self.doc,
+                    raw["inputs"],
+                    self.ws.quiet_loader,
+                    at + ("inputs",),
+                    referring=lambda file, doc, ref_at: self.ws.load(
+                        file, referrer=doc.loc(ref_at)
+                    ),
+                )
             except RefError as exc:
-                self.error(exc.at or at + ("inputs",), str(exc), "reference")
+                if not exc.unloaded:  # a file that cannot be loaded is reported at the $ref
+                    self.error(exc.at or at + ("inputs",), str(exc), "reference")
         shared = [self.parameter(p_at, p) for p_at, p in self.items(raw, "parameters", at)]
         steps = tuple(
             self.step(s_at, self.obj(s, s_at, "a step"), shared)

@@ -187,3 +187,24 @@ def test_an_output_name_outside_the_rule_is_a_dialect_warning_and_still_works(ge
         "flows.arazzo.yaml:17:5: warning: output name 'Pet count!' breaks the specification's rule "
         "^[a-zA-Z0-9.\\-_]+$; it is kept, under a Python name made from it [dialect]"
     ]
+
+
+def test_a_missing_inputs_file_is_reported_once_at_the_ref(here: Path) -> None:
+    flows = """\
+arazzo: 1.0.1
+info: {title: t, version: '1'}
+sourceDescriptions:
+- {name: api, url: api.yaml, type: openapi}
+workflows:
+- workflowId: w
+  inputs:
+    $ref: 'schemas/missing.yaml#/Inputs'
+  steps:
+  - stepId: get
+    operationId: getPet
+    parameters:
+    - {name: petId, in: path, value: 1}
+"""
+    assert diagnose(here, {"flows.arazzo.yaml": flows, "api.yaml": API}) == [
+        "flows.arazzo.yaml:8:11: error: file not found: schemas/missing.yaml [load]"
+    ]

@@ -105,7 +105,7 @@ def resolve_ref(
     target = doc
     if file_part:
         if file_part.startswith(("http://", "https://")):
-            raise RefError(f"remote reference {ref!r} is not fetched", at, unloaded=True)
+            raise RefError(f"remote reference {ref!r} is not fetched", at)
         file = doc.file.parent / unquote(file_part)
         loaded = referring(file, doc, at + ("$ref",)) if referring else load(file)
         if loaded is None:
@@ -171,8 +171,7 @@ def broken_refs(
             try:
                 target, _, _ = resolve_ref(current, ref, load, at, referring)
             except RefError as exc:
-                remote = ref.startswith(("http://", "https://"))
-                if not (exc.unloaded and referring is not None and not remote):
+                if not (exc.unloaded and referring is not None):
                     found.append((current, at + ("$ref",), str(exc)))
                 continue
             if target.file not in seen:
