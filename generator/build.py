@@ -9,7 +9,8 @@ from typing import Any
 from .checks.structure import check_structure
 from .dialects import Normalised, normalise
 from .diagnostics import Diagnostics
-from .loading.openapi import default_server, operations, validate_openapi
+from .checks.openapi_usage import OpenApiLedger
+from .loading.openapi import default_server, operations
 from .loading.positioned import JsonPath, Positioned
 from .loading.refs import RefError, inline
 from .loading.workspace import Workspace
@@ -29,6 +30,7 @@ from .model import (
 from .reader import Reader
 
 _CRITERION_TYPES = ("simple", "regex", "jsonpath", "xpath")
+_OUTPUT_NAME = re.compile(r"[a-zA-Z0-9.\-_]+")
 
 
 class Builder(Reader):
@@ -38,9 +40,11 @@ class Builder(Reader):
         doc: Positioned,
         diagnostics: Diagnostics,
         active: tuple[Path, ...],
+        ledger: OpenApiLedger,
     ) -> None:
         super().__init__(doc, diagnostics)
         self.ws = workspace
+        self.ledger = ledger
         self.active = active
         self.components: dict[str, dict[str, Any]] = {}
         self.lookup = Lookup(doc, diagnostics)
@@ -77,6 +81,9 @@ class Builder(Reader):
             for at, raw in self.items(root, "workflows", ())
         ]
         self.lookup.check_workflow_refs(workflows)
+        for workflow in workflows:
+            for step in workflow.steps:
+                self.ledger.use(step.operation)
         self.unique([(repr(wf.workflow_id), wf.where) for wf in workflows], "workflowId")
         if "workflows" not in root:
             self.error((), "missing required field 'workflows'", "structure")
@@ -91,6 +98,7 @@ class Builder(Reader):
             workflows=tuple(workflows),
             components=self.components,
             imported=tuple(self.catalog.imported.values()),
+            unloaded=tuple(self.unloaded),
         )
 
     def source(self, at: JsonPath, raw: dict[str, Any]) -> None:
@@ -110,6 +118,7 @@ class Builder(Reader):
             self.error(at + ("name",), f"duplicate source description name {name!r}", "duplicate")
             return
         where = self.doc.loc(at + ("url",))
+        self.lookup.kinds[name] = kind
         if url.startswith(("http://", "https://")):
             fetched = self.ws.remote(url, self.doc.file.parent, where)
             if fetched is None:
@@ -126,13 +135,26 @@ class Builder(Reader):
         server = None
         if kind == "openapi":
             try:
-                usable = validate_openapi(loaded, self.diags, self.ws.quiet_loader)
+                usable = self.ledger.validate(loaded)
                 if usable:
+                    unreadable: list[JsonPath] = []
                     self.catalog.operations[name] = operations(
-                        loaded, name, self.ws.quiet_loader, self.diags
+                        loaded,
+                        name,
+                        self.ws.quiet_loader,
+                        self.diags,
+                        self.ledger.nodes,
+                        unreadable,
                     )
-            except (AttributeError, KeyError, TypeError, ValueError):
-                usable = False  # a description too malformed to index; its findings are reported
+                    if unreadable:
+                        self.lookup.incomplete.add(name)
+            except (AttributeError, KeyError, TypeError, ValueError) as exc:
+                usable = False  # a description too malformed to index
+                self.diags.error(
+                    loaded.loc(),
+                    f"the operations of this OpenAPI description cannot be read: {exc!r}",
+                    "openapi-valid",
+                )
             if not usable:
                 self.unloaded.append(name)
             server = default_server(loaded)
@@ -142,10 +164,15 @@ class Builder(Reader):
                 f"source description {name!r} refers back to a document being loaded",
                 "cycle",
             )
+            self.unloaded.append(name)
         else:
-            imported = Builder(self.ws, loaded, self.diags, self.active + (file,)).build()
+            imported = Builder(
+                self.ws, loaded, self.diags, self.active + (file,), self.ledger
+            ).build()
             if imported is not None:
                 self.catalog.imported[name] = imported
+            else:
+                self.unloaded.append(name)
         self.catalog.sources[name] = Source(name, url, kind, server, where, str(file))
 
     # -- workflows -------------------------------------------------------------------------------------
@@ -154,9 +181,18 @@ class Builder(Reader):
         inputs = None
         if "inputs" in raw:
             try:
-                inputs = inline(self.doc, raw["inputs"], self.ws.quiet_loader, at + ("inputs",))
+                inputs = inline(
+                    self.doc,
+                    raw["inputs"],
+                    self.ws.quiet_loader,
+                    at + ("inputs",),
+                    referring=lambda file, doc, ref_at: self.ws.load(
+                        file, referrer=doc.loc(ref_at)
+                    ),
+                )
             except RefError as exc:
-                self.error(exc.at or at + ("inputs",), str(exc), "reference")
+                if not exc.unloaded:  # a file that cannot be loaded is reported at the $ref
+                    self.error(exc.at or at + ("inputs",), str(exc), "reference")
         shared = [self.parameter(p_at, p) for p_at, p in self.items(raw, "parameters", at)]
         steps = tuple(
             self.step(s_at, self.obj(s, s_at, "a step"), shared)
@@ -199,11 +235,19 @@ class Builder(Reader):
                     "structure",
                 )
                 continue
+            if not _OUTPUT_NAME.fullmatch(str(name)):
+                self.diags.warning(
+                    self.doc.key_loc(at + ("outputs", name)),
+                    f"output name {name!r} breaks the specification's rule ^[a-zA-Z0-9.\\-_]+$; "
+                    "it is kept, under a Python name made from it",
+                    "dialect",
+                )
             result.append(Output(name, value, self.doc.loc(at + ("outputs", name))))
         return tuple(result)
 
     def parameter(self, at: JsonPath, raw: Any) -> Parameter | None:
         raw = self.obj(raw, at, "a parameter")
+        value_at = at + ("value",)
         if "reference" in raw:
             ref = str(raw["reference"])
             component = self.component(ref, "parameters", at + ("reference",))
@@ -212,6 +256,13 @@ class Builder(Reader):
             merged = dict(component)
             if "value" in raw:
                 merged["value"] = raw["value"]
+            else:
+                value_at = (
+                    "components",
+                    "parameters",
+                    ref.removeprefix("$components.parameters."),
+                    "value",
+                )
             raw = merged
         name = self.text(raw, "name", at, required=True)
         if "value" not in raw:
@@ -224,7 +275,7 @@ class Builder(Reader):
                 "structure",
             )
             location = None
-        return Parameter(name, location, raw.get("value"), self.doc.loc(at))
+        return Parameter(name, location, raw.get("value"), self.doc.loc(at), self.doc.loc(value_at))
 
     def unique_parameters(self, parameters: list[Parameter | None]) -> None:
         self.unique(
@@ -308,6 +359,9 @@ class Builder(Reader):
                     retry_limit=retry_limit,
                     criteria=self.criteria(item, "criteria", a_at),
                     where=self.doc.loc(a_at),
+                    target_where=self.doc.loc(
+                        a_at + ("stepId" if step_id is not None else "workflowId",)
+                    ),
                 )
             )
         self.unique([(repr(a.name), a.where) for a in result], "action name")
@@ -339,6 +393,7 @@ class Builder(Reader):
                     version=version,
                     context=str(context) if context is not None else None,
                     where=self.doc.loc(c_at + ("condition",)),
+                    context_where=self.doc.loc(c_at + ("context",)),
                 )
             )
         return tuple(result)
@@ -372,7 +427,12 @@ class Builder(Reader):
         if "requestBody" in raw:
             b_raw = self.obj(raw["requestBody"], at + ("requestBody",), "'requestBody'")
             replacements = tuple(
-                Replacement(str(r.get("target", "")), r.get("value"), self.doc.loc(r_at))
+                Replacement(
+                    str(r.get("target", "")),
+                    r.get("value"),
+                    self.doc.loc(r_at),
+                    self.doc.loc(r_at + ("value",)),
+                )
                 for r_at, r in self.items(b_raw, "replacements", at + ("requestBody",))
                 if isinstance(r, dict)
             )
@@ -402,10 +462,20 @@ class Builder(Reader):
 
 
 def build_document(
-    workspace: Workspace, file: Path, shown: str, diagnostics: Diagnostics
+    workspace: Workspace,
+    file: Path,
+    shown: str,
+    diagnostics: Diagnostics,
+    ledger: OpenApiLedger | None = None,
 ) -> tuple[Document | None, Catalog]:
+    """The document's model; OpenAPI findings go to ``ledger`` (reported by the caller once every
+    document of the run is built), or without one are reported here."""
     doc = workspace.load(file, shown)
     if doc is None:
         return None, Catalog()
-    builder = Builder(workspace, doc, diagnostics, (file.resolve(),))
-    return builder.build(), builder.catalog
+    own = ledger or OpenApiLedger(workspace)
+    builder = Builder(workspace, doc, diagnostics, (file.resolve(),), own)
+    document = builder.build()
+    if ledger is None:
+        own.report(diagnostics)
+    return document, builder.catalog

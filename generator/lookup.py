@@ -31,7 +31,11 @@ class Lookup:
         self.doc = doc
         self.diags = diagnostics
         self.catalog = Catalog()
-        self.unloaded: list[str] = []
+        self.unloaded: list[str] = []  # sources that could not be loaded (reported where they fail)
+        self.incomplete: set[str] = (
+            set()
+        )  # sources with path items that could not be read (reported)
+        self.kinds: dict[str, str] = {}  # the type of every declared source
         self.workflow_refs: list[tuple[str, JsonPath]] = []
 
     def error(self, at: JsonPath, message: str, rule: str) -> None:
@@ -46,6 +50,8 @@ class Lookup:
             return text.removeprefix("$workflows.")
         name, workflow_id = qualified.groups()
         imported = self.catalog.imported.get(name)
+        if imported is None and name in self.unloaded:
+            return None  # why the source could not be loaded is reported where it fails
         if imported is None:
             source = self.catalog.sources.get(name)
             why = (
@@ -64,6 +70,8 @@ class Lookup:
         return workflow_id
 
     def check_workflow_refs(self, local: list[Workflow]) -> None:
+        if any(self.kinds.get(name) == "arazzo" for name in self.unloaded):
+            return  # a workflow may be in an 'arazzo' source that could not be loaded
         known = {wf.workflow_id for wf in local}
         for doc in self.catalog.imported.values():
             known.update(wf.workflow_id for wf in doc.workflows)
@@ -106,8 +114,8 @@ class Lookup:
                 return folded[0]
         if len(matches) == 1:
             return matches[0]
-        if not matches and self.unloaded:
-            return None  # a source that could not be loaded is already reported
+        if not matches and (self.unloaded or self.incomplete.intersection(pools)):
+            return None  # a source that could not be (wholly) read is already reported
         if not matches:
             known = sorted(
                 {op.operation_id for ops in pools.values() for op in ops if op.operation_id}
@@ -146,7 +154,10 @@ class Lookup:
                 at, f"operationPath {text!r} must point at /paths/<path>/<method>", "reference"
             )
             return None
-        if name in self.unloaded:
+        if name in self.unloaded or name in self.incomplete:
+            return None
+        if name not in self.catalog.sources:
+            self.error(at, f"unknown source description {name!r}", "reference")
             return None
         for op in self.catalog.operations.get(name, ()):
             if op.path == parts[1] and op.method == parts[2].upper():

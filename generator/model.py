@@ -67,6 +67,7 @@ class Parameter:
     location: str | None
     value: Json
     where: Location
+    value_where: Location | None = None  # the ``value`` node, for diagnostics about the value
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class Replacement:
     target: str
     value: Json
     where: Location
+    value_where: Location | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,7 @@ class Criterion:
     version: str
     context: str | None
     where: Location
+    context_where: Location | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ class Action:
     retry_limit: int
     criteria: tuple[Criterion, ...]
     where: Location
+    target_where: Location | None = None  # the ``stepId`` or ``workflowId`` node
 
 
 @dataclass(frozen=True)
@@ -166,3 +170,6 @@ class Document:
     workflows: tuple[Workflow, ...]
     components: Mapping[str, Mapping[str, Json]]
     imported: tuple[Document, ...] = ()
+    # declared source descriptions that could not be loaded (their problems are reported): references
+    # into them are not checked, rather than reported as unknown
+    unloaded: tuple[str, ...] = ()

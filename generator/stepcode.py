@@ -168,7 +168,11 @@ class StepCompiler:
             if target is None:
                 continue
             given.add(target)
-            code = self.value(parameter.value, parameter.where, f"parameter {parameter.name!r}")
+            code = self.value(
+                parameter.value,
+                parameter.value_where or parameter.where,
+                f"parameter {parameter.name!r}",
+            )
             result.append(f"({py_literal(target[1])}, {py_literal(target[0])}, {code})")
         if step.operation is not None:
             for api in step.operation.parameters:
@@ -241,7 +245,11 @@ class StepCompiler:
                     if problem is not None:
                         self.diags.error(replacement.where, problem, "unsupported")
                         continue
-                    value = self.value(replacement.value, replacement.where, "replacement value")
+                    value = self.value(
+                        replacement.value,
+                        replacement.value_where or replacement.where,
+                        "replacement value",
+                    )
                     pairs.append(f"({py_literal(replacement.target)}, {value})")
                 payload = (
                     f"rt.replace({payload}, ({', '.join(pairs)}{',' if len(pairs) == 1 else ''}))"

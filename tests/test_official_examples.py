@@ -94,15 +94,15 @@ EXPECTED: dict[str, tuple[bool, list[str]]] = {
             "bnpl-arazzo.yaml:217:5: error: step 'authenticateCustomerAndAuthorizeLoan': required "
             "query parameter 'AuthorizationToken' of operation 'getAuthorization' is not supplied; "
             "add a parameter with name: AuthorizationToken and in: query [required-parameter]",
-            "bnpl-arazzo.yaml:229:9: error: "
-            "$steps.authenticateCustomerAndAuthorizeLoan.outputs.redirectAuthToken: step "
-            "'authenticateCustomerAndAuthorizeLoan' declares no output 'redirectAuthToken' [reference]",
             "bnpl-arazzo.yaml:229:9: warning: query parameter 'redirectAuthToken' is not declared "
             "by operation 'getAuthorization'; it is sent as written [undeclared-parameter]",
-            "bnpl-arazzo.yaml:240:9: error: $steps.initiateBnplTransaction.outputs.loanTransactionId: "
+            "bnpl-arazzo.yaml:231:16: error: "
+            "$steps.authenticateCustomerAndAuthorizeLoan.outputs.redirectAuthToken: step "
+            "'authenticateCustomerAndAuthorizeLoan' declares no output 'redirectAuthToken' [reference]",
+            "bnpl-arazzo.yaml:242:16: error: $steps.initiateBnplTransaction.outputs.loanTransactionId: "
             "step 'initiateBnplTransaction' declares no output 'loanTransactionId'; did you mean "
             "'loanTransactionResourceUrl'? [reference]",
-            "bnpl-arazzo.yaml:251:9: error: $steps.initiateBnplTransaction.outputs.loanTransactionId: "
+            "bnpl-arazzo.yaml:253:16: error: $steps.initiateBnplTransaction.outputs.loanTransactionId: "
             "step 'initiateBnplTransaction' declares no output 'loanTransactionId'; did you mean "
             "'loanTransactionResourceUrl'? [reference]",
             "bnpl-arazzo.yaml:256:16: error: request body /: Additional properties are not allowed "

@@ -15,7 +15,7 @@ from ..expressions import (
     WorkflowsRef,
 )
 from ..model import Action, Document, Step, Workflow
-from .walk import in_condition, in_value, parsed_condition
+from .walk import in_condition, in_value, in_value_at, parsed_condition
 
 RULE = "reference"
 
@@ -32,31 +32,37 @@ def _inputs(workflow: Workflow) -> set[str]:
 
 def _step_expressions(step: Step) -> Iterator[tuple[RuntimeExpr, Location]]:
     for parameter in step.parameters:
-        yield from ((e, parameter.where) for e in in_value(parameter.value))
+        where = parameter.value_where or parameter.where
+        yield from ((e, where) for e in in_value(parameter.value))
     if step.request_body is not None:
         body = step.request_body
-        yield from ((e, body.where) for e in in_value(body.payload))
+        yield from ((e, body.locate(path)) for path, e in in_value_at(body.payload))
         for replacement in body.replacements:
-            yield from ((e, replacement.where) for e in in_value(replacement.value))
+            where = replacement.value_where or replacement.where
+            yield from ((e, where) for e in in_value(replacement.value))
     for criterion in step.success_criteria + tuple(
         c for action in step.on_success + step.on_failure for c in action.criteria
     ):
         yield from _criterion_expressions(
-            criterion.type, criterion.condition, criterion.context, criterion.where
+            criterion.type,
+            criterion.condition,
+            criterion.context,
+            criterion.where,
+            criterion.context_where or criterion.where,
         )
     for output in step.outputs:
         yield from ((e, output.where) for e in in_value(output.expression))
 
 
 def _criterion_expressions(
-    kind: str, condition: str, context: str | None, where: Location
+    kind: str, condition: str, context: str | None, where: Location, context_where: Location
 ) -> Iterator[tuple[RuntimeExpr, Location]]:
     if kind == "simple":
         parsed = parsed_condition(condition)
         if parsed is not None:
             yield from ((e, where) for e in in_condition(parsed))
     elif context is not None:
-        yield from ((e, where) for e in in_value(context))
+        yield from ((e, context_where) for e in in_value(context))
 
 
 @dataclass
@@ -89,7 +95,7 @@ class _Scope:
     def action(self, action: Action, workflow: Workflow, index: dict[str, int]) -> None:
         if action.step_id is not None and action.step_id not in index:
             self.diags.error(
-                action.where,
+                action.target_where or action.where,
                 f"action {action.name!r} names step {action.step_id!r}, which workflow "
                 f"{workflow.workflow_id!r} does not have{_hint(action.step_id, index)}",
                 RULE,
@@ -140,6 +146,8 @@ class _Scope:
                 )
         elif isinstance(expr, WorkflowsRef):
             other = self.workflows.get(expr.workflow_id)
+            if other is None and self.document.unloaded:
+                return  # it may be in a source that could not be loaded (reported where it fails)
             if other is None:
                 self.diags.error(
                     where,
@@ -157,6 +165,7 @@ class _Scope:
                 )
         elif isinstance(expr, SourceDescriptionRef):
             names = {source.name for source in self.document.sources}
+            names.update(self.document.unloaded)
             if expr.name not in names:
                 self.diags.error(
                     where,

@@ -39,6 +39,20 @@ def in_value(value: Any) -> Iterator[RuntimeExpr]:
             yield from in_value(item)
 
 
+def in_value_at(
+    value: Any, at: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], RuntimeExpr]]:
+    """``in_value`` with the path of the member holding each expression."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from in_value_at(item, at + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from in_value_at(item, at + (index,))
+    else:
+        yield from ((at, expr) for expr in in_value(value))
+
+
 def in_condition(node: Condition) -> Iterator[RuntimeExpr]:
     if isinstance(node, Ref):
         yield node.expr

@@ -3,63 +3,53 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
-from jsonschema.exceptions import best_match
-from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
-
-from ..diagnostics import Diagnostics
+from ..diagnostics import Diagnostics, one_line
 from ..model import ApiOperation, ApiParameter, ApiSecurityScheme
 from .positioned import JsonPath, Positioned
-from .refs import DocLoader, RefError, broken_refs, deref, inline
+from .refs import DocLoader, Referring, RefError, broken_refs, deref, inline
+from .validation import Finding, finding, validator_findings
 
 _IGNORED_HEADERS = ("accept", "content-type", "authorization")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
-def validate_openapi(doc: Positioned, diagnostics: Diagnostics, load: DocLoader) -> bool:
-    """Report openapi-spec-validator's findings at the offending node; True when the document is an OpenAPI
-    3.0/3.1 description whose operations can be indexed (even with findings, so references still resolve).
-    """
+def validate_openapi(
+    doc: Positioned, load: DocLoader, referring: Referring | None = None
+) -> tuple[bool, list[Finding]]:
+    """openapi-spec-validator's findings and unresolvable ``$ref``s, each at the offending node, and whether
+    the document is an OpenAPI 3.0/3.1 description whose operations can be indexed (even with findings:
+    whether one matters depends on the operations workflows use)."""
     data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("openapi"), str):
-        diagnostics.error(
-            doc.loc(),
-            "not an OpenAPI 3.x description (no 'openapi' version field)",
-            "openapi-valid",
-        )
-        return False
+        at: JsonPath = ("openapi",) if isinstance(data, dict) and "openapi" in data else ()
+        why = "not an OpenAPI 3.x description (no 'openapi' version field)"
+        return False, [finding(doc, at, why, "openapi-valid")]
     version = data["openapi"]
     if not re.match(r"3\.[01]\.", version):
-        diagnostics.error(
-            doc.loc(("openapi",)),
-            f"OpenAPI {version} is not supported (3.0 or 3.1)",
-            "openapi-valid",
-        )
-        return False
-    broken = broken_refs(doc, load)
-    for where, why in broken:
-        diagnostics.error(doc.loc(where), f"invalid OpenAPI description: {why}", "openapi-ref")
-    if broken:
-        return True  # the validator would stop at the first one; operations are still indexed
-    validator_class = (
-        OpenAPIV30SpecValidator if version.startswith("3.0") else OpenAPIV31SpecValidator
-    )
+        why = f"OpenAPI {version} is not supported (3.0 or 3.1)"
+        return False, [finding(doc, ("openapi",), why, "openapi-valid")]
+    unloaded: list[Path] = []
+
+    def tracking(file: Path, where: Positioned, at: JsonPath) -> Positioned | None:
+        loaded = referring(file, where, at) if referring else load(file)
+        if loaded is None:
+            unloaded.append(file)
+        return loaded
+
+    broken = broken_refs(doc, load, tracking)
+    found = [
+        finding(where, at, f"invalid OpenAPI description: {why}", "openapi-ref")
+        for where, at, why in broken
+    ]
     try:
-        errors = list(validator_class(data, base_uri=doc.file.resolve().as_uri()).iter_errors())
-    except Exception as exc:  # the validator itself may fail on unresolvable references
-        diagnostics.error(
-            doc.loc(), f"OpenAPI description cannot be validated: {exc}", "openapi-valid"
-        )
-        return False
-    for error in errors:
-        if getattr(error, "context", None):
-            # "not valid under any of the given schemas": report the most relevant branch instead.
-            error = best_match(error.context) or error
-        at: JsonPath = tuple(getattr(error, "absolute_path", ()) or ())
-        message = getattr(error, "message", str(error)).splitlines()[0]
-        diagnostics.error(doc.loc(at), f"invalid OpenAPI description: {message}", "openapi-valid")
-    return True
+        found += validator_findings(doc, version, load, structure_only=bool(broken or unloaded))
+    except Exception as exc:  # the validator itself may fail (a reference it cannot follow)
+        why = f"OpenAPI description cannot be fully validated: {one_line(str(exc))[:300]}"
+        found.append(finding(doc, (), why, "openapi-valid"))
+    return True, found
 
 
 def default_server(doc: Positioned) -> str | None:
@@ -94,7 +84,7 @@ def _security(
             continue
         chosen = []
         for name in requirement:
-            _, _, scheme = deref(
+            _, _, scheme = _soft_deref(
                 doc, schemes.get(name), load, ("components", "securitySchemes", name)
             )
             if not isinstance(scheme, dict):
@@ -117,10 +107,22 @@ def _security(
     return tuple(alternatives)
 
 
+def _soft_deref(
+    doc: Positioned, value: Any, load: DocLoader, at: JsonPath
+) -> tuple[Positioned, JsonPath, Any]:
+    """``deref``, with a broken reference read as an empty object (validation reports it at its node)."""
+    try:
+        return deref(doc, value, load, at)
+    except RefError:
+        return doc, at, {}
+
+
 def _parameter(doc: Positioned, raw: Any, at: JsonPath, load: DocLoader) -> ApiParameter | None:
-    target, path, value = deref(doc, raw, load, at)
+    target, path, value = _soft_deref(doc, raw, load, at)
     if not isinstance(value, dict) or "name" not in value or "in" not in value:
         return None
+    if value["in"] not in ("path", "query", "header", "cookie"):
+        return None  # not a parameter the operation can take; validation reports it at its node
     if value["in"] == "header" and str(value["name"]).lower() in _IGNORED_HEADERS:
         return None  # OpenAPI: such header parameter definitions SHALL be ignored
     schema = inline(target, value.get("schema") or {}, load, path + ("schema",), tolerant=True)
@@ -151,9 +153,21 @@ def _content_schemas(
     return result
 
 
+# The nodes an operation is made of (the operation, its path item's parameters and servers, the
+# description's servers, the security schemes it names): where a problem matters to a workflow that uses it, keyed by id() of the ApiOperation.
+OperationNodes = dict[int, tuple[ApiOperation, tuple[tuple[Positioned, JsonPath], ...]]]
+
+
 def operations(
-    doc: Positioned, source: str, load: DocLoader, diagnostics: Diagnostics
+    doc: Positioned,
+    source: str,
+    load: DocLoader,
+    diagnostics: Diagnostics,
+    nodes: OperationNodes | None = None,
+    unreadable: list[JsonPath] | None = None,
 ) -> tuple[ApiOperation, ...]:
+    """The operations of ``doc``; ``unreadable`` receives the paths of path items behind a broken
+    ``$ref`` (whose operations cannot be known)."""
     data = doc.data if isinstance(doc.data, dict) else {}
     found: list[ApiOperation] = []
     for path, raw_item in (data.get("paths") or {}).items():
@@ -178,7 +192,7 @@ def operations(
                 ]
                 keys = {(p.name, p.location) for p in own}
                 params = tuple([p for p in shared if (p.name, p.location) not in keys] + own)
-                body_doc, body_at, body = deref(
+                body_doc, body_at, body = _soft_deref(
                     item_doc, op.get("requestBody") or {}, load, at + ("requestBody",)
                 )
                 request = _content_schemas(
@@ -186,7 +200,7 @@ def operations(
                 )
                 responses: dict[str, Any] = {}
                 for status, raw_response in (op.get("responses") or {}).items():
-                    r_doc, r_at, response = deref(
+                    r_doc, r_at, response = _soft_deref(
                         item_doc, raw_response, load, at + ("responses", str(status))
                     )
                     if isinstance(response, dict):
@@ -196,20 +210,36 @@ def operations(
                         json_schema = next((s for m, s in content.items() if "json" in m), None)
                         responses[str(status)] = json_schema if json_schema is not None else {}
                 security = op["security"] if "security" in op else data.get("security")
-                found.append(
-                    ApiOperation(
-                        source=source,
-                        operation_id=str(op["operationId"]) if "operationId" in op else None,
-                        method=method.upper(),
-                        path=str(path),
-                        parameters=params,
-                        request_content=request,
-                        responses=responses,
-                        security=_security(doc, security, load),
-                        location=item_doc.loc(at),
-                        server=first_server(op.get("servers")) or first_server(item.get("servers")),
-                    )
+                operation = ApiOperation(
+                    source=source,
+                    operation_id=str(op["operationId"]) if "operationId" in op else None,
+                    method=method.upper(),
+                    path=str(path),
+                    parameters=params,
+                    request_content=request,
+                    responses=responses,
+                    security=_security(doc, security, load),
+                    location=item_doc.loc(at),
+                    server=first_server(op.get("servers")) or first_server(item.get("servers")),
                 )
-        except RefError:
-            continue  # a path item behind a broken $ref: validate_openapi reported it at its node
+                found.append(operation)
+                if nodes is not None:
+                    schemes = [
+                        (doc, ("components", "securitySchemes", str(name)))
+                        for requirement in (security if isinstance(security, list) else [])
+                        if isinstance(requirement, dict)
+                        for name in requirement
+                    ]
+                    parts = [
+                        (item_doc, at),
+                        (item_doc, item_at + ("parameters",)),
+                        (item_doc, item_at + ("servers",)),
+                        (doc, ("servers",)),
+                    ] + schemes
+                    nodes[id(operation)] = (operation, tuple(parts))
+        except (
+            RefError
+        ):  # a path item behind a broken $ref: validate_openapi reported it at its node
+            if unreadable is not None:
+                unreadable.append(("paths", path))
     return tuple(found)
