@@ -30,7 +30,6 @@ from .model import (
 from .reader import Reader
 
 _CRITERION_TYPES = ("simple", "regex", "jsonpath", "xpath")
-_OUTPUT_NAME = re.compile(r"[a-zA-Z0-9.\-_]+")
 
 
 class Builder(Reader):
@@ -235,13 +234,6 @@ class Builder(Reader):
                     "structure",
                 )
                 continue
-            if not _OUTPUT_NAME.fullmatch(str(name)):
-                self.diags.warning(
-                    self.doc.key_loc(at + ("outputs", name)),
-                    f"output name {name!r} breaks the specification's rule ^[a-zA-Z0-9.\\-_]+$; "
-                    "it is kept, under a Python name made from it",
-                    "dialect",
-                )
             result.append(Output(name, value, self.doc.loc(at + ("outputs", name))))
         return tuple(result)
 
