@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
+import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,8 @@ from ..diagnostics import Location
 JsonPath = tuple[str | int, ...]
 MAX_DEPTH = 100  # nesting levels: deeper documents are refused (generated code nests as deep)
 MAX_NODES = 1_000_000  # values after alias expansion; more is an alias bomb, not a description
+MAX_FILE_BYTES = 10 * 1024 * 1024  # one document; parsing more would take minutes and gigabytes
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _Loader(yaml.SafeLoader):
@@ -29,10 +34,14 @@ _Loader.yaml_implicit_resolvers = {
 
 
 class LoadError(Exception):
-    def __init__(self, location: Location, message: str) -> None:
+    """``whole_file``: the problem is the file itself (missing, not a regular file, too big), best
+    reported where another document names it."""
+
+    def __init__(self, location: Location, message: str, whole_file: bool = False) -> None:
         super().__init__(message)
         self.location = location
         self.message = message
+        self.whole_file = whole_file
 
 
 @dataclass(frozen=True)
@@ -76,14 +85,74 @@ def resolved(path: Path) -> Path:
         return Path(os.path.abspath(path))
 
 
+def read_limited(
+    file: Path, shown: str, limit: int = MAX_FILE_BYTES, prefix: bool = False
+) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, else a LoadError (with ``prefix``,
+    the first ``limit`` bytes of a longer one). Nothing else is opened (a FIFO would block, a
+    device never end), and the file is read no further than the limit."""
+    try:
+        info = os.stat(file)
+    except FileNotFoundError:
+        raise LoadError(Location(shown), f"file not found: {shown}", whole_file=True) from None
+    except (OSError, ValueError) as exc:
+        raise LoadError(Location(shown), _unreadable(shown, exc), whole_file=True) from None
+    _check_regular(info, shown, None if prefix else limit)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        handle = os.open(file, flags | getattr(os, "O_CLOEXEC", 0))
+    except (OSError, ValueError) as exc:
+        raise LoadError(Location(shown), _unreadable(shown, exc), whole_file=True) from None
+    try:
+        _check_regular(os.fstat(handle), shown, None if prefix else limit)  # replaced meanwhile?
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(handle, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise LoadError(Location(shown), _unreadable(shown, exc), whole_file=True) from None
+    finally:
+        os.close(handle)
+    if prefix:
+        return b"".join(chunks)[:limit]
+    if size > limit:  # it grew while being read
+        raise LoadError(Location(shown), _too_big(shown, limit), whole_file=True)
+    return b"".join(chunks)
+
+
+def _check_regular(info: os.stat_result, shown: str, limit: int | None) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise LoadError(Location(shown), f"{shown} is a folder, not a file", whole_file=True)
+    if not stat.S_ISREG(info.st_mode):
+        kind = (
+            "a named pipe (FIFO)" if stat.S_ISFIFO(info.st_mode)
+            else "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
+            else "a socket" if stat.S_ISSOCK(info.st_mode)
+            else "not a regular file"
+        )  # fmt: skip
+        raise LoadError(
+            Location(shown), f"{shown} is {kind}; only regular files are read", whole_file=True
+        )
+    if limit is not None and info.st_size > limit:
+        raise LoadError(Location(shown), _too_big(shown, limit), whole_file=True)
+
+
+def _too_big(shown: str, limit: int) -> str:
+    return f"{shown} is larger than {limit // (1024 * 1024)} MiB, the limit for one document"
+
+
+def _unreadable(shown: str, exc: Exception) -> str:
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return f"cannot read {shown}: {reason}"
+
+
 def load_positioned(file: Path, shown: str | None = None) -> Positioned:
     shown = shown if shown is not None else display_path(file)
-    try:
-        data = file.read_bytes()
-    except FileNotFoundError:
-        raise LoadError(Location(shown), f"file not found: {shown}") from None
-    except OSError as exc:
-        raise LoadError(Location(shown), f"cannot read {shown}: {exc}") from None
+    data = read_limited(file, shown)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -187,6 +256,8 @@ class _Converter:
                 self.convert(item, at + (index,), inside) for index, item in enumerate(node.value)
             ]
         value = self.scalar(node, at)
+        if isinstance(value, str) and _SURROGATE.search(value):
+            value = _pair_surrogates(value, lambda message: self.fail(at, message))
         if isinstance(value, (bytes, bytearray)):
             raise self.fail(at, "binary YAML values are not JSON")
         if isinstance(value, float) and value != value:
@@ -209,5 +280,26 @@ class _Converter:
             raise LoadError(where, "a mapping key must be a string, not a list or mapping")
         key = self.scalar(node, at)
         if isinstance(key, str):
+            if _SURROGATE.search(key):
+                where = Location(self.shown, node.start_mark.line + 1, node.start_mark.column + 1)
+                return _pair_surrogates(key, lambda message: LoadError(where, message))
             return key
         return json.dumps(key) if key is None or isinstance(key, bool) else str(key)
+
+
+def _pair_surrogates(text: str, error: Callable[[str], LoadError]) -> str:
+    """``text`` with each escaped UTF-16 surrogate pair (JSON's ``"\\ud83d\\ude00"``) joined into
+    its character; a lone surrogate is not a character, so it is an error."""
+    joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+    found = _SURROGATE.search(joined)
+    if found is None:
+        return joined
+    raise error(
+        f"the escape \\u{ord(found.group()):04x} is a lone surrogate, not a Unicode character "
+        "(generated code must be valid UTF-8)"
+    )
+
+
+def has_surrogate(text: str) -> bool:
+    """True for text that cannot be encoded as UTF-8 (a lone surrogate, an undecodable file name)."""
+    return _SURROGATE.search(text) is not None
