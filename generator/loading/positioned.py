@@ -85,12 +85,11 @@ def resolved(path: Path) -> Path:
         return Path(os.path.abspath(path))
 
 
-def read_limited(
-    file: Path, shown: str, limit: int = MAX_FILE_BYTES, prefix: bool = False
-) -> bytes:
+def read_limited(file: Path, shown: str, limit: int | None = None, prefix: bool = False) -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes, else a LoadError (with ``prefix``,
     the first ``limit`` bytes of a longer one). Nothing else is opened (a FIFO would block, a
-    device never end), and the file is read no further than the limit."""
+    device never end), and the file is read no further than the limit (default MAX_FILE_BYTES)."""
+    limit = MAX_FILE_BYTES if limit is None else limit
     try:
         info = os.stat(file)
     except FileNotFoundError:
@@ -142,7 +141,13 @@ def _check_regular(info: os.stat_result, shown: str, limit: int | None) -> None:
 
 
 def _too_big(shown: str, limit: int) -> str:
-    return f"{shown} is larger than {limit // (1024 * 1024)} MiB, the limit for one document"
+    return f"{shown} is larger than {size_text(limit)}, the limit for one document"
+
+
+def size_text(limit: int) -> str:
+    """``10 MiB`` for a whole number of mebibytes, else bytes."""
+    mib, rest = divmod(limit, 1024 * 1024)
+    return f"{mib} MiB" if mib and not rest else f"{limit} bytes"
 
 
 def _unreadable(shown: str, exc: Exception) -> str:

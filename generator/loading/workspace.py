@@ -10,13 +10,14 @@ from urllib.parse import urlsplit
 import httpx
 
 from ..diagnostics import Diagnostics, Location
+from . import positioned
 from .positioned import (
-    MAX_FILE_BYTES,
     LoadError,
     Positioned,
     display_path,
     has_surrogate,
     load_positioned,
+    size_text,
 )
 
 FETCH_SECONDS = 30.0  # a whole download, however slowly the server sends it
@@ -110,8 +111,9 @@ class Workspace:
         return self.load(file)
 
 
-def _fetch(url: str, limit: int = MAX_FILE_BYTES) -> bytes:
+def _fetch(url: str) -> bytes:
     """The body at ``url``, at most ``limit`` bytes (ValueError beyond), within FETCH_SECONDS."""
+    limit = positioned.MAX_FILE_BYTES
     chunks: list[bytes] = []
     size = 0
     deadline = time.monotonic() + FETCH_SECONDS
@@ -120,9 +122,7 @@ def _fetch(url: str, limit: int = MAX_FILE_BYTES) -> bytes:
         for chunk in response.iter_bytes():
             size += len(chunk)
             if size > limit:
-                raise ValueError(
-                    f"larger than {limit // (1024 * 1024)} MiB, the limit for one document"
-                )
+                raise ValueError(f"larger than {size_text(limit)}, the limit for one document")
             if time.monotonic() > deadline:
                 raise ValueError(f"not received within {FETCH_SECONDS:g} s")
             chunks.append(chunk)
