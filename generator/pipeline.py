@@ -68,7 +68,8 @@ def discover(specs: list[str], diagnostics: Diagnostics) -> list[Entry]:
 def _looks_arazzo(path: Path) -> bool:
     """A document whose top-level key is ``arazzo`` (or that tries to be one: a broken one is reported)."""
     try:
-        text = read_limited(path, str(path), prefix=True).decode("utf-8", errors="replace")
+        raw = read_limited(path, str(path), prefix=True)
+        text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")  # a byte order mark
     except LoadError:
         return False
     if path.suffix.lower() == ".json":

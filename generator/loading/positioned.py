@@ -20,6 +20,7 @@ JsonPath = tuple[str | int, ...]
 MAX_DEPTH = 100  # nesting levels: deeper documents are refused (generated code nests as deep)
 MAX_NODES = 1_000_000  # values after alias expansion; more is an alias bomb, not a description
 MAX_FILE_BYTES = 10 * 1024 * 1024  # one document; parsing more would take minutes and gigabytes
+_JSON_COLLECTIONS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -241,6 +242,8 @@ class _Converter:
         if len(at) > MAX_DEPTH:
             raise self.fail(at, _too_deep())
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            if node.tag not in _JSON_COLLECTIONS:  # e.g. !!python/object/apply on a list
+                raise self.fail(at, f"invalid YAML value: the tag {node.tag!r} is not JSON")
             if id(node) in inside:
                 raise self.fail(at, "a YAML alias refers to a node that contains it")
             inside = inside | {id(node)}
