@@ -55,13 +55,13 @@ def discover(specs: list[str], diagnostics: Diagnostics) -> list[Entry]:
                         entries.append(
                             Entry(found, os.path.join(match, found.relative_to(path).as_posix()))
                         )
-            elif path.is_file():
+            elif os.path.lexists(match):  # a file, or something loading reports (a FIFO, a device)
                 entries.append(Entry(path, match))
             else:
                 diagnostics.error(Location(match), f"no such file or folder: {match}", "input")
     unique: dict[Path, Entry] = {}
     for entry in entries:
-        unique.setdefault(entry.file.resolve(), entry)
+        unique.setdefault(resolved(entry.file), entry)
     return list(unique.values())
 
 

@@ -344,3 +344,20 @@ def test_spec_path_with_glob_characters_is_taken_literally(here: Path) -> None:
     assert done.returncode == 1 and b"no file or folder matches" in done.stderr
     done = _cli("validate", "flows[1].arazzo.yaml", cwd=here)  # a glob matching flows1
     assert done.returncode == 1 and done.stderr.startswith(b"flows1.arazzo.yaml:1:")
+
+
+def test_spec_that_is_not_a_regular_file(here: Path) -> None:
+    """A SPEC naming a FIFO, a device or a symlink loop is a load error naming it, not 'no such file'."""
+    os.mkfifo(here / "pipe.arazzo.yaml")
+    os.symlink("loop.arazzo.yaml", here / "loop.arazzo.yaml")
+    done = _cli("validate", "pipe.arazzo.yaml", "loop.arazzo.yaml", "/dev/zero", cwd=here)
+    assert done.returncode == 1
+    zero, loop, pipe = done.stderr.decode("utf-8").splitlines()
+    assert zero == "/dev/zero:1:1: error: /dev/zero is a device; only regular files are read [load]"
+    # the reason's wording depends on the Python version (Path.resolve() or open())
+    assert loop.startswith("loop.arazzo.yaml:1:1: error: cannot read loop.arazzo.yaml: ")
+    assert loop.endswith(" [load]")
+    assert pipe == (
+        "pipe.arazzo.yaml:1:1: error: pipe.arazzo.yaml is a named pipe (FIFO); only regular "
+        "files are read [load]"
+    )
