@@ -288,7 +288,10 @@ _FLOWS: dict[str, Any] = {
 
 def _dump(name: str, data: Any) -> str:
     if name.endswith(".json"):
-        return json.dumps(data, indent=2, ensure_ascii=False)
+        text = json.dumps(data, indent=2, ensure_ascii=False)
+        if re.search("[\ud800-\udfff]", text):  # a lone surrogate: only as an escape
+            text = json.dumps(data, indent=2)
+        return text
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
 
 
@@ -368,6 +371,9 @@ _STRINGS = [
     "$[?(@.a ==",
     "//*[",
     "ünïcödé ☃ \u202e\u200b 𝔘",
+    "lone \ud800 surrogate",
+    "\udfff",
+    "pair \ud83d\ude00 joined",
     "\x00nul",
     "line\nbreak\r\n\ttab",
     "\"\"\" ''' {{ }} {% %} \\N{BULLET} \\u0000",
@@ -508,8 +514,15 @@ def _mutate_value(doc: Any, rnd: random.Random, openapi: bool) -> Any:
             else:
                 replaced = _weird(rnd)
             doc = _set(doc, key_path, replaced)
-    elif kind < 0.72 and isinstance(node, dict):
+    elif kind < 0.67 and isinstance(node, dict):
         node[rnd.choice(sorted(_SHAPE_KEYS) + _STRINGS[:12])] = _weird(rnd)
+    elif kind < 0.72 and isinstance(node, dict) and node:
+        # a key renamed to hostile text (order kept)
+        old_key = rnd.choice(list(node))
+        new_key = rnd.choice(_STRINGS)
+        items = [(new_key if k == old_key else k, v) for k, v in node.items()]
+        node.clear()
+        node.update(items)
     elif openapi and kind < 0.9:
         doc = _mutate_openapi(doc, rnd, nodes)
     elif path:
@@ -584,7 +597,7 @@ def _pointer(path: tuple[Any, ...]) -> str:
 def _mutate_text(text: str, rnd: random.Random) -> bytes:
     """Raw damage that a parser has to report."""
     data = text.encode("utf-8")
-    roll = rnd.randrange(11)
+    roll = rnd.randrange(12)
     if roll == 0:
         return data[: rnd.randrange(len(data) + 1)]
     if roll == 1:
@@ -620,8 +633,18 @@ def _mutate_text(text: str, rnd: random.Random) -> bytes:
         return b"\xef\xbb\xbf" + data  # a byte order mark
     if roll == 9:
         return data.replace(b"\n", b"\r", rnd.randint(1, 20))
-    anchor = b"x: &x {a: *x}\n" if rnd.random() < 0.5 else b"x: !!python/object:os.system {}\n"
-    return anchor + data
+    if roll == 10:
+        return rnd.choice(
+            [b"x: &x {a: *x}\n", b"x: !!python/object:os.system {}\n", b"x: !!set {a, b}\n",
+             b"x: !!python/object/apply:os.system [true]\n", b"x: !!binary aGk=\n"]
+        ) + data  # fmt: skip
+    # a lone surrogate escape, or a pair, in a string or a key (YAML and JSON alike)
+    escape = rnd.choice([b"\\ud800", b"\\udfff", b"\\ud83d\\ude00", b"\\ude00\\ud83d"])
+    if data.lstrip().startswith(b"{"):
+        at = data.index(b"{") + 1
+        member = rnd.choice([b'"x-k": "' + escape + b'", ', b'"' + escape + b'": 1, '])
+        return data[:at] + member + data[at:]
+    return data + rnd.choice([b'\nx-k: "' + escape + b'"\n', b'\n"' + escape + b'": 1\n'])
 
 
 # -- running ----------------------------------------------------------------------------------------
@@ -708,6 +731,8 @@ def hunt(seed: int, iterations: int, save: Path | None, budget: float) -> int:
                     shutil.copytree(folder, kept, ignore=shutil.ignore_patterns("out"))
                     print(f"saved {kept}", file=sys.stderr)
             shutil.rmtree(folder, ignore_errors=True)
+            if (index + 1) % 100 == 0:
+                print(f"{index + 1} cases, {crashes} crash(es)", file=sys.stderr, flush=True)
             if time.monotonic() - started > budget:
                 print(f"time budget spent after {index + 1} cases", file=sys.stderr)
                 break
