@@ -361,3 +361,20 @@ def test_spec_that_is_not_a_regular_file(here: Path) -> None:
         "pipe.arazzo.yaml:1:1: error: pipe.arazzo.yaml is a named pipe (FIFO); only regular "
         "files are read [load]"
     )
+
+
+def test_output_folder_name_that_is_not_utf8(here: Path) -> None:
+    """Generating into a folder whose name is not UTF-8 works, and its name is printed escaped
+    even where standard output is strict UTF-8."""
+    _write(here, {"flows.arazzo.yaml": _flows(), "api.openapi.yaml": PING})
+    out = os.fsdecode(b"pkg\xff")
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "generate", "flows.arazzo.yaml", "-o", out],
+        capture_output=True,
+        cwd=here,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8:strict"},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode("ascii").strip().endswith("files to pkg\\udcff")
+    assert (here / out / "flows.py").is_file()
