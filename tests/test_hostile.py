@@ -378,3 +378,15 @@ def test_output_folder_name_that_is_not_utf8(here: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.decode("ascii").strip().endswith("files to pkg\\udcff")
     assert (here / out / "flows.py").is_file()
+
+
+@pytest.mark.parametrize("text", ["lone \ud800 surrogate", "\udfff", 'quote """ \udc80'])
+def test_escaping_keeps_generated_source_utf8(text: str) -> None:
+    """Loading refuses lone surrogates; the two escaping functions would still write them as
+    escapes, so generated source stays valid UTF-8 whatever reaches them."""
+    from generator.literals import py_literal
+    from generator.render import docstring
+
+    for source in (py_literal(text), docstring(text)):
+        source.encode("utf-8")
+        assert ast.literal_eval(source) == text

@@ -331,6 +331,27 @@ def bundles() -> list[Bundle]:
     return found + _inline_bundles()
 
 
+def folder_bundles(root: Path, max_bytes: int = 2_000_000) -> list[Bundle]:
+    """More seeds: every Arazzo document under ``root`` with the documents of its own folder (folders
+    holding more than ``max_bytes`` of YAML/JSON, or text that is not UTF-8, are skipped)."""
+    found: list[Bundle] = []
+    for entry in sorted(root.rglob("*")):
+        if entry.suffix not in (".yaml", ".yml", ".json") or not entry.is_file():
+            continue
+        try:
+            head = entry.read_text(encoding="utf-8")[:4000]
+            if not re.search(r"""^\s*\{?\s*["']?arazzo["']?\s*:""", head, re.MULTILINE):
+                continue
+            siblings = [p for p in entry.parent.rglob("*") if p.suffix in (".yaml", ".yml", ".json")]
+            if sum(p.stat().st_size for p in siblings if p.is_file()) > max_bytes:
+                continue
+            bundle = _folder_bundle(entry.relative_to(root).as_posix(), entry.parent, entry)
+        except (OSError, UnicodeDecodeError):
+            continue
+        found.append(bundle)
+    return found
+
+
 # -- mutations --------------------------------------------------------------------------------------
 
 _STRINGS = [
@@ -706,15 +727,21 @@ def _describe(case: Case) -> str:
 # -- by hand: a longer hunt that saves each crasher -----------------------------------------------
 
 
-def hunt(seed: int, iterations: int, save: Path | None, budget: float) -> int:
+def hunt(
+    seed: int, iterations: int, save: Path | None, budget: float, seeds: list[Path] = []
+) -> int:
     """Run ``iterations`` cases from ``seed``; return the number of crashers (saved under ``save``)."""
-    pool = bundles()
+    pool = bundles() + [b for root in seeds for b in folder_bundles(root)]
+    print(f"{len(pool)} seed bundles", file=sys.stderr)
     rnd = random.Random(seed)
     started = time.monotonic()
     crashes = 0
     with tempfile.TemporaryDirectory(prefix="arazzo-fuzz-") as scratch:
         for index in range(iterations):
-            case = make_case(rnd, pool)
+            try:
+                case = make_case(rnd, pool)
+            except (yaml.YAMLError, RecursionError, ValueError):  # a seed PyYAML cannot re-read
+                continue
             folder = Path(scratch) / f"case{index}"
             entry = write_case(case, folder)
             try:
@@ -745,8 +772,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--iterations", type=int, default=1000, help="number of mutated cases")
     parser.add_argument("--save", type=Path, help="folder to copy each crashing case into")
     parser.add_argument("--budget", type=float, default=3600.0, help="stop after this many seconds")
+    parser.add_argument(
+        "--seeds",
+        type=Path,
+        action="append",
+        default=[],
+        help="a folder of more valid documents to mutate (e.g. a collection of public ones)",
+    )
     args = parser.parse_args(argv)
-    crashes = hunt(args.seed, args.iterations, args.save, args.budget)
+    crashes = hunt(args.seed, args.iterations, args.save, args.budget, args.seeds)
     print(f"{crashes} crash(es)")
     return 1 if crashes else 0
 
