@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -121,7 +122,16 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tolerant_output() -> None:
+    """A path that is not UTF-8 (an undecodable byte from the file system) is printed escaped
+    rather than failing with UnicodeEncodeError on a strict stdout."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_output()
     args = _parser().parse_args(argv)
     if args.command == "generate":
         return _generate(args)

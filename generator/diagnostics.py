@@ -8,8 +8,9 @@ from typing import Any, Literal
 
 Level = Literal["error", "warning"]
 
-# Characters that would end or garble a line of output (str.splitlines() breaks at most of them).
-_LINE_BREAKERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
+# Characters that would end or garble a line of output (str.splitlines() breaks at most of them),
+# and lone surrogates (an undecodable file name), which no output encoding can write.
+_LINE_BREAKERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029\ud800-\udfff]")
 
 
 def one_line(text: str) -> str:

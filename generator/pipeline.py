@@ -15,7 +15,7 @@ from .checks.operations import check_operations
 from .checks.references import check_references
 from .diagnostics import Diagnostics, Location
 from .emit import format_python
-from .loading.positioned import display_path, resolved
+from .loading.positioned import LoadError, display_path, read_limited, resolved
 from .loading.workspace import Workspace
 from .model import Document
 from .plan import ModulePlan, Planner, module_name
@@ -39,7 +39,9 @@ def discover(specs: list[str], diagnostics: Diagnostics) -> list[Entry]:
     """Entry documents: files as given, folders searched recursively for documents with a top-level 'arazzo'."""
     entries: list[Entry] = []
     for spec in specs:
-        matches = sorted(glob.glob(spec, recursive=True)) if glob.has_magic(spec) else [spec]
+        # an existing path is taken literally, even with glob characters ([...], *, ?) in its name
+        literal = not glob.has_magic(spec) or os.path.lexists(spec)
+        matches = [spec] if literal else sorted(glob.glob(spec, recursive=True))
         if not matches:
             diagnostics.error(Location(spec), f"no file or folder matches {spec!r}", "input")
         for match in matches:
@@ -54,21 +56,22 @@ def discover(specs: list[str], diagnostics: Diagnostics) -> list[Entry]:
                         entries.append(
                             Entry(found, os.path.join(match, found.relative_to(path).as_posix()))
                         )
-            elif path.is_file():
+            elif os.path.lexists(match):  # a file, or something loading reports (a FIFO, a device)
                 entries.append(Entry(path, match))
             else:
                 diagnostics.error(Location(match), f"no such file or folder: {match}", "input")
     unique: dict[Path, Entry] = {}
     for entry in entries:
-        unique.setdefault(entry.file.resolve(), entry)
+        unique.setdefault(resolved(entry.file), entry)
     return list(unique.values())
 
 
 def _looks_arazzo(path: Path) -> bool:
     """A document whose top-level key is ``arazzo`` (or that tries to be one: a broken one is reported)."""
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        raw = read_limited(path, str(path), prefix=True)
+        text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")  # a byte order mark
+    except LoadError:
         return False
     if path.suffix.lower() == ".json":
         try:

@@ -15,7 +15,8 @@ import jinja2
 from .literals import py_literal
 from .schema_types import render_type
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\x85]")
+# control characters, and lone surrogates (generated source must be valid UTF-8)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\x85\ud800-\udfff]")
 
 
 def docstring(text: str, indent: str = "    ") -> str:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
+import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,9 @@ from ..diagnostics import Location
 JsonPath = tuple[str | int, ...]
 MAX_DEPTH = 100  # nesting levels: deeper documents are refused (generated code nests as deep)
 MAX_NODES = 1_000_000  # values after alias expansion; more is an alias bomb, not a description
+MAX_FILE_BYTES = 10 * 1024 * 1024  # one document; parsing more would take minutes and gigabytes
+_JSON_COLLECTIONS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _Loader(yaml.SafeLoader):
@@ -28,11 +34,26 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+def _libyaml_loader() -> type[yaml.CSafeLoader] | None:
+    """libyaml's parser with the same resolvers, when PyYAML was built with it."""
+    if not getattr(yaml, "__with_libyaml__", False):
+        return None
+    members = {"yaml_implicit_resolvers": _Loader.yaml_implicit_resolvers}
+    return type("_CLoader", (yaml.CSafeLoader,), members)
+
+
+_CLoader = _libyaml_loader()
+
+
 class LoadError(Exception):
-    def __init__(self, location: Location, message: str) -> None:
+    """``whole_file``: the problem is the file itself (missing, not a regular file, too big), best
+    reported where another document names it."""
+
+    def __init__(self, location: Location, message: str, whole_file: bool = False) -> None:
         super().__init__(message)
         self.location = location
         self.message = message
+        self.whole_file = whole_file
 
 
 @dataclass(frozen=True)
@@ -76,14 +97,79 @@ def resolved(path: Path) -> Path:
         return Path(os.path.abspath(path))
 
 
+def read_limited(file: Path, shown: str, limit: int | None = None, prefix: bool = False) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, else a LoadError (with ``prefix``,
+    the first ``limit`` bytes of a longer one). Nothing else is opened (a FIFO would block, a
+    device never end), and the file is read no further than the limit (default MAX_FILE_BYTES)."""
+    limit = MAX_FILE_BYTES if limit is None else limit
+    try:
+        info = os.stat(file)
+    except FileNotFoundError:
+        raise LoadError(Location(shown), f"file not found: {shown}", whole_file=True) from None
+    except (OSError, ValueError) as exc:
+        raise LoadError(Location(shown), _unreadable(shown, exc), whole_file=True) from None
+    _check_regular(info, shown, None if prefix else limit)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        handle = os.open(file, flags | getattr(os, "O_CLOEXEC", 0))
+    except (OSError, ValueError) as exc:
+        raise LoadError(Location(shown), _unreadable(shown, exc), whole_file=True) from None
+    try:
+        _check_regular(os.fstat(handle), shown, None if prefix else limit)  # replaced meanwhile?
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(handle, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise LoadError(Location(shown), _unreadable(shown, exc), whole_file=True) from None
+    finally:
+        os.close(handle)
+    if prefix:
+        return b"".join(chunks)[:limit]
+    if size > limit:  # it grew while being read
+        raise LoadError(Location(shown), _too_big(shown, limit), whole_file=True)
+    return b"".join(chunks)
+
+
+def _check_regular(info: os.stat_result, shown: str, limit: int | None) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise LoadError(Location(shown), f"{shown} is a folder, not a file", whole_file=True)
+    if not stat.S_ISREG(info.st_mode):
+        kind = (
+            "a named pipe (FIFO)" if stat.S_ISFIFO(info.st_mode)
+            else "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
+            else "a socket" if stat.S_ISSOCK(info.st_mode)
+            else "not a regular file"
+        )  # fmt: skip
+        raise LoadError(
+            Location(shown), f"{shown} is {kind}; only regular files are read", whole_file=True
+        )
+    if limit is not None and info.st_size > limit:
+        raise LoadError(Location(shown), _too_big(shown, limit), whole_file=True)
+
+
+def _too_big(shown: str, limit: int) -> str:
+    return f"{shown} is larger than {size_text(limit)}, the limit for one document"
+
+
+def size_text(limit: int) -> str:
+    """``10 MiB`` for a whole number of mebibytes, else bytes."""
+    mib, rest = divmod(limit, 1024 * 1024)
+    return f"{mib} MiB" if mib and not rest else f"{limit} bytes"
+
+
+def _unreadable(shown: str, exc: Exception) -> str:
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return f"cannot read {shown}: {reason}"
+
+
 def load_positioned(file: Path, shown: str | None = None) -> Positioned:
     shown = shown if shown is not None else display_path(file)
-    try:
-        data = file.read_bytes()
-    except FileNotFoundError:
-        raise LoadError(Location(shown), f"file not found: {shown}") from None
-    except OSError as exc:
-        raise LoadError(Location(shown), f"cannot read {shown}: {exc}") from None
+    data = read_limited(file, shown)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -109,6 +195,35 @@ def parse_positioned(text: str, file: Path, shown: str) -> Positioned:
             raise LoadError(Location(shown), _too_deep()) from None
         except ValueError as exc:  # a number with more digits than int() converts
             raise LoadError(Location(shown), f"invalid JSON: {_first_clause(exc)}") from None
+    loader: yaml.SafeLoader | yaml.CSafeLoader
+    fast = _fast_compose(text)
+    if fast is not None:
+        node, loader = fast
+    else:
+        node, loader = _compose(text, shown)
+    converter = _Converter(loader, shown)
+    data = None if node is None else converter.convert(node, (), frozenset())
+    return Positioned(
+        shown, file, data, converter.positions, tuple(converter.duplicates), converter.keys
+    )
+
+
+def _fast_compose(text: str) -> tuple[yaml.Node | None, yaml.CSafeLoader] | None:
+    """The node tree from libyaml (about three times faster), or None when it is missing or finds
+    a problem: the pure-Python parser then reports it with its own messages and positions. (libyaml
+    refuses nesting deeper than 1000 levels itself, so its recursion stays bounded.)"""
+    if _CLoader is None:
+        return None
+    loader = _CLoader(text)
+    try:
+        return loader.get_single_node(), loader
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return None
+    finally:
+        loader.dispose()
+
+
+def _compose(text: str, shown: str) -> tuple[yaml.Node | None, _Loader]:
     try:
         loader = _Loader(text)  # the reader refuses control characters here, before parsing
     except yaml.reader.ReaderError as exc:
@@ -131,11 +246,7 @@ def parse_positioned(text: str, file: Path, shown: str) -> Positioned:
         raise LoadError(Location(shown), _too_deep()) from None
     finally:
         loader.dispose()
-    converter = _Converter(loader, shown)
-    data = None if node is None else converter.convert(node, (), frozenset())
-    return Positioned(
-        shown, file, data, converter.positions, tuple(converter.duplicates), converter.keys
-    )
+    return node, loader
 
 
 def _first_clause(exc: Exception) -> str:
@@ -150,7 +261,7 @@ class _Converter:
     """YAML nodes → plain values, recording positions; aliases that contain themselves or expand
     beyond MAX_NODES values are load errors."""
 
-    def __init__(self, loader: _Loader, shown: str) -> None:
+    def __init__(self, loader: yaml.SafeLoader | yaml.CSafeLoader, shown: str) -> None:
         self.loader = loader
         self.shown = shown
         self.positions: dict[JsonPath, tuple[int, int]] = {}
@@ -167,6 +278,8 @@ class _Converter:
         if len(at) > MAX_DEPTH:
             raise self.fail(at, _too_deep())
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            if node.tag not in _JSON_COLLECTIONS:  # e.g. !!python/object/apply on a list
+                raise self.fail(at, f"invalid YAML value: the tag {node.tag!r} is not JSON")
             if id(node) in inside:
                 raise self.fail(at, "a YAML alias refers to a node that contains it")
             inside = inside | {id(node)}
@@ -187,6 +300,8 @@ class _Converter:
                 self.convert(item, at + (index,), inside) for index, item in enumerate(node.value)
             ]
         value = self.scalar(node, at)
+        if isinstance(value, str) and _SURROGATE.search(value):
+            value = _pair_surrogates(value, lambda message: self.fail(at, message))
         if isinstance(value, (bytes, bytearray)):
             raise self.fail(at, "binary YAML values are not JSON")
         if isinstance(value, float) and value != value:
@@ -209,5 +324,26 @@ class _Converter:
             raise LoadError(where, "a mapping key must be a string, not a list or mapping")
         key = self.scalar(node, at)
         if isinstance(key, str):
+            if _SURROGATE.search(key):
+                where = Location(self.shown, node.start_mark.line + 1, node.start_mark.column + 1)
+                return _pair_surrogates(key, lambda message: LoadError(where, message))
             return key
         return json.dumps(key) if key is None or isinstance(key, bool) else str(key)
+
+
+def _pair_surrogates(text: str, error: Callable[[str], LoadError]) -> str:
+    """``text`` with each escaped UTF-16 surrogate pair (JSON's ``"\\ud83d\\ude00"``) joined into
+    its character; a lone surrogate is not a character, so it is an error."""
+    joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+    found = _SURROGATE.search(joined)
+    if found is None:
+        return joined
+    raise error(
+        f"the escape \\u{ord(found.group()):04x} is a lone surrogate, not a Unicode character "
+        "(generated code must be valid UTF-8)"
+    )
+
+
+def has_surrogate(text: str) -> bool:
+    """True for text that cannot be encoded as UTF-8 (a lone surrogate, an undecodable file name)."""
+    return _SURROGATE.search(text) is not None

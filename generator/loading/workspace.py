@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 import httpx
 
 from ..diagnostics import Diagnostics, Location
-from .positioned import LoadError, Positioned, display_path, load_positioned
+from . import positioned
+from .positioned import (
+    LoadError,
+    Positioned,
+    display_path,
+    has_surrogate,
+    load_positioned,
+    size_text,
+)
+
+FETCH_SECONDS = 30.0  # a whole download, however slowly the server sends it
 
 
 class Workspace:
@@ -47,9 +58,11 @@ class Workspace:
 
     def _download(self, url: str, name: str, where: Location) -> Path | None:
         try:
-            response = httpx.get(url, follow_redirects=True, timeout=30.0)
-            response.raise_for_status()
+            content = _fetch(url)
         except httpx.HTTPError as exc:
+            self.diagnostics.error(where, f"cannot fetch {url!r}: {exc}", "remote-source")
+            return None
+        except ValueError as exc:
             self.diagnostics.error(where, f"cannot fetch {url!r}: {exc}", "remote-source")
             return None
         if self._scratch is None:
@@ -57,7 +70,7 @@ class Workspace:
         folder = Path(self._scratch.name) / str(len(self._downloads))
         folder.mkdir()
         target = folder / name
-        target.write_bytes(response.content)
+        target.write_bytes(content)
         return target
 
     def load(
@@ -72,11 +85,18 @@ class Workspace:
             return None
         if key not in self._docs:
             doc: Positioned | None
+            shown = shown if shown is not None else display_path(key)
             try:
-                doc = load_positioned(key, shown if shown is not None else display_path(key))
+                if has_surrogate(str(key)) or has_surrogate(shown):
+                    raise LoadError(
+                        Location(shown),
+                        f"the file name {shown!r} is not valid UTF-8 "
+                        "(generated code names its document)",
+                        whole_file=True,
+                    )
+                doc = load_positioned(key, shown)
             except LoadError as exc:
-                missing = not _exists(key)
-                where = referrer if (missing and referrer is not None) else exc.location
+                where = referrer if (exc.whole_file and referrer is not None) else exc.location
                 self.diagnostics.error(where, exc.message, "load")
                 doc = None
             else:
@@ -91,16 +111,27 @@ class Workspace:
         return self.load(file)
 
 
+def _fetch(url: str) -> bytes:
+    """The body at ``url``, at most ``limit`` bytes (ValueError beyond), within FETCH_SECONDS."""
+    limit = positioned.MAX_FILE_BYTES
+    chunks: list[bytes] = []
+    size = 0
+    deadline = time.monotonic() + FETCH_SECONDS
+    with httpx.stream("GET", url, follow_redirects=True, timeout=FETCH_SECONDS) as response:
+        response.raise_for_status()
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise ValueError(f"larger than {size_text(limit)}, the limit for one document")
+            if time.monotonic() > deadline:
+                raise ValueError(f"not received within {FETCH_SECONDS:g} s")
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def _is_file(path: Path) -> bool:
     """Path.is_file(), False for a name the system refuses (too long, NUL character)."""
     try:
         return path.is_file()
-    except (OSError, ValueError):
-        return False
-
-
-def _exists(path: Path) -> bool:
-    try:
-        return path.exists()
     except (OSError, ValueError):
         return False
