@@ -22,6 +22,7 @@ from emulators import (
     SiriusEmulator,
     SpecViolationError,
 )
+from environment import SCHEMAS, requires_shared
 
 # ---------------------------------------------------------------------------------------- Highlight
 
@@ -451,7 +452,7 @@ def test_emulator_keep_alive_and_concurrency(highlight: HighlightEmulator) -> No
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = ROOT / "specs"
-ARAZZO_SCHEMA = ROOT.parent / "shared" / "arazzo" / "schema" / "arazzo-1.0-schema.yaml"
+ARAZZO_SCHEMA = SCHEMAS / "arazzo-1.0-schema.yaml"
 
 
 def _documents(top_key: str) -> list[Path]:
@@ -481,7 +482,7 @@ def test_every_system_has_its_documents() -> None:
     } <= names
 
 
-@pytest.mark.skipif(not ARAZZO_SCHEMA.exists(), reason="shared Arazzo schema not available")
+@requires_shared
 @pytest.mark.parametrize("path", ARAZZO_DOCS, ids=lambda p: p.relative_to(SPECS).as_posix())
 def test_arazzo_documents_validate_against_the_schema(path: Path) -> None:
     schema = yaml.safe_load(ARAZZO_SCHEMA.read_text(encoding="utf-8"))

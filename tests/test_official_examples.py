@@ -1,4 +1,5 @@
-"""The official Arazzo examples (``../shared/arazzo/examples``, read in place, never copied).
+"""The official Arazzo examples (``../shared/arazzo/examples``, read in place, never copied; the module is
+skipped without ``../shared``, see ``environment``).
 
 * every example document goes through the generator: the runnable ones generate (with the
   warnings they deserve), the broken ones fail with exact, clean diagnostics;
@@ -28,17 +29,13 @@ import pytest
 import yaml
 
 from emulators import BnplEmulator, PetstoreCouponsEmulator
+from environment import EXAMPLES, requires_shared
 from generator.diagnostics import Diagnostics
 from generator.emit import write_package
 from generator.pipeline import discover, generate_files
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT.parent / "shared" / "arazzo" / "examples"
-
 pytestmark = [
-    pytest.mark.skipif(
-        not EXAMPLES.is_dir(), reason=f"the official examples are not at {EXAMPLES}"
-    ),
+    requires_shared,
     pytest.mark.filterwarnings(
         "ignore:Unsupported scheme type:UserWarning"
     ),  # openapi-core, oauth2

@@ -63,8 +63,9 @@ import itertools
 import re
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable, Mapping
+
+from environment import EXAMPLES
 
 from .base import Emulator, Reply, Request, json_body
 
@@ -77,8 +78,8 @@ __all__ = [
     "TERMS",
 ]
 
-#: The official Arazzo examples (read-only, beside the repository).
-EXAMPLES_DIR = Path(__file__).resolve().parents[3] / "shared" / "arazzo" / "examples"
+#: The official Arazzo examples (read-only, beside the repository; see ``environment``).
+EXAMPLES_DIR = EXAMPLES
 
 TERMS: tuple[str, ...] = (
     "Pay in four instalments, one every 30 days, without interest.",

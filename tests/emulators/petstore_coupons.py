@@ -31,15 +31,16 @@ from __future__ import annotations
 import copy
 import itertools
 import re
-from pathlib import Path
 from typing import Any, Iterable, Mapping
+
+from environment import EXAMPLES
 
 from .base import Emulator, Reply, Request, json_body
 
 __all__ = ["PetstoreCouponsEmulator", "DEFAULT_PETS", "DEFAULT_COUPONS", "EXAMPLES_DIR"]
 
-#: The official Arazzo examples (read-only, beside the repository).
-EXAMPLES_DIR = Path(__file__).resolve().parents[3] / "shared" / "arazzo" / "examples"
+#: The official Arazzo examples (read-only, beside the repository; see ``environment``).
+EXAMPLES_DIR = EXAMPLES
 
 DEFAULT_PETS: tuple[dict[str, Any], ...] = (
     {

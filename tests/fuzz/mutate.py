@@ -16,6 +16,7 @@ import ast
 import copy
 import json
 import random
+import os
 import re
 import shutil
 import sys
@@ -32,7 +33,7 @@ from generator.diagnostics import Diagnostics
 from generator.pipeline import generate_files
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("ARAZZO_CODEGEN_SHARED") or ROOT.parent / "shared")  # as tests/environment.py
 EXAMPLES = SHARED / "arazzo" / "examples"
 
 DIAGNOSTIC = re.compile(r"[^\n]+:\d+:\d+: (error|warning): [^\n]+ \[[a-z-]+\]")
