@@ -170,9 +170,13 @@ def broken_refs(
         for at, ref in sorted(references(current.data), key=lambda r: [str(p) for p in r[0]]):
             try:
                 target, _, _ = resolve_ref(current, ref, load, at, referring)
+                deref(current, {"$ref": ref}, load, at)  # a chain of $refs that comes back to itself
             except RefError as exc:
                 if not (exc.unloaded and referring is not None):
-                    found.append((current, at + ("$ref",), str(exc)))
+                    why = str(exc)
+                    if why == "circular reference":
+                        why = f"reference {ref!r} is circular: its chain of $refs never reaches a value"
+                    found.append((current, at + ("$ref",), why))
                 continue
             if target.file not in seen:
                 seen.add(target.file)

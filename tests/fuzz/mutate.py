@@ -16,7 +16,6 @@ import ast
 import copy
 import json
 import random
-import os
 import re
 import shutil
 import sys
@@ -32,9 +31,8 @@ import yaml
 from generator.diagnostics import Diagnostics
 from generator.pipeline import generate_files
 
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("ARAZZO_CODEGEN_SHARED") or ROOT.parent / "shared")  # as tests/environment.py
-EXAMPLES = SHARED / "arazzo" / "examples"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, when run by hand
+from environment import EXAMPLES, ROOT  # noqa: E402 - the one place that locates ../shared
 
 DIAGNOSTIC = re.compile(r"[^\n]+:\d+:\d+: (error|warning): [^\n]+ \[[a-z-]+\]")
 
