@@ -28,14 +28,38 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"arazzo-codegen {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    gen = commands.add_parser("generate", help="validate the documents and write the package")
-    gen.add_argument("specs", nargs="*", metavar="SPEC")
-    gen.add_argument("-o", "--output", metavar="DIR")
+    gen = commands.add_parser(
+        "generate",
+        help="validate the documents and write the package",
+        description="Validate every SPEC with the documents it references, then write the typed "
+        "package to DIR (completely, or not at all). Without SPEC, 'specs' and 'output' come from "
+        "[tool.arazzo-codegen] in ./pyproject.toml. Exit status: 0 written or up to date; 1 invalid "
+        "input or drift; 2 usage error.",
+    )
+    gen.add_argument(
+        "specs",
+        nargs="*",
+        metavar="SPEC",
+        help="an Arazzo document (YAML or JSON), a folder searched for them, or a glob",
+    )
+    gen.add_argument(
+        "-o", "--output", metavar="DIR", help="the package folder to write (default: generated)"
+    )
     gen.add_argument(
         "--check", action="store_true", help="write nothing; fail when DIR is not up to date"
     )
-    val = commands.add_parser("validate", help="print every diagnostic")
-    val.add_argument("specs", nargs="+", metavar="SPEC")
+    val = commands.add_parser(
+        "validate",
+        help="print every diagnostic",
+        description="Check every SPEC and the documents it references; print every diagnostic as "
+        "PATH:LINE:COL: error|warning: MESSAGE [RULE]. Exit status: 0 no errors; 1 errors.",
+    )
+    val.add_argument(
+        "specs",
+        nargs="+",
+        metavar="SPEC",
+        help="an Arazzo document (YAML or JSON), a folder searched for them, or a glob",
+    )
     fix = commands.add_parser(
         "fix",
         help="rewrite every 'dialect' spelling into the specification's, in place",
@@ -44,9 +68,13 @@ def _parser() -> argparse.ArgumentParser:
         "kept). Exit status: 0 nothing (left) to fix; 1 --check found something, or errors or "
         "edits needing a person remain.",
     )
-    fix.add_argument("specs", nargs="+", metavar="SPEC")
     fix.add_argument(
-        "--check", action="store_true", help="change nothing; list what would change (exit 1 if anything)"
+        "specs", nargs="+", metavar="SPEC", help="an Arazzo document or a folder searched for them"
+    )
+    fix.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; list what would change (exit 1 if anything)",
     )
     for sub in (gen, val, fix):
         sub.add_argument(
@@ -58,14 +86,43 @@ def _parser() -> argparse.ArgumentParser:
             action="store_true",
             help="treat every 'dialect' warning (a spelling the specification does not use) as an error",
         )
-    run = commands.add_parser("run", help="generate in memory and execute one workflow")
-    run.add_argument("spec", metavar="SPEC")
-    run.add_argument("workflow_id", metavar="WORKFLOW_ID")
-    run.add_argument("--input", action="append", default=[], metavar="NAME=VALUE")
-    run.add_argument("--inputs", metavar="FILE.json")
-    run.add_argument("--base-url", metavar="URL")
-    run.add_argument("--server", action="append", default=[], metavar="SOURCE=URL")
-    run.add_argument("--credential", action="append", default=[], metavar="SCHEME=VALUE")
+    run = commands.add_parser(
+        "run",
+        help="generate in memory and execute one workflow",
+        description="Generate SPEC in memory, run workflow WORKFLOW_ID and print its outputs as one "
+        "JSON object on stdout. Exit status: 0 success; 1 the workflow failed (the failing step and "
+        "reason on stderr); 2 usage or input error.",
+    )
+    run.add_argument("spec", metavar="SPEC", help="the Arazzo document (or folder) defining it")
+    run.add_argument("workflow_id", metavar="WORKFLOW_ID", help="the workflowId to run")
+    run.add_argument(
+        "--input",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="one workflow input by its Arazzo name; VALUE is JSON when it parses, else a string "
+        "(repeatable)",
+    )
+    run.add_argument(
+        "--inputs", metavar="FILE.json", help="a JSON object of inputs (--input values win)"
+    )
+    run.add_argument(
+        "--base-url", metavar="URL", help="replace the server URL of every source description"
+    )
+    run.add_argument(
+        "--server",
+        action="append",
+        default=[],
+        metavar="SOURCE=URL",
+        help="the server URL of one source description, by name (wins over --base-url; repeatable)",
+    )
+    run.add_argument(
+        "--credential",
+        action="append",
+        default=[],
+        metavar="SCHEME=VALUE",
+        help="the secret for one OpenAPI security scheme, by name (never printed; repeatable)",
+    )
     run.add_argument(
         "--allow-remote", action="store_true", help="fetch http(s) source descriptions"
     )

@@ -134,3 +134,18 @@ def test_run_prints_outputs_and_reports_failures(tmp_path: Path) -> None:
     assert failed.returncode == 1 and "'ping'" in failed.stderr and "500" in failed.stderr
     unknown = cli("run", "flow.arazzo.yaml", "nope", cwd=tmp_path)
     assert unknown.returncode == 2 and "ping" in unknown.stderr
+
+
+def test_every_command_and_option_says_what_it_does() -> None:
+    """--help of each command describes it, and every argument and option has its own help text."""
+    import argparse
+
+    from generator.cli import _parser
+
+    parser = _parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(commands.choices) >= {"generate", "validate", "run", "fix"}
+    for name, sub in commands.choices.items():
+        assert sub.description, f"{name} has no description"
+        for action in sub._actions:
+            assert action.help, f"{name} {action.option_strings or action.dest} has no help"
