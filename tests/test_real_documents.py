@@ -60,7 +60,7 @@ def folder(tmp_path: Path) -> Path:
         ARAZZO.replace("{output}", "$response.body#/name")
     )
     (tmp_path / "repo-a" / "flows" / "dotted.arazzo.yaml").write_text(
-        ARAZZO.replace("{output}", "$response.body.name")
+        ARAZZO.replace("{output}", "$statusCode.name")  # no reading at all, not even a dialect one
     )
     (tmp_path / "repo-b" / "api.openapi.yaml").write_text(OPENAPI)
     (tmp_path / "repo-b" / "missing.arazzo.yaml").write_text(
