@@ -273,6 +273,78 @@ def test_timeout_bounds_the_whole_attempt_async(generate) -> None:  # type: igno
     assert took < 2.0, took
 
 
+def _trickled(part: str) -> Any:
+    """A server whose answer trickles one byte every 0.25 s from the start of ``part``: the status line or
+    the headers (each byte arrives well within a per-read timeout)."""
+    status = b"HTTP/1.1 200 OK\r\n"
+    headers = b"Content-Type: text/plain\r\nX-Slow: " + b"a" * 1000 + b"\r\nContent-Length: 0\r\n\r\n"
+
+    def serve(conn: socket.socket, stop: threading.Event) -> None:
+        with conn:
+            conn.recv(65536)
+            slow = status + headers
+            if part == "headers":
+                conn.sendall(status)
+                slow = headers
+            for byte in slow:
+                if stop.is_set():
+                    return
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    return
+                time.sleep(0.25)
+
+    return serve
+
+
+@pytest.mark.parametrize("part", ["status line", "headers"])
+@pytest.mark.parametrize("kind", ["sync", "sync with its own httpx.Client", "async"])
+def test_timeout_bounds_a_trickled_status_line_or_headers(generate, part: str, kind: str) -> None:  # type: ignore[no-untyped-def]
+    gen = _one_step(generate)
+    with _raw_server(_trickled(part.split()[0])) as url:
+        started = time.monotonic()
+        with pytest.raises(gen.rt.StepFailedError) as failure:
+            if kind == "async":
+
+                async def main() -> None:
+                    async with gen.rt.AsyncClient(base_url=url, timeout=1.0) as client:
+                        await gen.w_async(client=client)
+
+                asyncio.run(main())
+            elif kind == "sync":
+                with gen.rt.Client(base_url=url, timeout=1.0) as client:
+                    gen.w(client=client)
+            else:
+                with httpx.Client() as http:
+                    gen.w(client=gen.rt.Client(base_url=url, timeout=1.0, http=http))
+        took = time.monotonic() - started
+    assert failure.value.reason == "timeout" and failure.value.status_code is None
+    assert took < 2.0, took
+
+
+def test_the_attempt_deadline_leaves_other_uses_of_a_shared_httpx_client_alone(generate) -> None:  # type: ignore[no-untyped-def]
+    """Outside a workflow's attempt, the user's httpx.Client keeps its own per-read timeouts: an answer
+    whose last bytes trickle in for longer than the workflow's timeout (never idle for 0.5 s) completes."""
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+
+    def serve(conn: socket.socket, stop: threading.Event) -> None:
+        with conn:
+            conn.recv(65536)
+            conn.sendall(answer[:-8])
+            for byte in answer[-8:]:
+                time.sleep(0.15)
+                conn.sendall(bytes([byte]))
+
+    gen = _one_step(generate)
+    with _raw_server(serve) as url, httpx.Client(timeout=0.5) as http:
+        gen.rt.Client(base_url=url, timeout=0.3, http=http)
+        started = time.monotonic()
+        response = http.get(url)
+        took = time.monotonic() - started
+    assert response.content == b"ok" and took > 0.9, took
+
+
 def test_a_timeout_is_a_failure_that_failure_actions_see(generate) -> None:  # type: ignore[no-untyped-def]
     gen = _one_step(generate, onFailure=[{"name": "stop", "type": "end"}])
     with _raw_server(_trickle) as url:

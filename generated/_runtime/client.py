@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from .deadline import install
 from .driver import Driver, Run, Send, Sleep, T
 from .logs import REDACTOR
 from .spec import Registry
@@ -101,6 +102,8 @@ class Client:
         self._limits = _limits(self._settings, pool_timeout)
         self._owns_http = http is None
         self._http = http if http is not None else httpx.Client(timeout=timeout, limits=_POOL)
+        # Connections opened for this client end every read and write by the attempt's deadline.
+        install(self._http)
         # At most as many requests in flight as the pool has connections: the others wait here, in
         # order, rather than in the pool's queue (whose bookkeeping grows with its length).
         self._gate = threading.BoundedSemaphore(_CONNECTIONS)
