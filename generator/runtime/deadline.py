@@ -109,7 +109,11 @@ def install(http: httpx.Client) -> bool:
     for transport in transports:
         if transport is None:
             continue
-        pool = getattr(transport, "_pool", None) if isinstance(transport, httpx.HTTPTransport) else None
+        pool = (
+            getattr(transport, "_pool", None)
+            if isinstance(transport, httpx.HTTPTransport)
+            else None
+        )
         backend = getattr(pool, "_network_backend", None)
         if backend is None:
             complete = False
