@@ -1,10 +1,11 @@
 """Concurrency benchmark: N runs of a one-step workflow, one by one and all at once, sync and async.
 
-    python benchmarks/concurrency.py [--runs 1000]
+    python benchmarks/concurrency.py [--runs 1000] [--rounds 3] [--latency 0] [--max-connections N]
 
-The server is an asyncio HTTP/1.1 keep-alive server in its own process with a listen backlog of 4096, so
-it can take the load and what is measured is the client. Prints one line per mode: wall time, runs per
-second and errors. Not a test: figures depend on the machine.
+The server is an asyncio HTTP/1.1 keep-alive server in its own process (listen backlog 4096) that serves
+every connection concurrently and answers after ``--latency`` seconds, so what is measured is the client.
+Each mode runs ``--rounds`` times; one line per mode gives the median round's wall time, runs per second,
+the client process's CPU time and the errors of all rounds. Not a test: figures depend on the machine.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import asyncio
 import importlib
 import multiprocessing
 import socket
+import statistics
 import sys
 import tempfile
 import threading
@@ -36,6 +38,9 @@ ANSWER = (
 )
 
 
+LATENCY = 0.0
+
+
 async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     try:
         while True:
@@ -46,6 +51,8 @@ async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
                     length = int(line.split(b":", 1)[1])
             if length:
                 await reader.readexactly(length)
+            if LATENCY:
+                await asyncio.sleep(LATENCY)
             writer.write(ANSWER)
             await writer.drain()
     except (asyncio.IncompleteReadError, ConnectionError):
@@ -54,7 +61,10 @@ async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
         writer.close()
 
 
-def _serve(sock: socket.socket) -> None:
+def _serve(sock: socket.socket, latency: float) -> None:
+    global LATENCY
+    LATENCY = latency
+
     async def main() -> None:
         server = await asyncio.start_server(_handle, sock=sock, backlog=4096)
         async with server:
@@ -73,7 +83,12 @@ def _package(folder: Path) -> Any:
                 "get": {
                     "operationId": "getPet",
                     "parameters": [
-                        {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        }
                     ],
                     "responses": {"200": {"description": "ok"}},
                 }
@@ -115,25 +130,52 @@ def _package(folder: Path) -> Any:
     return importlib.import_module("benchpkg.bench"), importlib.import_module("benchpkg")
 
 
-def _report(mode: str, runs: int, took: float, errors: Counter[str]) -> None:
-    failed = sum(errors.values())
-    detail = ", ".join(f"{k}: {v}" for k, v in errors.most_common()) or "none"
-    print(f"{mode:<28} {took:7.2f} s  {runs / took:8.0f} runs/s  errors {failed} ({detail})")
+class _Rounds:
+    """Wall and CPU time of each round of one mode, and the errors of all rounds."""
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self.rounds: list[tuple[float, float]] = []
+        self.errors: Counter[str] = Counter()
+
+    def timed(self, body: Any) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        body()
+        self.rounds.append((time.perf_counter() - wall, time.process_time() - cpu))
+
+    def median(self) -> tuple[float, float]:
+        return statistics.median(self.rounds)
+
+    def report(self, runs: int) -> None:
+        wall, cpu = self.median()
+        failed = sum(self.errors.values())
+        detail = ", ".join(f"{k}: {v}" for k, v in self.errors.most_common()) or "none"
+        print(
+            f"{self.mode:<22} {wall:7.2f} s {runs / wall:7.0f} runs/s  cpu {cpu:6.2f} s  "
+            f"errors {failed} ({detail})",
+            flush=True,
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--latency", type=float, default=0.0, help="server delay per request (s)")
+    parser.add_argument("--max-connections", type=int, default=None, help="the clients' setting")
     args = parser.parse_args()
     runs = args.runs
+    options = {} if args.max_connections is None else {"max_connections": args.max_connections}
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server = multiprocessing.get_context("fork").Process(target=_serve, args=(sock,), daemon=True)
+    server = multiprocessing.get_context("fork").Process(
+        target=_serve, args=(sock, args.latency), daemon=True
+    )
     server.start()
+    modes: dict[str, _Rounds] = {}
     with tempfile.TemporaryDirectory() as scratch:
         module, package = _package(Path(scratch))
-        times: dict[str, float] = {}
 
         def one(client: Any, errors: Counter[str], i: int) -> None:
             try:
@@ -141,25 +183,26 @@ def main() -> None:
             except Exception as error:  # noqa: BLE001 - counted and reported
                 errors[type(error).__name__] += 1
 
-        with package.Client(base_url=url) as client:
-            one(client, Counter(), 0)  # warm up
-            errors: Counter[str] = Counter()
-            started = time.perf_counter()
+        def sequential(client: Any, mode: _Rounds) -> None:
             for i in range(runs):
-                one(client, errors, i)
-            times["sync sequential"] = time.perf_counter() - started
-            _report("sync sequential", runs, times["sync sequential"], errors)
-            errors = Counter()
-            threads = [
-                threading.Thread(target=one, args=(client, errors, i)) for i in range(runs)
+                one(client, mode.errors, i)
+
+        def threads(client: Any, mode: _Rounds) -> None:
+            started = [
+                threading.Thread(target=one, args=(client, mode.errors, i)) for i in range(runs)
             ]
-            started = time.perf_counter()
-            for thread in threads:
+            for thread in started:
                 thread.start()
-            for thread in threads:
+            for thread in started:
                 thread.join()
-            times["sync threads"] = time.perf_counter() - started
-            _report(f"sync {runs} threads", runs, times["sync threads"], errors)
+
+        with package.Client(base_url=url, **options) as client:
+            one(client, Counter(), 0)  # warm up
+            for name, body in (("sync sequential", sequential), (f"sync {runs} threads", threads)):
+                mode = modes[name] = _Rounds(name)
+                for _ in range(args.rounds):
+                    mode.timed(lambda: body(client, mode))
+                mode.report(runs)
 
         async def one_async(client: Any, errors: Counter[str], i: int) -> None:
             try:
@@ -168,26 +211,31 @@ def main() -> None:
                 errors[type(error).__name__] += 1
 
         async def run_async() -> None:
-            async with package.AsyncClient(base_url=url) as client:
+            async with package.AsyncClient(base_url=url, **options) as client:
                 await one_async(client, Counter(), 0)
-                errors: Counter[str] = Counter()
-                started = time.perf_counter()
-                for i in range(runs):
-                    await one_async(client, errors, i)
-                times["async sequential"] = time.perf_counter() - started
-                _report("async sequential", runs, times["async sequential"], errors)
-                errors = Counter()
-                started = time.perf_counter()
-                await asyncio.gather(*(one_async(client, errors, i) for i in range(runs)))
-                times["async tasks"] = time.perf_counter() - started
-                _report(f"async {runs} tasks", runs, times["async tasks"], errors)
+                for name in ("async sequential", f"async {runs} tasks"):
+                    mode = modes[name] = _Rounds(name)
+                    for _ in range(args.rounds):
+                        wall, cpu = time.perf_counter(), time.process_time()
+                        if name == "async sequential":
+                            for i in range(runs):
+                                await one_async(client, mode.errors, i)
+                        else:
+                            await asyncio.gather(
+                                *(one_async(client, mode.errors, i) for i in range(runs))
+                            )
+                        mode.rounds.append((time.perf_counter() - wall, time.process_time() - cpu))
+                    mode.report(runs)
 
         asyncio.run(run_async())
     server.terminate()
     server.join(5)
+    ratio = {
+        kind: modes[f"{kind} {runs} {unit}"].median()[0] / modes[f"{kind} sequential"].median()[0]
+        for kind, unit in (("sync", "threads"), ("async", "tasks"))
+    }
     print(
-        f"concurrent / sequential time: sync {times['sync threads'] / times['sync sequential']:.2f}, "
-        f"async {times['async tasks'] / times['async sequential']:.2f}"
+        f"concurrent / sequential time (median): sync {ratio['sync']:.2f}, async {ratio['async']:.2f}"
     )
 
 

@@ -273,6 +273,81 @@ def test_timeout_bounds_the_whole_attempt_async(generate) -> None:  # type: igno
     assert took < 2.0, took
 
 
+def _trickled(part: str) -> Any:
+    """A server whose answer trickles one byte every 0.25 s from the start of ``part``: the status line or
+    the headers (each byte arrives well within a per-read timeout)."""
+    status = b"HTTP/1.1 200 OK\r\n"
+    headers = (
+        b"Content-Type: text/plain\r\nX-Slow: " + b"a" * 1000 + b"\r\nContent-Length: 0\r\n\r\n"
+    )
+
+    def serve(conn: socket.socket, stop: threading.Event) -> None:
+        with conn:
+            conn.recv(65536)
+            slow = status + headers
+            if part == "headers":
+                conn.sendall(status)
+                slow = headers
+            for byte in slow:
+                if stop.is_set():
+                    return
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    return
+                time.sleep(0.25)
+
+    return serve
+
+
+@pytest.mark.parametrize("part", ["status line", "headers"])
+@pytest.mark.parametrize("kind", ["sync", "sync with its own httpx.Client", "async"])
+def test_timeout_bounds_a_trickled_status_line_or_headers(generate, part: str, kind: str) -> None:  # type: ignore[no-untyped-def]
+    gen = _one_step(generate)
+    with _raw_server(_trickled(part.split()[0])) as url:
+        started = time.monotonic()
+        with pytest.raises(gen.rt.StepFailedError) as failure:
+            if kind == "async":
+
+                async def main() -> None:
+                    async with gen.rt.AsyncClient(base_url=url, timeout=1.0) as client:
+                        await gen.w_async(client=client)
+
+                asyncio.run(main())
+            elif kind == "sync":
+                with gen.rt.Client(base_url=url, timeout=1.0) as client:
+                    gen.w(client=client)
+            else:
+                with httpx.Client() as http:
+                    gen.w(client=gen.rt.Client(base_url=url, timeout=1.0, http=http))
+        took = time.monotonic() - started
+    assert failure.value.reason == "timeout" and failure.value.status_code is None
+    assert took < 2.0, took
+
+
+def test_the_attempt_deadline_leaves_other_uses_of_a_shared_httpx_client_alone(generate) -> None:  # type: ignore[no-untyped-def]
+    """Outside a workflow's attempt, the user's httpx.Client keeps its own per-read timeouts: an answer
+    whose last bytes trickle in for longer than the workflow's timeout (never idle for 0.5 s) completes.
+    """
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+
+    def serve(conn: socket.socket, stop: threading.Event) -> None:
+        with conn:
+            conn.recv(65536)
+            conn.sendall(answer[:-8])
+            for byte in answer[-8:]:
+                time.sleep(0.15)
+                conn.sendall(bytes([byte]))
+
+    gen = _one_step(generate)
+    with _raw_server(serve) as url, httpx.Client(timeout=0.5) as http:
+        gen.rt.Client(base_url=url, timeout=0.3, http=http)
+        started = time.monotonic()
+        response = http.get(url)
+        took = time.monotonic() - started
+    assert response.content == b"ok" and took > 0.9, took
+
+
 def test_a_timeout_is_a_failure_that_failure_actions_see(generate) -> None:  # type: ignore[no-untyped-def]
     gen = _one_step(generate, onFailure=[{"name": "stop", "type": "end"}])
     with _raw_server(_trickle) as url:
@@ -395,6 +470,94 @@ def test_waiting_for_a_pooled_connection_does_not_count_against_the_timeout(gene
         for thread in threads:
             thread.join(10)
     assert len(results) == 9 and all(r.trace[0].status_code == 200 for r in results)
+
+
+def _counting(delay: float) -> tuple[Any, list[int]]:
+    """A keep-alive HTTP server (``_raw_server``, whose backlog takes a burst of connections) that answers
+    every GET after ``delay`` seconds and records the most requests it ever had in progress at once.
+    """
+    lock = threading.Lock()
+    state = {"now": 0}
+    peak = [0]
+
+    def serve(conn: socket.socket, stop: threading.Event) -> None:
+        with conn:
+            pending = b""
+            while not stop.is_set():
+                while b"\r\n\r\n" not in pending:
+                    data = conn.recv(65536)
+                    if not data:
+                        return
+                    pending += data
+                pending = pending.split(b"\r\n\r\n", 1)[1]
+                with lock:
+                    state["now"] += 1
+                    peak[0] = max(peak[0], state["now"])
+                time.sleep(delay)
+                with lock:
+                    state["now"] -= 1
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+                )
+
+    return serve, peak
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+@pytest.mark.parametrize("limit", [None, 3])
+def test_max_connections_bounds_the_requests_in_flight(generate, kind: str, limit: int | None) -> None:  # type: ignore[no-untyped-def]
+    gen = _one_step(generate)
+    serve, peak = _counting(0.3)
+    options = {} if limit is None else {"max_connections": limit}
+    expected = limit or gen.rt.Client.__init__.__kwdefaults__["max_connections"]
+    runs = expected * 2
+    with _raw_server(serve) as url:
+        if kind == "sync":
+            client = gen.rt.Client(base_url=url, **options)
+            results: list[Any] = []
+            threads = [
+                threading.Thread(target=lambda: results.append(gen.w(client=client)))
+                for _ in range(runs)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(30)
+        else:
+
+            async def main() -> list[Any]:
+                async with gen.rt.AsyncClient(base_url=url, **options) as client:
+                    return await asyncio.gather(*(gen.w_async(client=client) for _ in range(runs)))
+
+            results = asyncio.run(main())
+    assert len(results) == runs and all(r.trace[0].status_code == 200 for r in results)
+    assert peak[0] == expected, peak
+
+
+@pytest.mark.parametrize("value", [0, -1, 2.5, True, "4"])
+def test_max_connections_must_be_a_positive_int(generate, value: Any) -> None:  # type: ignore[no-untyped-def]
+    gen = _one_step(generate)
+    for kind in (gen.rt.Client, gen.rt.AsyncClient):
+        with pytest.raises(ValueError, match="max_connections"):
+            kind(base_url="http://127.0.0.1:1", max_connections=value)
+
+
+def test_a_missing_sniffio_is_looked_up_once(generate) -> None:  # type: ignore[no-untyped-def]
+    """httpcore imports sniffio for every lock and event; without it installed, each of those imports
+    would search sys.path again. The async client records its absence once."""
+    import importlib.util
+    import sys
+
+    if "sniffio" in sys.modules and sys.modules["sniffio"] is not None:
+        pytest.skip("sniffio is installed")
+    gen = _one_step(generate)
+    sys.modules.pop("sniffio", None)
+    if importlib.util.find_spec("sniffio") is not None:
+        pytest.skip("sniffio is installed")
+    gen.rt.AsyncClient(base_url="http://127.0.0.1:1")
+    assert "sniffio" in sys.modules and sys.modules["sniffio"] is None
+    with pytest.raises(ImportError):
+        import sniffio  # noqa: F401
 
 
 # --- the wrong client, malformed JSON ---------------------------------------------------------------

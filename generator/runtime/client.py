@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
+import sys
 import threading
 import time
 import weakref
@@ -12,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from .deadline import install
 from .driver import Driver, Run, Send, Sleep, T
 from .logs import REDACTOR
 from .spec import Registry
@@ -20,9 +23,34 @@ from .transmit import Limits, Reply, send_async, send_sync
 from .vault import Secret
 from .wire import Settings
 
-# Connections kept per client: as many idle as in use, so a busy client does not reconnect for every request.
-_CONNECTIONS = 100
-_POOL = httpx.Limits(max_connections=_CONNECTIONS, max_keepalive_connections=_CONNECTIONS)
+# Requests in flight per client by default (urllib3's per-host pool size). httpcore's pool does work in
+# proportion to its connections on every request, so a larger pool slows a client that a fast server keeps
+# busy; a slow server (high latency) is better served by raising max_connections.
+MAX_CONNECTIONS = 10
+
+
+def _pool(max_connections: int) -> httpx.Limits:
+    """As many idle connections kept as in use, so a busy client does not reconnect for every request."""
+    return httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+
+
+def _checked(max_connections: int) -> int:
+    if (
+        isinstance(max_connections, bool)
+        or not isinstance(max_connections, int)
+        or max_connections < 1
+    ):
+        raise ValueError(f"max_connections must be a positive int, not {max_connections!r}")
+    return max_connections
+
+
+def _remember_missing_sniffio() -> None:
+    """httpcore imports ``sniffio`` on every lock and event it sets up and falls back to asyncio when it is
+    missing (anyio no longer installs it); Python does not remember a failed import, so each of those calls
+    searches ``sys.path`` again (encode/httpcore#1103). Recording the absence once makes them fail at once.
+    """
+    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
 def _no_connection(limits: Limits) -> Reply:
@@ -83,6 +111,7 @@ class Client:
         max_retry_after: float = 120.0,
         max_body_size: int = 100 * 1024 * 1024,
         pool_timeout: float = 60.0,
+        max_connections: int = MAX_CONNECTIONS,
     ) -> None:
         if http is not None and not isinstance(http, httpx.Client):
             raise TypeError(
@@ -99,10 +128,15 @@ class Client:
         self._settings = _settings(base_url, servers, credentials, headers, options)
         self._limits = _limits(self._settings, pool_timeout)
         self._owns_http = http is None
-        self._http = http if http is not None else httpx.Client(timeout=timeout, limits=_POOL)
-        # At most as many requests in flight as the pool has connections: the others wait here, in
-        # order, rather than in the pool's queue (whose bookkeeping grows with its length).
-        self._gate = threading.BoundedSemaphore(_CONNECTIONS)
+        in_flight = _checked(max_connections)
+        self._http = (
+            http if http is not None else httpx.Client(timeout=timeout, limits=_pool(in_flight))
+        )
+        # Connections opened for this client end every read and write by the attempt's deadline.
+        install(self._http)
+        # At most max_connections requests in flight: the others wait here, in order, rather than in
+        # the pool's queue (whose bookkeeping grows with its length).
+        self._gate = threading.BoundedSemaphore(in_flight)
 
     def __repr__(self) -> str:
         return _describe(self._settings, "Client")
@@ -170,6 +204,7 @@ class AsyncClient:
         max_retry_after: float = 120.0,
         max_body_size: int = 100 * 1024 * 1024,
         pool_timeout: float = 60.0,
+        max_connections: int = MAX_CONNECTIONS,
     ) -> None:
         if http is not None and not isinstance(http, httpx.AsyncClient):
             raise TypeError(
@@ -186,7 +221,13 @@ class AsyncClient:
         self._settings = _settings(base_url, servers, credentials, headers, options)
         self._limits = _limits(self._settings, pool_timeout)
         self._owns_http = http is None
-        self._http = http if http is not None else httpx.AsyncClient(timeout=timeout, limits=_POOL)
+        self._in_flight = _checked(max_connections)
+        _remember_missing_sniffio()
+        self._http = (
+            http
+            if http is not None
+            else httpx.AsyncClient(timeout=timeout, limits=_pool(self._in_flight))
+        )
         self._gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
             weakref.WeakKeyDictionary()
         )
@@ -231,11 +272,11 @@ class AsyncClient:
             reply = await self._send(instruction)
 
     def _gate(self) -> asyncio.Semaphore:
-        """This event loop's gate: at most as many requests in flight as the pool has connections."""
+        """This event loop's gate: at most max_connections requests in flight."""
         loop = asyncio.get_running_loop()
         gate = self._gates.get(loop)
         if gate is None:
-            gate = self._gates[loop] = asyncio.Semaphore(_CONNECTIONS)
+            gate = self._gates[loop] = asyncio.Semaphore(self._in_flight)
         return gate
 
     async def _send(self, instruction: Send) -> Reply:

@@ -5,7 +5,8 @@ a :class:`Reply` whose headers, body and error text are already masked, and keep
 
 The attempt's clock starts when a connection is taken from the pool (httpcore's first trace event), so
 waiting for a pooled connection does not count against ``timeout``; that wait has its own bound
-(``pool_timeout``).
+(``pool_timeout``). The async attempt runs inside one ``asyncio.timeout``; the sync attempt's deadline reaches
+every socket operation through :mod:`.deadline`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from .deadline import attempt
 from .vault import Secret, mask_bytes, mask_text
 from .wire import Prepared, authorize
 
@@ -147,7 +149,8 @@ def send_sync(
     started = time.perf_counter()
     clock = _SyncClock(limits)
     try:
-        status, headers, content = _exchange_sync(http, prepared, limits, clock)
+        with attempt(clock.left):
+            status, headers, content = _exchange_sync(http, prepared, limits, clock)
     except _TooLarge as error:
         return Reply(time.perf_counter() - started, error.status_code, reason=_too_large(limits))
     except httpx.TimeoutException as error:
