@@ -106,8 +106,12 @@ def authorize(prepared: Prepared) -> httpx.Request:
 def server_url(
     settings: Settings, registry: Registry, source_name: str, own: str | None = None
 ) -> str:
-    """``Client(servers=...)`` for the source, else ``base_url``, else the operation's own server (OpenAPI
-    operation or path-item ``servers``), else the description's first server."""
+    """``Client(servers=...)`` for the source (``"<module>.<name>"``, the source of the document ``registry``
+    holds, before the bare name), else ``base_url``, else the operation's own server (OpenAPI operation or
+    path-item ``servers``), else the description's first server."""
+    qualified = f"{registry.name}.{source_name}"
+    if registry.name and qualified in settings.servers:
+        return settings.servers[qualified]
     if source_name in settings.servers:
         return settings.servers[source_name]
     if settings.base_url is not None:
