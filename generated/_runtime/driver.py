@@ -304,9 +304,7 @@ class Run:
         assert step.operation is not None
         compiled = step.request(Context(self.state, frame))
         try:
-            prepared, exchange, shown = build(
-                step.operation, compiled, self.settings, frame.scope
-            )
+            prepared, exchange, shown = build(step.operation, compiled, self.settings, frame.scope)
         except Unsendable as error:
             return None, None, error.reason
         if self.settings.validate_requests and compiled.has_body:

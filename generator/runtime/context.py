@@ -43,7 +43,8 @@ class MalformedBody(Exception):
 @dataclass
 class Frame:
     """One workflow run: its inputs, the outputs of the steps that ran, and the registry of the document
-    that defines the workflow (where its ``$workflows`` and ``$sourceDescriptions`` names resolve)."""
+    that defines the workflow (where its ``$workflows`` and ``$sourceDescriptions`` names resolve).
+    """
 
     workflow_id: str
     inputs: dict[str, Any]
