@@ -236,3 +236,27 @@ def test_two_documents_with_one_module_name_may_not_share_a_source_name(tmp_path
     result = _validate(tmp_path, files, "b.arazzo.yaml", "d.arazzo.yaml")
     assert result.returncode == 1 and not (tmp_path / "out").exists()
     assert "'b.api'" in result.stderr and "[duplicate]" in result.stderr, result.stderr
+
+
+def test_workflows_expression_naming_a_workflow_of_two_imported_documents_is_ambiguous(tmp_path: Path) -> None:
+    reader = arazzo(
+        [
+            {
+                "workflowId": "outer",
+                "steps": [{"stepId": "s", "workflowId": "$sourceDescriptions.second.wf"}],
+                "outputs": {"where": "$workflows.wf.outputs.where"},
+            }
+        ],
+        sources=[
+            {"name": "first", "url": "a.arazzo.yaml", "type": "arazzo"},
+            {"name": "second", "url": "b.arazzo.yaml", "type": "arazzo"},
+        ],
+    )
+    result = _validate(tmp_path, dict(FILES, **{"d.arazzo.yaml": reader}), "d.arazzo.yaml")
+    assert result.returncode == 1 and not (tmp_path / "out").exists()
+    lines = [line for line in result.stderr.splitlines() if "error" in line]
+    assert len(lines) == 1 and "$workflows.wf:" in lines[0] and "[duplicate]" in lines[0], result.stderr
+    assert lines[0].startswith("d.arazzo.yaml:"), result.stderr
+    reader["workflows"][0]["outputs"] = {"where": "$steps.s.outputs.where"}
+    reader["workflows"][0]["steps"][0]["outputs"] = {"where": "$outputs.where"}
+    assert _validate(tmp_path, dict(FILES, **{"d.arazzo.yaml": reader}), "d.arazzo.yaml").returncode == 0

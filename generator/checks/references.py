@@ -156,6 +156,20 @@ class _Scope:
                     RULE,
                 )
                 return
+            holders = [
+                name
+                for name, doc in self.document.arazzo_sources()
+                if self.document.own_workflow(expr.workflow_id) is None
+                and doc.find_workflow(expr.workflow_id) is not None
+            ]
+            if len(holders) > 1:
+                self.diags.error(
+                    where,
+                    f"$workflows.{expr.workflow_id}: workflow {expr.workflow_id!r} is defined by the "
+                    f"arazzo sources {' and '.join(repr(name) for name in holders)}; read the outputs "
+                    "of the one you mean through the step that runs it ($steps.<stepId>.outputs...)",
+                    "duplicate",
+                )
             names = _inputs(other) if expr.kind == "inputs" else {o.name for o in other.outputs}
             if expr.name not in names:
                 self.diags.error(
