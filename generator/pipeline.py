@@ -18,7 +18,7 @@ from .emit import format_python
 from .loading.positioned import display_path, resolved
 from .loading.workspace import Workspace
 from .model import Document
-from .plan import ModulePlan, Planner, direct_imports, document_module, module_name
+from .plan import ModulePlan, Planner, document_module, module_name
 from .render import render
 
 RUNTIME_DIR = Path(__file__).parent / "runtime"
@@ -130,7 +130,7 @@ def _check_source_names(
         if doc.file in done:
             continue
         done.add(doc.file)
-        pending.extend(child for _, child in direct_imports(doc))
+        pending.extend(child for _, child in doc.arazzo_sources())
         module = document_module(doc)
         for source in doc.sources:
             if source.type != "openapi" or not source.target:

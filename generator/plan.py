@@ -155,24 +155,21 @@ def document_module(document: Document) -> str:
     return module_name(document.display_path.replace("\\", "/").rsplit("/", 1)[-1])
 
 
-def direct_imports(document: Document) -> list[tuple[str, Document]]:
-    return document.arazzo_sources()
-
-
 def _imports(document: Document) -> list[Document]:
     """Every document reachable through 'arazzo' source descriptions, once each (by file), each after the
     documents it imports (loading refuses import cycles)."""
-    found: dict[str, Document] = {}
+    seen = {document.file}
+    found: list[Document] = []
 
     def visit(doc: Document) -> None:
-        for _, child in direct_imports(doc):
-            if child.file != document.file and child.file not in found:
-                found[child.file] = child  # placed before its children are visited: no revisits
+        for _, child in doc.arazzo_sources():
+            if child.file not in seen:
+                seen.add(child.file)
                 visit(child)
-                found[child.file] = found.pop(child.file)  # ... and moved after them
+                found.append(child)
 
     visit(document)
-    return list(found.values())
+    return found
 
 
 class Planner:
@@ -221,7 +218,7 @@ class Planner:
     def links(self, doc: Document) -> tuple[tuple[str, str], ...]:
         return tuple(
             (name, self.registry_vars[child.file])
-            for name, child in direct_imports(doc)
+            for name, child in doc.arazzo_sources()
             if child.file in self.registry_vars
         )
 
