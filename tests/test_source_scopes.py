@@ -8,7 +8,10 @@ that calls ``bee``'s ``wf``. Every request goes to a real server on 127.0.0.1.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -260,3 +263,27 @@ def test_workflows_expression_naming_a_workflow_of_two_imported_documents_is_amb
     reader["workflows"][0]["outputs"] = {"where": "$steps.s.outputs.where"}
     reader["workflows"][0]["steps"][0]["outputs"] = {"where": "$outputs.where"}
     assert _validate(tmp_path, dict(FILES, **{"d.arazzo.yaml": reader}), "d.arazzo.yaml").returncode == 0
+
+
+def test_run_takes_module_qualified_server_keys(tmp_path: Path, servers) -> None:  # type: ignore[no-untyped-def]
+    one, two, three = servers
+    _validate(tmp_path, FILES, "c.arazzo.yaml")
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "run", "c.arazzo.yaml", "wf", "--input", "tag=x"]
+        + ["--server", f"b.api={two.url}", "--server", f"api={three.url}"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent)),
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"where": "c.openapi.yaml", "child": "b.openapi.yaml", "same": "x"}
+    assert (_paths(one), _paths(two), _paths(three)) == ([], ["/b"], ["/c"])
+
+
+def test_without_a_server_the_error_names_the_source_and_its_module(generate) -> None:  # type: ignore[no-untyped-def]
+    serverless = {k: v for k, v in _api("/b").items() if k != "servers"}
+    gen = generate(dict(FILES, **{"b.openapi.yaml": serverless}))
+    with pytest.raises(gen.rt.ArazzoError, match="'api' of module 'b'"):
+        gen.modules["b"].wf(client=gen.rt.Client(servers={"c.api": "http://127.0.0.1:9"}))

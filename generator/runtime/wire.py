@@ -119,8 +119,9 @@ def server_url(
         return own
     source = registry.source(source_name)
     if source is None or not source.server or not source.server.startswith(("http://", "https://")):
+        of = f" of module {registry.name!r}" if registry.name else ""
         raise ArazzoError(
-            f"no server URL for source description {source_name!r}: "
+            f"no server URL for source description {source_name!r}{of}: "
             "pass Client(base_url=...) or Client(servers={...})"
         )
     return source.server
