@@ -287,3 +287,57 @@ def test_without_a_server_the_error_names_the_source_and_its_module(generate) ->
     gen = generate(dict(FILES, **{"b.openapi.yaml": serverless}))
     with pytest.raises(gen.rt.ArazzoError, match="'api' of module 'b'"):
         gen.modules["b"].wf(client=gen.rt.Client(servers={"c.api": "http://127.0.0.1:9"}))
+
+
+def test_goto_and_a_diamond_of_imports_reach_the_named_documents_workflow(generate, servers) -> None:  # type: ignore[no-untyped-def]
+    one, two, three = servers
+    calls_bee = {"stepId": "inner", "workflowId": "$sourceDescriptions.bee.wf"}
+    imports_b = [{"name": "bee", "url": "b.arazzo.yaml", "type": "arazzo"}]
+    top = arazzo(
+        [
+            {
+                "workflowId": "both",
+                "steps": [
+                    {"stepId": "x", "workflowId": "$sourceDescriptions.x.wf"},
+                    {"stepId": "y", "workflowId": "$sourceDescriptions.y.wf"},
+                ],
+            },
+            {
+                "workflowId": "jump",
+                "steps": [
+                    {
+                        "stepId": "first",
+                        "workflowId": "$sourceDescriptions.x.wf",
+                        "onSuccess": [
+                            {"name": "away", "type": "goto", "workflowId": "$sourceDescriptions.y.wf"}
+                        ],
+                    },
+                    {"stepId": "skipped", "workflowId": "$sourceDescriptions.x.wf"},
+                ],
+            },
+        ],
+        sources=[
+            {"name": "x", "url": "e.arazzo.yaml", "type": "arazzo"},
+            {"name": "y", "url": "f.arazzo.yaml", "type": "arazzo"},
+        ],
+    )
+    files = dict(
+        FILES,
+        **{
+            "e.arazzo.yaml": arazzo([{"workflowId": "wf", "steps": [calls_bee]}], sources=imports_b),
+            "f.arazzo.yaml": arazzo([{"workflowId": "wf", "steps": [calls_bee]}], sources=imports_b),
+            "d.arazzo.yaml": top,
+        },
+    )
+    gen = generate(files, entry="d.arazzo.yaml")
+    d = gen.modules["d"]
+    registries = [value for name, value in vars(d).items() if name.startswith("_IMPORTED_")]
+    assert sorted(r.name for r in registries) == ["b", "e", "f"]  # b once, shared by e and f
+    assert d._REGISTRY.imports["x"].imports["bee"] is d._REGISTRY.imports["y"].imports["bee"]
+    client = gen.rt.Client(servers={"b.api": two.url, "api": one.url})
+    result = d.both(client=client)
+    assert [(r.workflow_id, r.step_id) for r in result.trace] == [("wf", "call")] * 2
+    assert _paths(two) == ["/b", "/b"] and one.seen == [] and three.seen == []
+    jumped = d.jump(client=client)
+    assert [(r.workflow_id, r.step_id) for r in jumped.trace] == [("wf", "call")] * 2
+    assert _paths(two) == ["/b", "/b"]
