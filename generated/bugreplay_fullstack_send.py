@@ -268,6 +268,7 @@ async def send_exception_async(
 
 
 _REGISTRY = rt.Registry(
+    name="bugreplay_fullstack_send",
     workflows={
         "send-log": rt.Workflow(
             "send-log",

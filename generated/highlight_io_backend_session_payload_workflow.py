@@ -127,6 +127,7 @@ async def backend_session_payload_async(
 
 
 _REGISTRY = rt.Registry(
+    name="highlight_io_backend_session_payload_workflow",
     workflows={
         "backend-session-payload": rt.Workflow(
             "backend-session-payload",

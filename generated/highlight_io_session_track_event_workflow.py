@@ -153,6 +153,7 @@ async def session_track_event_async(
 
 
 _REGISTRY = rt.Registry(
+    name="highlight_io_session_track_event_workflow",
     workflows={
         "session-track-event": rt.Workflow(
             "session-track-event",

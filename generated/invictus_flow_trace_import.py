@@ -403,6 +403,7 @@ async def import_parent_child_trace_async(
 
 
 _REGISTRY = rt.Registry(
+    name="invictus_flow_trace_import",
     workflows={
         "import-operation-trace": rt.Workflow(
             "import-operation-trace",

@@ -123,6 +123,7 @@ async def complete_status_async(
 
 
 _REGISTRY = rt.Registry(
+    name="sirius_status_update",
     workflows={
         "complete-status": rt.Workflow(
             "complete-status",

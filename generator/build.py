@@ -201,16 +201,17 @@ class Builder(Reader):
             self.error(at, f"workflow {workflow_id!r} has no steps", "structure")
         self.unique([(repr(s.step_id), s.where) for s in steps], "stepId")
         self.unique_parameters(shared)
-        depends = [
-            self.lookup.workflow_ref(d, d_at) if isinstance(d, str) else None
-            for d_at, d in self.items(raw, "dependsOn", at)
-        ]
+        depends: list[str | tuple[str, str]] = []
+        for d_at, d in self.items(raw, "dependsOn", at):
+            ref = self.lookup.workflow_ref(d, d_at) if isinstance(d, str) else None
+            if ref is not None:
+                depends.append(ref[0] if ref[1] is None else (ref[1], ref[0]))
         return Workflow(
             workflow_id=workflow_id,
             summary=self.text(raw, "summary", at),
             description=self.text(raw, "description", at),
             inputs_schema=inputs if isinstance(inputs, dict) else None,
-            depends_on=tuple(d for d in depends if d),
+            depends_on=tuple(depends),
             steps=steps,
             success_actions=self.actions(raw, "successActions", at, "successActions"),
             failure_actions=self.actions(raw, "failureActions", at, "failureActions"),
@@ -309,6 +310,11 @@ class Builder(Reader):
                 continue
             step_id = item.get("stepId")
             workflow_id = item.get("workflowId")
+            target = (
+                self.lookup.workflow_ref(str(workflow_id), a_at + ("workflowId",))
+                if workflow_id is not None
+                else None
+            )
             if step_id is not None and workflow_id is not None:
                 self.error(
                     a_at, "an action names either 'stepId' or 'workflowId', not both", "structure"
@@ -342,11 +348,8 @@ class Builder(Reader):
                         else "goto" if action_type == "goto" else "retry"
                     ),
                     step_id=str(step_id) if step_id is not None else None,
-                    workflow_id=(
-                        self.lookup.workflow_ref(str(workflow_id), a_at + ("workflowId",))
-                        if workflow_id is not None
-                        else None
-                    ),
+                    workflow_id=target[0] if target else None,
+                    workflow_source=target[1] if target else None,
                     retry_after=float(retry_after) if retry_after is not None else None,
                     retry_limit=retry_limit,
                     criteria=self.criteria(item, "criteria", a_at),
@@ -400,7 +403,7 @@ class Builder(Reader):
                 "structure",
             )
         operation = None
-        workflow_id = None
+        workflow_id = workflow_source = None
         if "operationId" in raw:
             operation = self.lookup.find_operation(str(raw["operationId"]), at + ("operationId",))
         elif "operationPath" in raw:
@@ -408,7 +411,8 @@ class Builder(Reader):
                 str(raw["operationPath"]), at + ("operationPath",)
             )
         elif "workflowId" in raw:
-            workflow_id = self.lookup.workflow_ref(str(raw["workflowId"]), at + ("workflowId",))
+            target = self.lookup.workflow_ref(str(raw["workflowId"]), at + ("workflowId",))
+            workflow_id, workflow_source = target if target else (None, None)
         own = [self.parameter(p_at, p) for p_at, p in self.items(raw, "parameters", at)]
         self.unique_parameters(own)
         keys = {(p.name, p.location) for p in own if p}
@@ -443,6 +447,7 @@ class Builder(Reader):
             description=self.text(raw, "description", at),
             operation=operation,
             workflow_id=workflow_id,
+            workflow_source=workflow_source,
             parameters=parameters,
             request_body=body,
             success_criteria=self.criteria(raw, "successCriteria", at),

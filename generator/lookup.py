@@ -41,13 +41,14 @@ class Lookup:
     def error(self, at: JsonPath, message: str, rule: str) -> None:
         self.diags.error(self.doc.loc(at), message, rule)
 
-    def workflow_ref(self, text: str, at: JsonPath) -> str | None:
-        """A workflow reference as its plain id: ``id``, or ``$sourceDescriptions.<name>.<id>`` (an
-        ``arazzo`` source); existence of plain ids is checked once every workflow is known."""
+    def workflow_ref(self, text: str, at: JsonPath) -> tuple[str, str | None] | None:
+        """A workflow reference as (id, None) for a plain ``id``, or (id, name) for
+        ``$sourceDescriptions.<name>.<id>`` (an ``arazzo`` source); existence of plain ids is checked
+        once every workflow is known."""
         qualified = QUALIFIED.match(text)
         if not qualified:
             self.workflow_refs.append((text.removeprefix("$workflows."), at))
-            return text.removeprefix("$workflows.")
+            return text.removeprefix("$workflows."), None
         name, workflow_id = qualified.groups()
         imported = self.catalog.imported.get(name)
         if imported is None and name in self.unloaded:
@@ -67,16 +68,28 @@ class Lookup:
             hint = f"; did you mean {close[0]!r}?" if close else ""
             self.error(at, f"source {name!r} has no workflow {workflow_id!r}{hint}", "reference")
             return None
-        return workflow_id
+        return workflow_id, name
 
     def check_workflow_refs(self, local: list[Workflow]) -> None:
         if any(self.kinds.get(name) == "arazzo" for name in self.unloaded):
             return  # a workflow may be in an 'arazzo' source that could not be loaded
-        known = {wf.workflow_id for wf in local}
-        for doc in self.catalog.imported.values():
-            known.update(wf.workflow_id for wf in doc.workflows)
+        own = {wf.workflow_id for wf in local}
+        known = set(own)
+        holders: dict[str, list[str]] = {}
+        for name, doc in self.catalog.imported.items():
+            for workflow_id in dict.fromkeys(wf.workflow_id for wf in doc.workflows):
+                holders.setdefault(workflow_id, []).append(name)
+        known.update(holders)
         for workflow_id, at in self.workflow_refs:
-            if workflow_id not in known:
+            if workflow_id not in own and len(holders.get(workflow_id, ())) > 1:
+                names = " and ".join(repr(name) for name in holders[workflow_id])
+                self.error(
+                    at,
+                    f"workflow {workflow_id!r} is defined by the arazzo sources {names}; name one as "
+                    f"$sourceDescriptions.<name>.{workflow_id}",
+                    "duplicate",
+                )
+            elif workflow_id not in known:
                 close = difflib.get_close_matches(workflow_id, sorted(known), n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 self.error(

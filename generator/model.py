@@ -116,6 +116,7 @@ class Action:
     criteria: tuple[Criterion, ...]
     where: Location
     target_where: Location | None = None  # the ``stepId`` or ``workflowId`` node
+    workflow_source: str | None = None  # the 'arazzo' source of a $sourceDescriptions.<name>.<id> target
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,7 @@ class Step:
     on_failure: tuple[Action, ...]
     outputs: tuple[Output, ...]
     where: Location
+    workflow_source: str | None = None  # the 'arazzo' source of a $sourceDescriptions.<name>.<id> target
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,9 @@ class Workflow:
     summary: str
     description: str
     inputs_schema: Mapping[str, Json] | None
-    depends_on: tuple[str, ...]
+    # a workflowId (resolved in this document, then the documents it imports), or (source name, workflowId)
+    # for a $sourceDescriptions.<name>.<workflowId> reference
+    depends_on: tuple[str | tuple[str, str], ...]
     steps: tuple[Step, ...]
     success_actions: tuple[Action, ...]
     failure_actions: tuple[Action, ...]
@@ -173,3 +177,34 @@ class Document:
     # declared source descriptions that could not be loaded (their problems are reported): references
     # into them are not checked, rather than reported as unknown
     unloaded: tuple[str, ...] = ()
+
+    def arazzo_sources(self) -> list[tuple[str, Document]]:
+        """The documents this one's 'arazzo' source descriptions name, by that name, in document order."""
+        by_file = {doc.file: doc for doc in self.imported}
+        return [
+            (source.name, by_file[source.target])
+            for source in self.sources
+            if source.type == "arazzo" and source.target in by_file
+        ]
+
+    def find_workflow(
+        self, workflow_id: str, source: str | None = None
+    ) -> tuple[Document, Workflow] | None:
+        """Where a workflow reference of this document leads, as the runtime resolves it: the named
+        'arazzo' source's workflow, else this document's own, else the first in the documents it
+        imports (each searched the same way)."""
+        if source is not None:
+            child = dict(self.arazzo_sources()).get(source)
+            found = None if child is None else child.own_workflow(workflow_id)
+            return None if child is None or found is None else (child, found)
+        own = self.own_workflow(workflow_id)
+        if own is not None:
+            return self, own
+        for _, child in self.arazzo_sources():
+            reached = child.find_workflow(workflow_id)
+            if reached is not None:
+                return reached
+        return None
+
+    def own_workflow(self, workflow_id: str) -> Workflow | None:
+        return next((wf for wf in self.workflows if wf.workflow_id == workflow_id), None)

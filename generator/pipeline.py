@@ -18,7 +18,7 @@ from .emit import format_python
 from .loading.positioned import LoadError, display_path, read_limited, resolved
 from .loading.workspace import Workspace
 from .model import Document
-from .plan import ModulePlan, Planner, module_name
+from .plan import ModulePlan, Planner, document_module, module_name
 from .render import render
 
 RUNTIME_DIR = Path(__file__).parent / "runtime"
@@ -96,7 +96,7 @@ def plan_all(
     ledger = OpenApiLedger(workspace)
     plans: list[ModulePlan] = []
     owners: dict[str, Entry] = {}
-    source_targets: dict[str, str] = {}
+    source_targets: dict[tuple[str, str], tuple[str, str, str]] = {}
     base = resolved(out_dir).parent
     for entry in entries:
         document, _ = build_document(workspace, entry.file, entry.shown, diagnostics, ledger)
@@ -121,15 +121,33 @@ def plan_all(
     return plans
 
 
-def _check_source_names(document: Document, seen: dict[str, str], diagnostics: Diagnostics) -> None:
-    """One source name means one description across the package, so Client(servers=...) is unambiguous."""
-    for source in document.sources:
-        if source.type == "openapi" and source.target:
-            if seen.setdefault(source.name, source.target) != source.target:
+def _check_source_names(
+    document: Document, seen: dict[tuple[str, str], tuple[str, str, str]], diagnostics: Diagnostics
+) -> None:
+    """Source names are scoped to their document, and ``Client(servers={"<module>.<name>": ...})`` names
+    one of them: two documents with one module name may not use one source name for different
+    descriptions (another module's, or the bare name, may)."""
+    pending, done = [document], set()
+    while pending:
+        doc = pending.pop(0)
+        if doc.file in done:
+            continue
+        done.add(doc.file)
+        pending.extend(child for _, child in doc.arazzo_sources())
+        module = document_module(doc)
+        for source in doc.sources:
+            if source.type != "openapi" or not source.target:
+                continue
+            target, owner, shown = seen.setdefault(
+                (module, source.name), (source.target, doc.file, doc.display_path)
+            )
+            if target != source.target and owner != doc.file:
                 diagnostics.error(
                     source.location,
-                    f"source description name {source.name!r} names a different OpenAPI description in "
-                    "another document of this package; rename one so Client(servers=...) is unambiguous",
+                    f"source description {source.name!r} of module {module!r} names another "
+                    f"description than source {source.name!r} of {shown}, whose module name is the "
+                    f"same; rename one document so Client(servers={{'{module}.{source.name}': ...}}) "
+                    "names one description",
                     "duplicate",
                 )
 

@@ -58,7 +58,7 @@ class WorkflowPlan:
     steps: tuple[StepPlan, ...]
     outputs: str | None
     inputs_schema: str | None
-    depends_on: tuple[str, ...]
+    depends_on: tuple[str | tuple[str, str], ...]
     success_actions: tuple[str, ...]
     failure_actions: tuple[str, ...]
 
@@ -80,9 +80,13 @@ class OperationPlan:
 
 @dataclass(frozen=True)
 class ImportedPlan:
+    """The registry of a document reached through 'arazzo' source descriptions (no public functions)."""
+
     var: str
+    name: str  # the document's module name, the scope of its source names in Client(servers=...)
     workflows: tuple[WorkflowPlan, ...]
     sources: tuple[tuple[str, str], ...]
+    imports: tuple[tuple[str, str], ...]  # (arazzo source name, registry variable)
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,7 @@ class ModulePlan:
     sources: tuple[tuple[str, str], ...]
     workflows: tuple[WorkflowPlan, ...]
     imported: tuple[ImportedPlan, ...]
+    imports: tuple[tuple[str, str], ...]  # the entry document's (arazzo source name, registry variable)
     typing_names: tuple[str, ...]
 
     @property
@@ -145,16 +150,26 @@ def _sources_code(document: Document) -> tuple[tuple[str, str], ...]:
     )
 
 
+def document_module(document: Document) -> str:
+    """The module name of a document: the scope of its source names in ``Client(servers=...)``."""
+    return module_name(document.display_path.replace("\\", "/").rsplit("/", 1)[-1])
+
+
 def _imports(document: Document) -> list[Document]:
-    """Every document reachable through 'arazzo' source descriptions, once each, in document order."""
-    found: dict[str, Document] = {}
-    pending = list(document.imported)
-    while pending:
-        doc = pending.pop(0)
-        if doc.file != document.file and doc.file not in found:
-            found[doc.file] = doc
-            pending.extend(doc.imported)
-    return list(found.values())
+    """Every document reachable through 'arazzo' source descriptions, once each (by file), each after the
+    documents it imports (loading refuses import cycles)."""
+    seen = {document.file}
+    found: list[Document] = []
+
+    def visit(doc: Document) -> None:
+        for _, child in doc.arazzo_sources():
+            if child.file not in seen:
+                seen.add(child.file)
+                visit(child)
+                found.append(child)
+
+    visit(document)
+    return found
 
 
 class Planner:
@@ -170,6 +185,7 @@ class Planner:
         self.diags = diagnostics
         self.compiler = StepCompiler(diagnostics, document.components)
         self.public = parent is None
+        self.registry_vars: dict[str, str] = {}  # document file -> its registry's variable
         if parent is None:
             self.module_scope = Scope(MODULE_RESERVED)
             self.types = TypeMapper(self.module_scope)
@@ -182,32 +198,29 @@ class Planner:
             self.output_types = parent.output_types
 
     def imported(self) -> tuple[ImportedPlan, ...]:
-        """Registries for the workflows of 'arazzo' source descriptions (no public functions)."""
+        """One registry per document reached through 'arazzo' source descriptions, each defined after the
+        registries of the documents it imports. Names are scoped to their document: another document's
+        workflowIds and source names may repeat this one's."""
         plans = []
-        owners = {wf.workflow_id: self.doc.display_path for wf in self.doc.workflows}
-        targets = {s.name: s.target for s in self.doc.sources}
+        self.registry_vars = {self.doc.file: "_REGISTRY"}
         for index, doc in enumerate(_imports(self.doc)):
-            for wf in doc.workflows:
-                if wf.workflow_id in owners:
-                    self.diags.error(
-                        wf.where,
-                        f"workflowId {wf.workflow_id!r} is also defined in {owners[wf.workflow_id]}; "
-                        "workflow ids must be unique across documents that reference each other",
-                        "duplicate",
-                    )
-                owners.setdefault(wf.workflow_id, doc.display_path)
-            for source in doc.sources:
-                if targets.setdefault(source.name, source.target) != source.target:
-                    self.diags.error(
-                        source.location,
-                        f"source description name {source.name!r} is used by another document for a "
-                        "different description; rename one so Client(servers=...) is unambiguous",
-                        "duplicate",
-                    )
+            var = f"_IMPORTED_{index}"
             child = Planner(doc, self.header, self.diags, parent=self)
             workflows = tuple(child.workflow(wf, "") for wf in doc.workflows)
-            plans.append(ImportedPlan(f"_IMPORTED_{index}", workflows, _sources_code(doc)))
+            plans.append(
+                ImportedPlan(
+                    var, document_module(doc), workflows, _sources_code(doc), self.links(doc)
+                )
+            )
+            self.registry_vars[doc.file] = var
         return tuple(plans)
+
+    def links(self, doc: Document) -> tuple[tuple[str, str], ...]:
+        return tuple(
+            (name, self.registry_vars[child.file])
+            for name, child in doc.arazzo_sources()
+            if child.file in self.registry_vars
+        )
 
     def plan(self) -> ModulePlan:
         imported = self.imported()
@@ -233,7 +246,7 @@ class Planner:
         if self.types.defs:
             typing_names += ["NotRequired", "Required", "TypedDict"]
         return ModulePlan(
-            name=module_name(self.doc.display_path.rsplit("/", 1)[-1]),
+            name=document_module(self.doc),
             header=self.header,
             title=self.doc.title,
             summary=self.doc.summary,
@@ -243,6 +256,7 @@ class Planner:
             sources=_sources_code(self.doc),
             workflows=workflows,
             imported=imported,
+            imports=self.links(self.doc),
             typing_names=tuple(sorted(set(typing_names))),
         )
 

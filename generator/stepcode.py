@@ -72,6 +72,7 @@ class StepPlan:
     step_id: str
     operation_var: str | None
     workflow_id: str | None
+    workflow_source: str | None
     request: str | None
     success: str | None
     outputs: str | None
@@ -137,6 +138,8 @@ class StepCompiler:
             args.append(f"step_id={py_literal(action.step_id)}")
         if action.workflow_id is not None:
             args.append(f"workflow_id={py_literal(action.workflow_id)}")
+        if action.workflow_source is not None:
+            args.append(f"workflow_source={py_literal(action.workflow_source)}")
         if action.type == "retry":
             if action.retry_after is not None:
                 args.append(f"retry_after={py_literal(action.retry_after)}")
@@ -266,6 +269,7 @@ class StepCompiler:
             step_id=step.step_id,
             operation_var=operation_var,
             workflow_id=step.workflow_id,
+            workflow_source=step.workflow_source,
             request=self.request(step),
             success=self.check(step.success_criteria),
             outputs=self.outputs(step.outputs),

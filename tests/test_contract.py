@@ -1278,34 +1278,43 @@ def test_s4_servers_name_sources_of_a_referenced_arazzo_document(generate) -> No
     assert [(r.workflow_id, r.step_id) for r in result.trace] == [("parent", "a"), ("child", "b")]
 
 
-def _clashing_sources(tmp_path: Path, api_b: dict[str, Any]) -> subprocess.CompletedProcess[str]:
+def _shared_source_name(generate, api_b: dict[str, Any]):  # type: ignore[no-untyped-def]
     child = arazzo([{"workflowId": "child", "steps": [{"stepId": "b", "operationId": "opB"}]}], sources=[{"name": "api", "url": "b.openapi.yaml", "type": "openapi"}])
     parent = arazzo(
         [{"workflowId": "parent", "steps": [{"stepId": "a", "operationId": "opA"}, {"stepId": "c", "workflowId": "$sourceDescriptions.kids.child"}]}],
         sources=[{"name": "api", "url": "a.openapi.yaml", "type": "openapi"}, {"name": "kids", "url": "child.arazzo.yaml", "type": "arazzo"}],
     )
-    _write(tmp_path, {"parent.arazzo.yaml": parent, "child.arazzo.yaml": child, "a.openapi.yaml": TWO_SOURCES_API_A, "b.openapi.yaml": api_b})
-    return cli("generate", "parent.arazzo.yaml", "-o", "out", cwd=tmp_path)
+    return generate(
+        {"parent.arazzo.yaml": parent, "child.arazzo.yaml": child, "a.openapi.yaml": TWO_SOURCES_API_A, "b.openapi.yaml": api_b},
+        entry="parent.arazzo.yaml",
+    )
 
 
-def test_s4_a_source_name_used_for_two_descriptions_is_a_generation_error(tmp_path: Path) -> None:
-    result = _clashing_sources(tmp_path, OTHER_SERVER_API_B)
-    assert result.returncode == 1 and not (tmp_path / "out").exists()
-    found = diagnostics(result.stderr)
-    assert any(d["level"] == "error" and "'api'" in d["message"] for d in found), result.stderr
+@pytest.mark.parametrize("api_b", [OTHER_SERVER_API_B, TWO_SOURCES_API_B], ids=["other-server", "same-server"])
+def test_s4_a_source_name_of_a_referenced_document_is_scoped_to_it(generate, api_b: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    # "Source names are scoped to their document": "<module>.<name>" addresses one, the bare name both.
+    gen = _shared_source_name(generate, api_b)
+    with Loopback(lambda seen: Answer(200, {})) as first, Loopback(lambda seen: Answer(200, {})) as second:
+        result = gen.parent(client=gen.rt.Client(servers={"parent.api": first.url, "child.api": second.url}))
+        assert [s.path for s in first.seen] == ["/a"] and [s.path for s in second.seen] == ["/b"]
+        gen.parent(client=gen.rt.Client(servers={"api": first.url}))
+        assert [s.path for s in first.seen] == ["/a", "/a", "/b"] and len(second.seen) == 1
+        gen.parent(client=gen.rt.Client(servers={"api": first.url, "child.api": second.url}))
+        assert [s.path for s in first.seen][3:] == ["/a"] and [s.path for s in second.seen] == ["/b", "/b"]
+    assert [(r.workflow_id, r.step_id) for r in result.trace] == [("parent", "a"), ("child", "b")]
 
 
-def test_s4_a_source_name_used_for_two_descriptions_on_one_server_is_a_generation_error(tmp_path: Path) -> None:
-    result = _clashing_sources(tmp_path, TWO_SOURCES_API_B)
-    assert result.returncode == 1 and not (tmp_path / "out").exists()
-
-
-def test_s4_a_source_name_shared_by_two_entry_documents_for_different_descriptions_is_an_error(tmp_path: Path) -> None:
+def test_s4_a_source_name_shared_by_two_entry_documents_for_different_descriptions_is_scoped(generate) -> None:  # type: ignore[no-untyped-def]
     one = arazzo([{"workflowId": "one", "steps": [{"stepId": "a", "operationId": "opA"}]}], sources=[{"name": "api", "url": "a.openapi.yaml", "type": "openapi"}])
     two = arazzo([{"workflowId": "two", "steps": [{"stepId": "b", "operationId": "opB"}]}], sources=[{"name": "api", "url": "b.openapi.yaml", "type": "openapi"}])
-    _write(tmp_path, {"one.arazzo.yaml": one, "two.arazzo.yaml": two, "a.openapi.yaml": TWO_SOURCES_API_A, "b.openapi.yaml": OTHER_SERVER_API_B})
-    result = cli("generate", "one.arazzo.yaml", "two.arazzo.yaml", "-o", "out", cwd=tmp_path)
-    assert result.returncode == 1 and not (tmp_path / "out").exists()
+    gen = generate({"one.arazzo.yaml": one, "two.arazzo.yaml": two, "a.openapi.yaml": TWO_SOURCES_API_A, "b.openapi.yaml": OTHER_SERVER_API_B})
+    with Loopback(lambda seen: Answer(200, {})) as first, Loopback(lambda seen: Answer(200, {})) as second:
+        client = gen.rt.Client(servers={"one.api": first.url, "two.api": second.url})
+        gen.one(client=client), gen.two(client=client)
+        assert [s.path for s in first.seen] == ["/a"] and [s.path for s in second.seen] == ["/b"]
+        bare = gen.rt.Client(servers={"api": second.url})
+        gen.one(client=bare), gen.two(client=bare)
+        assert [s.path for s in second.seen] == ["/b", "/a", "/b"]
 
 
 def test_s4_without_a_client_the_openapi_servers_are_used(generate) -> None:  # type: ignore[no-untyped-def]

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from .context import Context, Exchange, Frame, MalformedBody, RunState, parse_body
 from .errors import InputError, RequestValidationError, StepFailedError, WorkflowLimitError
-from .spec import Action, Check, Registry, Step, Workflow
+from .spec import Action, Check, Registry, Step, Workflow, workflow_ref
 from .trace import StepRecord
 from .transmit import Reply
 from .values import MISSING, present
@@ -53,6 +53,7 @@ class _End:
 @dataclass(frozen=True)
 class _GotoWorkflow:
     workflow_id: str
+    source: str | None = None
 
 
 _END = _End()
@@ -140,31 +141,44 @@ class Run:
         self._child_failure: StepFailedError | None = None
         self._last: tuple[Exchange, Reply] | None = None
 
-    def workflow(self, workflow_id: str, given: Mapping[str, Any]) -> Driver[dict[str, Any]]:
+    def workflow(
+        self,
+        workflow_id: str,
+        given: Mapping[str, Any],
+        scope: Registry | None = None,
+        source: str | None = None,
+    ) -> Driver[dict[str, Any]]:
         """Run a workflow and every workflow a ``goto`` hands control to, then their outputs.
+
+        ``workflow_id`` (of the ``arazzo`` source description ``source``, when given) resolves in the
+        document scope ``scope`` (the entry registry by default); the workflow's own references then
+        resolve in the scope of the document that defines it.
 
         A goto chain runs in this loop rather than by recursion, so workflows that goto each other stop
         at the step budget (WorkflowLimitError), however long the chain. Outputs are evaluated from the
         last workflow of the chain back to the first, so each may read the next one's.
         """
         chain: list[tuple[Workflow, Frame, dict[str, dict[str, Any]]]] = []
-        current, current_inputs = workflow_id, given
+        owner, workflow = (scope or self.registry).find(workflow_id, source)
+        current_inputs = given
         while True:
-            workflow = self.registry.workflow(current)
             inputs = check_inputs(workflow, current_inputs)
             for dependency in workflow.depends_on:
-                if dependency not in self.state.workflows:
-                    target = self.registry.workflow(dependency)
-                    yield from self.workflow(dependency, _matched(target, inputs))
-            frame = Frame(current, inputs)
+                dependency_id, dependency_source = workflow_ref(dependency)
+                holder, target = owner.find(dependency_id, dependency_source)
+                if (holder, dependency_id) not in self.state.workflows:
+                    yield from self.workflow(
+                        dependency_id, _matched(target, inputs), owner, dependency_source
+                    )
+            frame = Frame(workflow.workflow_id, inputs, owner)
             record: dict[str, dict[str, Any]] = {"inputs": inputs, "outputs": {}}
-            self.state.workflows[current] = record
+            self.state.workflows[(owner, workflow.workflow_id)] = record
             chain.append((workflow, frame, record))
             goto = yield from self._steps(workflow, frame)
             if goto is None:
                 break
-            current = goto.workflow_id
-            current_inputs = _matched(self.registry.workflow(current), inputs)
+            owner, workflow = owner.find(goto.workflow_id, goto.source)
+            current_inputs = _matched(workflow, inputs)
         outputs: dict[str, Any] = {}
         for workflow, frame, record in reversed(chain):
             outputs = {
@@ -191,7 +205,7 @@ class Run:
 
     def _goto(self, workflow: Workflow, action: Action) -> Outcome:
         if action.workflow_id is not None:
-            return _GotoWorkflow(action.workflow_id)
+            return _GotoWorkflow(action.workflow_id, action.workflow_source)
         return self._index(workflow, action.step_id or "")
 
     def step(self, workflow: Workflow, frame: Frame, index: int) -> Driver[Outcome]:
@@ -263,8 +277,13 @@ class Run:
             if delay > 0:
                 yield Sleep(delay)
             if action.workflow_id is not None:
-                target = self.registry.workflow(action.workflow_id)
-                yield from self.workflow(action.workflow_id, _matched(target, frame.inputs))
+                _, target = frame.scope.find(action.workflow_id, action.workflow_source)
+                yield from self.workflow(
+                    action.workflow_id,
+                    _matched(target, frame.inputs),
+                    frame.scope,
+                    action.workflow_source,
+                )
             elif action.step_id is not None:
                 yield from self.step(workflow, frame, self._index(workflow, action.step_id))
 
@@ -285,9 +304,7 @@ class Run:
         assert step.operation is not None
         compiled = step.request(Context(self.state, frame))
         try:
-            prepared, exchange, shown = build(
-                step.operation, compiled, self.settings, self.registry
-            )
+            prepared, exchange, shown = build(step.operation, compiled, self.settings, frame.scope)
         except Unsendable as error:
             return None, None, error.reason
         if self.settings.validate_requests and compiled.has_body:
@@ -338,7 +355,9 @@ class Run:
         inputs = {name: value for _, name, value in compiled.params if value is not MISSING}
         self._last = None
         try:
-            outputs = yield from self.workflow(step.workflow_id, inputs)
+            outputs = yield from self.workflow(
+                step.workflow_id, inputs, frame.scope, step.workflow_source
+            )
         except StepFailedError as error:
             self._child_failure = error
             exchange, reply = self._last or (None, None)

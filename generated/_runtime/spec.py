@@ -80,6 +80,7 @@ class Action:
     type: Literal["end", "goto", "retry"]
     step_id: str | None = None
     workflow_id: str | None = None
+    workflow_source: str | None = None  # the 'arazzo' source description that holds ``workflow_id``
     retry_after: float | None = None
     retry_limit: int = 1
     criteria: Check | None = None
@@ -98,6 +99,7 @@ class Step:
     step_id: str
     operation: Operation | None = None
     workflow_id: str | None = None
+    workflow_source: str | None = None  # the 'arazzo' source description that holds ``workflow_id``
     request: Callable[[Context], Request] = _no_request
     success: Check | None = None
     outputs: Callable[[Context], dict[str, Any]] = _no_outputs
@@ -111,34 +113,49 @@ class Workflow:
     steps: tuple[Step, ...]
     outputs: Callable[[Context], dict[str, Any]] = _no_outputs
     inputs_schema: Mapping[str, Any] | None = None
-    depends_on: tuple[str, ...] = ()
+    # a workflowId of this document's scope, or (source description name, workflowId) of an imported one
+    depends_on: tuple[str | tuple[str, str], ...] = ()
     success_actions: tuple[Action, ...] = ()
     failure_actions: tuple[Action, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Registry:
-    """Every workflow and source a run can reach, by id and name (including other documents' workflows)."""
+    """One document's workflows and source descriptions: the scope its names resolve in.
+
+    ``name`` is the document's module name (``Client(servers={"<name>.<source>": ...})``); ``imports`` are the
+    registries of the documents its ``arazzo`` source descriptions name, by the name it gives them. A plain
+    workflowId resolves in the document itself first, then in the documents it imports, in order (each
+    searched the same way).
+    """
 
     workflows: Mapping[str, Workflow]
     sources: Mapping[str, Source]
-    extra: tuple[Registry, ...] = field(default=())
+    name: str = ""
+    imports: Mapping[str, Registry] = field(default_factory=dict)
 
-    def workflow(self, workflow_id: str) -> Workflow:
+    def find(self, workflow_id: str, source: str | None = None) -> tuple[Registry, Workflow]:
+        """The workflow a reference names and the registry of the document that defines it."""
+        if source is not None:
+            owner = self.imports[source]
+            return owner, owner.workflows[workflow_id]
         if workflow_id in self.workflows:
-            return self.workflows[workflow_id]
-        for other in self.extra:
+            return self, self.workflows[workflow_id]
+        for imported in self.imports.values():
             try:
-                return other.workflow(workflow_id)
+                return imported.find(workflow_id)
             except KeyError:
                 continue
         raise KeyError(workflow_id)
 
+    def workflow(self, workflow_id: str) -> Workflow:
+        return self.find(workflow_id)[1]
+
     def source(self, name: str) -> Source | None:
-        if name in self.sources:
-            return self.sources[name]
-        for other in self.extra:
-            found = other.source(name)
-            if found is not None:
-                return found
-        return None
+        """A source description of this document (names are scoped to their document)."""
+        return self.sources.get(name)
+
+
+def workflow_ref(entry: str | tuple[str, str]) -> tuple[str, str | None]:
+    """A ``depends_on`` entry as (workflowId, source description name or None)."""
+    return (entry, None) if isinstance(entry, str) else (entry[1], entry[0])

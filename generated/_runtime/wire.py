@@ -106,8 +106,12 @@ def authorize(prepared: Prepared) -> httpx.Request:
 def server_url(
     settings: Settings, registry: Registry, source_name: str, own: str | None = None
 ) -> str:
-    """``Client(servers=...)`` for the source, else ``base_url``, else the operation's own server (OpenAPI
-    operation or path-item ``servers``), else the description's first server."""
+    """``Client(servers=...)`` for the source (``"<module>.<name>"``, the source of the document ``registry``
+    holds, before the bare name), else ``base_url``, else the operation's own server (OpenAPI operation or
+    path-item ``servers``), else the description's first server."""
+    qualified = f"{registry.name}.{source_name}"
+    if registry.name and qualified in settings.servers:
+        return settings.servers[qualified]
     if source_name in settings.servers:
         return settings.servers[source_name]
     if settings.base_url is not None:
@@ -116,8 +120,9 @@ def server_url(
         return own
     source = registry.source(source_name)
     if source is None or not source.server or not source.server.startswith(("http://", "https://")):
+        of = f" of module {registry.name!r}" if registry.name else ""
         raise ArazzoError(
-            f"no server URL for source description {source_name!r}: "
+            f"no server URL for source description {source_name!r}{of}: "
             "pass Client(base_url=...) or Client(servers={...})"
         )
     return source.server

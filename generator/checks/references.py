@@ -68,7 +68,7 @@ def _criterion_expressions(
 @dataclass
 class _Scope:
     document: Document
-    workflows: dict[str, Workflow]
+    workflows: dict[str, Workflow]  # every workflowId the document can reach, for hints
     diags: Diagnostics
 
     def check(self) -> None:
@@ -145,7 +145,8 @@ class _Scope:
                     RULE,
                 )
         elif isinstance(expr, WorkflowsRef):
-            other = self.workflows.get(expr.workflow_id)
+            found = self.document.find_workflow(expr.workflow_id)
+            other = None if found is None else found[1]
             if other is None and self.document.unloaded:
                 return  # it may be in a source that could not be loaded (reported where it fails)
             if other is None:
@@ -155,6 +156,20 @@ class _Scope:
                     RULE,
                 )
                 return
+            holders = [
+                name
+                for name, doc in self.document.arazzo_sources()
+                if self.document.own_workflow(expr.workflow_id) is None
+                and doc.find_workflow(expr.workflow_id) is not None
+            ]
+            if len(holders) > 1:
+                self.diags.error(
+                    where,
+                    f"$workflows.{expr.workflow_id}: workflow {expr.workflow_id!r} is defined by the "
+                    f"arazzo sources {' and '.join(repr(name) for name in holders)}; read the outputs "
+                    "of the one you mean through the step that runs it ($steps.<stepId>.outputs...)",
+                    "duplicate",
+                )
             names = _inputs(other) if expr.kind == "inputs" else {o.name for o in other.outputs}
             if expr.name not in names:
                 self.diags.error(
@@ -175,33 +190,50 @@ class _Scope:
                 )
 
     def cycles(self) -> None:
-        edges = {
-            wf.workflow_id: list(wf.depends_on) + [s.workflow_id for s in wf.steps if s.workflow_id]
-            for wf in self.workflows.values()
-        }
-        state: dict[str, int] = {}
+        """Workflows that call or depend on each other in a cycle, each workflow known by (document file,
+        workflowId): a workflow calling a same-named workflow of another document is no cycle."""
+        documents = _documents(self.document)
+        edges: dict[_Node, list[_Node]] = {}
+        where: dict[_Node, Workflow] = {}
+        for doc in documents.values():
+            for wf in doc.workflows:
+                node = (doc.file, wf.workflow_id)
+                if node in edges:
+                    continue  # a duplicate workflowId, reported as such
+                refs = [_depends_ref(d) for d in wf.depends_on] + [
+                    (s.workflow_id, s.workflow_source) for s in wf.steps if s.workflow_id
+                ]
+                targets = [doc.find_workflow(workflow_id, source) for workflow_id, source in refs]
+                edges[node] = [(t[0].file, t[1].workflow_id) for t in targets if t is not None]
+                where[node] = wf
 
-        def visit(node: str, path: list[str]) -> None:
+        def label(node: _Node) -> str:
+            if node[0] == self.document.file:
+                return node[1]
+            return f"{node[1]} ({documents[node[0]].display_path})"
+
+        state: dict[_Node, int] = {}
+
+        def visit(node: _Node, path: list[_Node]) -> None:
             state[node] = 1
             for target in edges.get(node, []):
                 if state.get(target) == 1:
                     cycle = (
                         path[path.index(target) :] + [target] if target in path else [node, target]
                     )
-                    local = self.workflows.get(cycle[0])
-                    if local is not None and local in self.document.workflows:
-                        self.diags.error(
-                            local.where,
-                            "workflows depend on each other in a cycle: " + " -> ".join(cycle),
-                            "cycle",
-                        )
+                    self.diags.error(
+                        where[cycle[0]].where,
+                        "workflows depend on each other in a cycle: "
+                        + " -> ".join(label(n) for n in cycle),
+                        "cycle",
+                    )
                 elif state.get(target) is None and target in edges:
                     visit(target, path + [target])
             state[node] = 2
 
-        for workflow in self.document.workflows:
-            if workflow.workflow_id not in state:
-                visit(workflow.workflow_id, [workflow.workflow_id])
+        for node in edges:
+            if node not in state:
+                visit(node, [node])
 
 
 def _all_actions(workflow: Workflow) -> Iterator[Action]:
@@ -210,6 +242,25 @@ def _all_actions(workflow: Workflow) -> Iterator[Action]:
     for step in workflow.steps:
         yield from step.on_success
         yield from step.on_failure
+
+
+_Node = tuple[str, str]  # (document file, workflowId)
+
+
+def _depends_ref(entry: str | tuple[str, str]) -> tuple[str, str | None]:
+    return (entry, None) if isinstance(entry, str) else (entry[1], entry[0])
+
+
+def _documents(document: Document) -> dict[str, Document]:
+    """The document and every document it reaches through 'arazzo' source descriptions, by file."""
+    found: dict[str, Document] = {}
+    pending = [document]
+    while pending:
+        doc = pending.pop(0)
+        if doc.file not in found:
+            found[doc.file] = doc
+            pending.extend(doc.imported)
+    return found
 
 
 def _reachable(document: Document) -> dict[str, Workflow]:

@@ -42,17 +42,21 @@ class MalformedBody(Exception):
 
 @dataclass
 class Frame:
-    """One workflow run: its inputs and the outputs of the steps that ran."""
+    """One workflow run: its inputs, the outputs of the steps that ran, and the registry of the document
+    that defines the workflow (where its ``$workflows`` and ``$sourceDescriptions`` names resolve).
+    """
 
     workflow_id: str
     inputs: dict[str, Any]
+    scope: Registry
     steps: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
 class RunState:
     registry: Registry
-    workflows: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    # inputs and outputs of the workflows run in this call, by (defining document's registry, workflowId)
+    workflows: dict[tuple[Registry, str], dict[str, dict[str, Any]]] = field(default_factory=dict)
 
 
 def parse_body(content: bytes, content_type: str) -> tuple[Any, str | None]:
@@ -100,11 +104,15 @@ class Context:
         return pointer(self._frame.steps.get(step_id, {}).get(name, MISSING), path)
 
     def workflow(self, workflow_id: str, kind: str, name: str, path: str = "") -> Any:
-        values = self._run.workflows.get(workflow_id, {}).get(kind, {})
+        try:
+            owner, _ = self._frame.scope.find(workflow_id)
+        except KeyError:
+            return MISSING
+        values = self._run.workflows.get((owner, workflow_id), {}).get(kind, {})
         return pointer(values.get(name, MISSING), path)
 
     def source_url(self, name: str) -> Any:
-        source = self._run.registry.source(name)
+        source = self._frame.scope.source(name)
         return MISSING if source is None else source.url
 
     def url(self) -> Any:
