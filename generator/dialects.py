@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from .diagnostics import Diagnostics, Location
+from .input_schema import declared_names
 from .expressions.conditions import expression_spans
 from .expressions.runtime_expr import (
     ExpressionError,
@@ -410,16 +411,15 @@ def _keys(value: Any) -> frozenset[str]:
 
 
 def _input_names(schema: Any, components: dict[str, Any]) -> frozenset[str]:
-    for _ in range(10):  # a $ref to '#/components/inputs/<name>', possibly chained
-        if not isinstance(schema, dict) or not isinstance(schema.get("$ref"), str):
-            break
-        ref: str = schema["$ref"]
-        if not ref.startswith("#/components/inputs/"):
-            return frozenset()
-        inputs = components.get("inputs")
-        schema = inputs.get(ref.rsplit("/", 1)[1]) if isinstance(inputs, dict) else None
-    properties = schema.get("properties") if isinstance(schema, dict) else None
-    return _keys(properties)
+    """The inputs a workflow declares, through ``$ref``s to '#/components/inputs/<name>' and ``allOf``."""
+    found = components.get("inputs")
+    inputs: dict[str, Any] = found if isinstance(found, dict) else {}
+
+    def resolve(ref: str) -> Any:
+        prefix = "#/components/inputs/"
+        return inputs.get(ref[len(prefix) :]) if ref.startswith(prefix) else None
+
+    return declared_names(schema, resolve)
 
 
 def apply_edits(data: Any, edits: list[Edit]) -> Any:
