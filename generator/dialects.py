@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from .diagnostics import Diagnostics, Location
+from .dialect_targets import canonical_prefix, canonical_target
 from .input_schema import declared_names
 from .expressions.conditions import expression_spans
 from .expressions.runtime_expr import (
@@ -70,6 +71,7 @@ class Scope:
     steps: Mapping[str, frozenset[str]] = field(default_factory=dict)
     workflow_outputs: Mapping[str, frozenset[str]] = field(default_factory=dict)
     workflow_inputs: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    sources: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,10 @@ def canonical(text: str, scope: Scope, in_condition: bool = False) -> Reading | 
     if 0 <= hash_at < len(current) - 1 and current[hash_at + 1] != "/":
         current = current[: hash_at + 1] + "/" + current[hash_at + 1 :]
         whys.append("a JSON pointer starts with '/'")
+    prefix = canonical_prefix(current, scope.sources, scope.workflow_outputs)
+    if prefix is not None:
+        current = prefix[0]
+        whys.append(prefix[1])
     headers = _HEADERS.match(current)
     if headers:
         current = f"${headers.group(1)}.header." + current[headers.end() :]
@@ -266,6 +272,7 @@ class _Finder:
         names = {item["name"] for _, item in entries if isinstance(item.get("name"), str)}
         for index, item in entries:
             a_at = at + (index,)
+            self.target(item.get("workflowId"), a_at + ("workflowId",), scope.sources)
             if "name" not in item and "reference" not in item and "type" in item:
                 name = f"{at[-1]}-{index + 1}"
                 while name in names:
@@ -326,7 +333,15 @@ class _Finder:
                     )
                 )
 
+    def target(self, value: Any, at: JsonPath, sources: Collection[str]) -> None:
+        """An ``operationId``, ``workflowId`` or ``dependsOn`` entry naming a source another way."""
+        found = canonical_target(value, sources) if isinstance(value, str) else None
+        if found is not None and isinstance(value, str):
+            self.text_edit(at, 0, len(value), value, Reading(*found))
+
     def step(self, step: dict[str, Any], at: JsonPath, scope: Scope, sources: dict[str, str]) -> None:
+        for key in ("operationId", "workflowId"):
+            self.target(step.get(key), at + (key,), sources)
         path = step.get("operationPath")
         if isinstance(path, str):
             reading = canonical_operation_path(path, sources)
@@ -390,7 +405,11 @@ class _Finder:
                 },
                 workflow_outputs=outputs,
                 workflow_inputs=inputs,
+                sources=frozenset(sources),
             )
+            depends_on = wf.get("dependsOn")
+            for d_index, depends in enumerate(depends_on if isinstance(depends_on, list) else []):
+                self.target(depends, at + ("dependsOn", d_index), sources)
             self.parameters(wf.get("parameters"), at + ("parameters",), scope)
             self.actions(wf.get("successActions"), at + ("successActions",), scope)
             self.actions(wf.get("failureActions"), at + ("failureActions",), scope)
