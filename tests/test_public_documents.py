@@ -347,3 +347,12 @@ def test_the_suggestion_looks_up_at_most_six_levels(here: Path) -> None:
     assert diagnose(here, f"{deep}/flows.arazzo.yaml")[0].endswith(
         "; did you mean '../../../../../../apis/api.openapi.yaml'? [load]"
     )
+
+
+def test_the_suggestion_does_not_climb_out_of_a_folder_it_enters_again(here: Path) -> None:
+    # pyarazzo's examples/pet-coupons-example.yaml names 'examples/pet-coupons.openapi.yaml'
+    _write(here, {"repo/examples/flows.arazzo.yaml": _flow("examples/api.openapi.yaml"), "repo/examples/api.openapi.yaml": API})
+    assert diagnose(here, "repo/examples/flows.arazzo.yaml") == [
+        "repo/examples/flows.arazzo.yaml:7:8: error: file not found: repo/examples/examples/api.openapi.yaml; "
+        "did you mean 'api.openapi.yaml'? [load]"
+    ]

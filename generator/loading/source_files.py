@@ -54,5 +54,18 @@ def ancestor_hint(folder: Path, url: str) -> str:
             return ""
         current = parent
         if _is_file(current / relative):
-            return f"; did you mean {'../' * level + written!r}?"
+            return f"; did you mean {_shortest(folder, level, written)!r}?"
     return ""
+
+
+def _shortest(folder: Path, level: int, written: str) -> str:
+    """``'../' * level + written``, without climbing out of folders the path then enters again
+    (``examples/x.yaml`` from ``examples/``: ``x.yaml``, not ``../examples/x.yaml``)."""
+    below = folder.parts[len(folder.parts) - level :]  # the folders between the ancestor and ``folder``
+    parts = written.split("/")
+    same = 0
+    while same < min(len(below), len(parts) - 1) and unquote(parts[same]) == below[same]:
+        same += 1
+    if same < len(below):
+        return "../" * (level - same) + "/".join(parts[same:])
+    return "/".join(parts[same:])
