@@ -129,9 +129,7 @@ class Builder(Reader):
         else:
             file, shown = local_source(self.doc.file.parent, url), None
         folder = self.doc.file.parent
-        loaded = self.ws.load(
-            file, shown, referrer=where, hint=lambda: ancestor_hint(folder, url)
-        )
+        loaded = self.ws.load(file, shown, referrer=where, hint=lambda: ancestor_hint(folder, url))
         if loaded is None:
             self.unloaded.append(name)
             return

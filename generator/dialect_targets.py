@@ -8,6 +8,8 @@ the only reading.
   ``$workflows.<id>.<rest>``;
 - ``workflowId: $sourceDescriptions.<name>.workflows.<id>`` (Redocly), where ``<name>`` is a declared source:
   ``$sourceDescriptions.<name>.<id>`` (workflowIds have no '.' in the specification's pattern);
+- ``operationPath: name#/paths/...`` and the other short forms :func:`operation_path` lists:
+  ``{$sourceDescriptions.<name>.url}#/paths/...``;
 - ``operationId: <name>.<operationId>`` (Redocly Respect), where ``<name>`` is a declared source, the text
   is no operationId, and ``<operationId>`` is one in that source: ``$sourceDescriptions.<name>.<operationId>``.
   Only the operations tell, so :func:`qualified_operation` is asked once they are loaded.
@@ -18,11 +20,14 @@ Each function gives the canonical text and the reason, or None.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 
 _SINGULAR_SOURCE = re.compile(r"^\$sourceDescription\.([^.#{}]+)(?=[.#]|$)")
 _SINGULAR_WORKFLOW = re.compile(r"^\$workflow\.([^.#{}]+)\.")
 _WORKFLOWS_SEGMENT = re.compile(r"^\$sourceDescriptions\.([^.#{}]+)\.workflows\.([^.#{}]+)$")
+_OPERATION_PATH = re.compile(r"^\{\$sourceDescriptions\.[^.}]+\.url\}#/")
+_BARE_SOURCE_PATH = re.compile(r"^\$sourceDescriptions\.([^.#{}]+)(?:\.url)?#(/.*)$")
+_HEAD_PATH = re.compile(r"^([^#{}$]*)#(/.*)$")
 
 Found = tuple[str, str]  # (canonical text, why)
 
@@ -73,3 +78,33 @@ def qualified_operation(
         f"$sourceDescriptions.{name}.{rest}",
         "an operationId of a named source is written '$sourceDescriptions.<name>.<operationId>'",
     )
+
+
+def operation_path(text: str, sources: Mapping[str, str]) -> Found | None:
+    """``name#/paths/...``, ``<the description's url>#/paths/...``, ``$sourceDescriptions.name[.url]#/...``
+    or (with one source) ``#/paths/...`` as ``{$sourceDescriptions.<name>.url}#/paths/...``."""
+    if _OPERATION_PATH.match(text):
+        return None
+    bare = _BARE_SOURCE_PATH.match(text)
+    if bare and bare.group(1) in sources:
+        name, fragment = bare.group(1), bare.group(2)
+    else:
+        head = _HEAD_PATH.match(text)
+        if head is None:
+            return None
+        written, fragment = head.group(1), head.group(2)
+        if written in sources:
+            name = written
+        else:
+            same = [n for n, url in sources.items() if _same_url(url, written)]
+            if not written and len(sources) == 1:
+                same = list(sources)
+            if len(same) != 1:
+                return None
+            name = same[0]
+    why = "an operationPath names its description as '{$sourceDescriptions.<name>.url}'"
+    return "{$sourceDescriptions." + name + ".url}#" + fragment, why
+
+
+def _same_url(a: str, b: str) -> bool:
+    return bool(b) and a.removeprefix("./") == b.removeprefix("./")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from .diagnostics import Diagnostics, Location
-from .dialect_targets import canonical_prefix, canonical_target
+from .dialect_targets import canonical_prefix, canonical_target, operation_path
 from .input_schema import declared_names
 from .expressions.conditions import expression_spans
 from .expressions.runtime_expr import (
@@ -82,9 +82,6 @@ class Reading:
 
 _HEADERS = re.compile(r"^\$(request|response)\.headers\.")
 _STEP_NO_OUTPUTS = re.compile(r"^\$steps\.([^.#{}]+)\.(?!outputs(?:\.|$))([^#]+)(#.*)?$")
-_OPERATION_PATH = re.compile(r"^\{\$sourceDescriptions\.[^.}]+\.url\}#/")
-_BARE_SOURCE_PATH = re.compile(r"^\$sourceDescriptions\.([^.#{}]+)(?:\.url)?#(/.*)$")
-_HEAD_PATH = re.compile(r"^([^#{}$]*)#(/.*)$")
 _OUTPUT_NAME = re.compile(r"[a-zA-Z0-9.\-_]+")
 
 
@@ -164,33 +161,9 @@ def canonical(text: str, scope: Scope, in_condition: bool = False) -> Reading | 
 
 
 def canonical_operation_path(text: str, sources: Mapping[str, str]) -> Reading | None:
-    """``name#/paths/...``, ``<the description's url>#/paths/...``, ``$sourceDescriptions.name[.url]#/...``
-    or (with one source) ``#/paths/...`` as ``{$sourceDescriptions.<name>.url}#/paths/...``."""
-    if _OPERATION_PATH.match(text):
-        return None
-    bare = _BARE_SOURCE_PATH.match(text)
-    if bare and bare.group(1) in sources:
-        name, fragment = bare.group(1), bare.group(2)
-    else:
-        head = _HEAD_PATH.match(text)
-        if head is None:
-            return None
-        written, fragment = head.group(1), head.group(2)
-        if written in sources:
-            name = written
-        else:
-            same = [n for n, url in sources.items() if _same_url(url, written)]
-            if not written and len(sources) == 1:
-                same = list(sources)
-            if len(same) != 1:
-                return None
-            name = same[0]
-    why = "an operationPath names its description as '{$sourceDescriptions.<name>.url}'"
-    return Reading("{$sourceDescriptions." + name + ".url}#" + fragment, why)
-
-
-def _same_url(a: str, b: str) -> bool:
-    return bool(b) and a.removeprefix("./") == b.removeprefix("./")
+    """See :func:`generator.dialect_targets.operation_path`."""
+    found = operation_path(text, sources)
+    return Reading(*found) if found is not None else None
 
 
 def _message(old: str, reading: Reading) -> str:

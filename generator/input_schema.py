@@ -57,9 +57,7 @@ def merged_inputs(schema: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def declared_names(
-    schema: Any, resolve: Callable[[str], Any], depth: int = 0
-) -> frozenset[str]:
+def declared_names(schema: Any, resolve: Callable[[str], Any], depth: int = 0) -> frozenset[str]:
     """The input names a not yet inlined inputs schema declares; ``resolve(ref)`` gives the schema a
     ``$ref`` names (or None). Follows ``$ref`` and ``allOf`` a bounded number of levels."""
     if not isinstance(schema, Mapping) or depth > _MAX_DEPTH:

@@ -61,7 +61,9 @@ def ancestor_hint(folder: Path, url: str) -> str:
 def _shortest(folder: Path, level: int, written: str) -> str:
     """``'../' * level + written``, without climbing out of folders the path then enters again
     (``examples/x.yaml`` from ``examples/``: ``x.yaml``, not ``../examples/x.yaml``)."""
-    below = folder.parts[len(folder.parts) - level :]  # the folders between the ancestor and ``folder``
+    below = folder.parts[
+        len(folder.parts) - level :
+    ]  # the folders between the ancestor and ``folder``
     parts = written.split("/")
     same = 0
     while same < min(len(below), len(parts) - 1) and unquote(parts[same]) == below[same]:
