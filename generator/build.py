@@ -9,9 +9,11 @@ from typing import Any
 from .checks.structure import check_structure
 from .dialects import Normalised, normalise
 from .diagnostics import Diagnostics
+from .input_schema import merged_inputs
 from .checks.openapi_usage import OpenApiLedger
 from .loading.openapi import default_server, operations
 from .loading.positioned import JsonPath, Positioned
+from .loading.source_files import ancestor_hint, local_source
 from .loading.refs import RefError, inline
 from .loading.workspace import Workspace
 from .lookup import Catalog, Lookup
@@ -53,7 +55,9 @@ class Builder(Reader):
     # -- reading helpers -------------------------------------------------------------------------------
     # -- document --------------------------------------------------------------------------------------
     def build(self) -> Document | None:
-        self.doc = normalise(self.doc, self.diags)  # dialect spellings read canonically, with warnings
+        self.doc = normalise(
+            self.doc, self.diags
+        )  # dialect spellings read canonically, with warnings
         self.lookup.doc = self.doc
         if not check_structure(self.doc, self.diags):
             return None
@@ -119,14 +123,15 @@ class Builder(Reader):
         where = self.doc.loc(at + ("url",))
         self.lookup.kinds[name] = kind
         if url.startswith(("http://", "https://")):
-            fetched = self.ws.remote(url, self.doc.file.parent, where)
+            fetched = self.ws.remote(url, self.doc.file.parent, where, self.active)
             if fetched is None:
                 self.unloaded.append(name)
                 return
             file, shown = fetched, (url if self.ws.allow_remote else None)
         else:
-            file, shown = self.doc.file.parent / url.removeprefix("file://"), None
-        loaded = self.ws.load(file, shown, referrer=where)
+            file, shown = local_source(self.doc.file.parent, url), None
+        folder = self.doc.file.parent
+        loaded = self.ws.load(file, shown, referrer=where, hint=lambda: ancestor_hint(folder, url))
         if loaded is None:
             self.unloaded.append(name)
             return
@@ -210,7 +215,7 @@ class Builder(Reader):
             workflow_id=workflow_id,
             summary=self.text(raw, "summary", at),
             description=self.text(raw, "description", at),
-            inputs_schema=inputs if isinstance(inputs, dict) else None,
+            inputs_schema=merged_inputs(inputs) if isinstance(inputs, dict) else None,
             depends_on=tuple(depends),
             steps=steps,
             success_actions=self.actions(raw, "successActions", at, "successActions"),
@@ -224,9 +229,13 @@ class Builder(Reader):
         result = []
         constants = self.doc.constants if isinstance(self.doc, Normalised) else {}
         for name, value in found.items():
-            if at + ("outputs", name) in constants:  # a literal output (a dialect), kept as a constant
+            if (
+                at + ("outputs", name) in constants
+            ):  # a literal output (a dialect), kept as a constant
                 constant = constants[at + ("outputs", name)]
-                result.append(Output(name, "", self.doc.loc(at + ("outputs", name)), constant, True))
+                result.append(
+                    Output(name, "", self.doc.loc(at + ("outputs", name)), constant, True)
+                )
                 continue
             if not isinstance(value, str):
                 self.error(

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from .diagnostics import Diagnostics, Location
+from .dialect_targets import canonical_prefix, canonical_target, operation_path
+from .input_schema import declared_names
 from .expressions.conditions import expression_spans
 from .expressions.runtime_expr import (
     ExpressionError,
@@ -69,6 +71,7 @@ class Scope:
     steps: Mapping[str, frozenset[str]] = field(default_factory=dict)
     workflow_outputs: Mapping[str, frozenset[str]] = field(default_factory=dict)
     workflow_inputs: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    sources: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -79,9 +82,6 @@ class Reading:
 
 _HEADERS = re.compile(r"^\$(request|response)\.headers\.")
 _STEP_NO_OUTPUTS = re.compile(r"^\$steps\.([^.#{}]+)\.(?!outputs(?:\.|$))([^#]+)(#.*)?$")
-_OPERATION_PATH = re.compile(r"^\{\$sourceDescriptions\.[^.}]+\.url\}#/")
-_BARE_SOURCE_PATH = re.compile(r"^\$sourceDescriptions\.([^.#{}]+)(?:\.url)?#(/.*)$")
-_HEAD_PATH = re.compile(r"^([^#{}$]*)#(/.*)$")
 _OUTPUT_NAME = re.compile(r"[a-zA-Z0-9.\-_]+")
 
 
@@ -125,6 +125,10 @@ def canonical(text: str, scope: Scope, in_condition: bool = False) -> Reading | 
     if 0 <= hash_at < len(current) - 1 and current[hash_at + 1] != "/":
         current = current[: hash_at + 1] + "/" + current[hash_at + 1 :]
         whys.append("a JSON pointer starts with '/'")
+    prefix = canonical_prefix(current, scope.sources, scope.workflow_outputs)
+    if prefix is not None:
+        current = prefix[0]
+        whys.append(prefix[1])
     headers = _HEADERS.match(current)
     if headers:
         current = f"${headers.group(1)}.header." + current[headers.end() :]
@@ -157,33 +161,9 @@ def canonical(text: str, scope: Scope, in_condition: bool = False) -> Reading | 
 
 
 def canonical_operation_path(text: str, sources: Mapping[str, str]) -> Reading | None:
-    """``name#/paths/...``, ``<the description's url>#/paths/...``, ``$sourceDescriptions.name[.url]#/...``
-    or (with one source) ``#/paths/...`` as ``{$sourceDescriptions.<name>.url}#/paths/...``."""
-    if _OPERATION_PATH.match(text):
-        return None
-    bare = _BARE_SOURCE_PATH.match(text)
-    if bare and bare.group(1) in sources:
-        name, fragment = bare.group(1), bare.group(2)
-    else:
-        head = _HEAD_PATH.match(text)
-        if head is None:
-            return None
-        written, fragment = head.group(1), head.group(2)
-        if written in sources:
-            name = written
-        else:
-            same = [n for n, url in sources.items() if _same_url(url, written)]
-            if not written and len(sources) == 1:
-                same = list(sources)
-            if len(same) != 1:
-                return None
-            name = same[0]
-    why = "an operationPath names its description as '{$sourceDescriptions.<name>.url}'"
-    return Reading("{$sourceDescriptions." + name + ".url}#" + fragment, why)
-
-
-def _same_url(a: str, b: str) -> bool:
-    return bool(b) and a.removeprefix("./") == b.removeprefix("./")
+    """See :func:`generator.dialect_targets.operation_path`."""
+    found = operation_path(text, sources)
+    return Reading(*found) if found is not None else None
 
 
 def _message(old: str, reading: Reading) -> str:
@@ -265,6 +245,7 @@ class _Finder:
         names = {item["name"] for _, item in entries if isinstance(item.get("name"), str)}
         for index, item in entries:
             a_at = at + (index,)
+            self.target(item.get("workflowId"), a_at + ("workflowId",), scope.sources)
             if "name" not in item and "reference" not in item and "type" in item:
                 name = f"{at[-1]}-{index + 1}"
                 while name in names:
@@ -325,7 +306,15 @@ class _Finder:
                     )
                 )
 
+    def target(self, value: Any, at: JsonPath, sources: Collection[str]) -> None:
+        """An ``operationId``, ``workflowId`` or ``dependsOn`` entry naming a source another way."""
+        found = canonical_target(value, sources) if isinstance(value, str) else None
+        if found is not None and isinstance(value, str):
+            self.text_edit(at, 0, len(value), value, Reading(*found))
+
     def step(self, step: dict[str, Any], at: JsonPath, scope: Scope, sources: dict[str, str]) -> None:
+        for key in ("operationId", "workflowId"):
+            self.target(step.get(key), at + (key,), sources)
         path = step.get("operationPath")
         if isinstance(path, str):
             reading = canonical_operation_path(path, sources)
@@ -389,7 +378,11 @@ class _Finder:
                 },
                 workflow_outputs=outputs,
                 workflow_inputs=inputs,
+                sources=frozenset(sources),
             )
+            depends_on = wf.get("dependsOn")
+            for d_index, depends in enumerate(depends_on if isinstance(depends_on, list) else []):
+                self.target(depends, at + ("dependsOn", d_index), sources)
             self.parameters(wf.get("parameters"), at + ("parameters",), scope)
             self.actions(wf.get("successActions"), at + ("successActions",), scope)
             self.actions(wf.get("failureActions"), at + ("failureActions",), scope)
@@ -410,16 +403,15 @@ def _keys(value: Any) -> frozenset[str]:
 
 
 def _input_names(schema: Any, components: dict[str, Any]) -> frozenset[str]:
-    for _ in range(10):  # a $ref to '#/components/inputs/<name>', possibly chained
-        if not isinstance(schema, dict) or not isinstance(schema.get("$ref"), str):
-            break
-        ref: str = schema["$ref"]
-        if not ref.startswith("#/components/inputs/"):
-            return frozenset()
-        inputs = components.get("inputs")
-        schema = inputs.get(ref.rsplit("/", 1)[1]) if isinstance(inputs, dict) else None
-    properties = schema.get("properties") if isinstance(schema, dict) else None
-    return _keys(properties)
+    """The inputs a workflow declares, through ``$ref``s to '#/components/inputs/<name>' and ``allOf``."""
+    found = components.get("inputs")
+    inputs: dict[str, Any] = found if isinstance(found, dict) else {}
+
+    def resolve(ref: str) -> Any:
+        prefix = "#/components/inputs/"
+        return inputs.get(ref[len(prefix) :]) if ref.startswith(prefix) else None
+
+    return declared_names(schema, resolve)
 
 
 def apply_edits(data: Any, edits: list[Edit]) -> Any:

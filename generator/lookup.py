@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
+from .dialect_targets import qualified_operation
+from .dialects import RULE, Edit
 from .diagnostics import Diagnostics
 from .loading.positioned import JsonPath, Positioned
 from .model import ApiOperation, Document, Source, Workflow
@@ -110,6 +112,9 @@ class Lookup:
                 return None
             pools = {name: pools.get(name, ())}
         matches = [op for ops in pools.values() for op in ops if op.operation_id == operation_id]
+        dotted = None if matches or qualified else self._source_dot_operation(operation_id)
+        if dotted is not None:
+            return self._dialect_operation(operation_id, dotted, at)
         if not matches:
             folded = [
                 op
@@ -149,6 +154,25 @@ class Lookup:
                 "reference",
             )
         return None
+
+    def _source_dot_operation(self, text: str) -> tuple[str, str] | None:
+        pool = self.catalog.operations.get(text.partition(".")[0], ())
+        return qualified_operation(
+            text, self.catalog.sources, (op.operation_id for op in pool if op.operation_id)
+        )
+
+    def _dialect_operation(
+        self, text: str, found: tuple[str, str], at: JsonPath
+    ) -> ApiOperation | None:
+        """``<source>.<operationId>`` (a dialect) read as ``$sourceDescriptions.<source>.<operationId>``."""
+        canonical, why = found
+        location = self.doc.loc(at)
+        message = f"{text!r} is not the specification's spelling ({why}); read as {canonical!r}"
+        self.diags.warning(location, message, RULE)
+        self.diags.edits.append(
+            Edit(str(self.doc.file), at, "text", location, message, 0, len(text), text, canonical)
+        )
+        return self.find_operation(canonical, at)  # read exactly as the canonical spelling
 
     def find_operation_path(self, text: str, at: JsonPath) -> ApiOperation | None:
         match = _OPERATION_PATH.match(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
@@ -31,16 +32,19 @@ class Workspace:
         self._downloads: dict[str, Path | None] = {}
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
 
-    def remote(self, url: str, beside: Path, where: Location) -> Path | None:
+    def remote(
+        self, url: str, beside: Path, where: Location, avoid: tuple[Path, ...] = ()
+    ) -> Path | None:
         """A local file for a remote source description: downloaded with --allow-remote, else a copy
-        with the same file name beside the referring document (with a warning), else an error."""
+        with the same file name beside the referring document (with a warning), never one of the
+        documents being loaded (``avoid``, resolved paths), else an error."""
         name = PurePosixPath(urlsplit(url).path).name
         if self.allow_remote:
             if url not in self._downloads:
                 self._downloads[url] = self._download(url, name or "source.yaml", where)
             return self._downloads[url]
         local = beside / name if name else None
-        if local is not None and _is_file(local):
+        if local is not None and _is_file(local) and local.resolve() not in avoid:
             self.diagnostics.warning(
                 where,
                 f"remote source description {url!r} is not fetched; reading the local copy {name!r} "
@@ -74,9 +78,14 @@ class Workspace:
         return target
 
     def load(
-        self, file: Path, shown: str | None = None, referrer: Location | None = None
+        self,
+        file: Path,
+        shown: str | None = None,
+        referrer: Location | None = None,
+        hint: Callable[[], str] | None = None,
     ) -> Positioned | None:
-        """The parsed document, or None after reporting why it cannot be loaded (at ``referrer`` if missing)."""
+        """The parsed document, or None after reporting why it cannot be loaded (at ``referrer`` if
+        missing, followed by ``hint()``)."""
         try:
             key = file.resolve()
         except (OSError, ValueError, RuntimeError) as exc:  # a NUL character, a symlink loop
@@ -96,8 +105,14 @@ class Workspace:
                     )
                 doc = load_positioned(key, shown)
             except LoadError as exc:
-                where = referrer if (exc.whole_file and referrer is not None) else exc.location
-                self.diagnostics.error(where, exc.message, "load")
+                missing = not _exists(key)
+                where = (
+                    referrer
+                    if ((exc.whole_file or missing) and referrer is not None)
+                    else exc.location
+                )
+                extra = hint() if (missing and hint is not None) else ""
+                self.diagnostics.error(where, exc.message + extra, "load")
                 doc = None
             else:
                 for duplicate in doc.duplicate_keys:
@@ -133,5 +148,12 @@ def _is_file(path: Path) -> bool:
     """Path.is_file(), False for a name the system refuses (too long, NUL character)."""
     try:
         return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
     except (OSError, ValueError):
         return False
