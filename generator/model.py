@@ -46,6 +46,8 @@ class ApiOperation:
     server: str | None = (
         None  # the operation's (or its path item's) own server, when it declares one
     )
+    # multipart/form-data parts that need a Content-Type or headers: (property, content type, headers)
+    multipart_parts: tuple[tuple[str, str | None, tuple[tuple[str, str], ...]], ...] = ()
 
     def response_schema(self, status: str) -> Mapping[str, Json] | None:
         return self.responses.get(status)
@@ -116,7 +118,9 @@ class Action:
     criteria: tuple[Criterion, ...]
     where: Location
     target_where: Location | None = None  # the ``stepId`` or ``workflowId`` node
-    workflow_source: str | None = None  # the 'arazzo' source of a $sourceDescriptions.<name>.<id> target
+    workflow_source: str | None = (
+        None  # the 'arazzo' source of a $sourceDescriptions.<name>.<id> target
+    )
 
 
 @dataclass(frozen=True)
@@ -141,7 +145,9 @@ class Step:
     on_failure: tuple[Action, ...]
     outputs: tuple[Output, ...]
     where: Location
-    workflow_source: str | None = None  # the 'arazzo' source of a $sourceDescriptions.<name>.<id> target
+    workflow_source: str | None = (
+        None  # the 'arazzo' source of a $sourceDescriptions.<name>.<id> target
+    )
 
 
 @dataclass(frozen=True)

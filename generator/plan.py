@@ -101,7 +101,9 @@ class ModulePlan:
     sources: tuple[tuple[str, str], ...]
     workflows: tuple[WorkflowPlan, ...]
     imported: tuple[ImportedPlan, ...]
-    imports: tuple[tuple[str, str], ...]  # the entry document's (arazzo source name, registry variable)
+    imports: tuple[
+        tuple[str, str], ...
+    ]  # the entry document's (arazzo source name, registry variable)
     typing_names: tuple[str, ...]
 
     @property
@@ -137,6 +139,12 @@ def _operation_code(op: ApiOperation) -> str:
         args.append("security=(" + "".join(s + ", " for s in security) + ")")
     if op.server:
         args.append(f"server={py_literal(op.server)}")
+    if op.multipart_parts:
+        parts = {
+            name: (content_type, dict(headers))
+            for name, content_type, headers in op.multipart_parts
+        }
+        args.append(f"parts={py_literal(parts)}")
     schema = next((v for m, v in op.request_content.items() if "json" in m and v), None)
     if schema:
         args.append(f"request_schema={py_literal(schema)}")

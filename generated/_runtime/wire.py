@@ -142,7 +142,11 @@ def _credentials_for(operation: Operation, settings: Settings) -> tuple[Security
     return next((alternative for alternative in covered if alternative), ())
 
 
-def _encode_body(body: Any, content_type: str | None) -> dict[str, Any]:
+def _encode_body(
+    body: Any,
+    content_type: str | None,
+    parts: Mapping[str, tuple[str | None, Mapping[str, str]]] | None = None,
+) -> dict[str, Any]:
     media = (content_type or "application/json").split(";")[0].strip().lower()
     headers = {"Content-Type": content_type or "application/json"}
     if media == "application/json" or media.endswith("+json"):
@@ -153,7 +157,7 @@ def _encode_body(body: Any, content_type: str | None) -> dict[str, Any]:
         pairs = [(str(k), _form_value(v)) for k, v in body.items()]
         return {"content": urlencode(pairs).encode("utf-8"), "headers": headers}
     if media == "multipart/form-data" and isinstance(body, Mapping):
-        files = {str(k): (None, _form_value(v).encode("utf-8")) for k, v in body.items()}
+        files = {str(k): _part(str(k), v, (parts or {}).get(str(k))) for k, v in body.items()}
         return {"files": files, "headers": {}}
     if isinstance(body, bytes):
         return {"content": body, "headers": headers}
@@ -185,6 +189,21 @@ def _as_sent(body: Any) -> Any:
         except ValueError:
             return body
     return body
+
+
+def _part(
+    name: str, value: Any, encoding: tuple[str | None, Mapping[str, str]] | None
+) -> tuple[str | None, bytes, str | None, dict[str, str]]:
+    """One multipart part: (file name, content, Content-Type, headers), as httpx takes it. A part sent as
+    ``application/octet-stream`` or another non-text, non-JSON type is file content, named after its
+    property (RFC 7578 4.2: a file's part SHOULD carry a file name)."""
+    content = value if isinstance(value, bytes) else _form_value(value).encode("utf-8")
+    content_type, headers = encoding if encoding is not None else (None, {})
+    media = (content_type or "").split(";")[0].strip().lower()
+    is_file = bool(media) and not (
+        media.startswith("text/") or media == "application/json" or media.endswith("+json")
+    )
+    return (name if is_file else None, content, content_type, dict(headers))
 
 
 def _form_value(value: Any) -> str:
@@ -295,7 +314,7 @@ def build(
     body = prune(compiled.body) if compiled.has_body else MISSING
     options: dict[str, Any] = {}
     if compiled.has_body and body is not MISSING:
-        options = _encode_body(body, compiled.content_type)
+        options = _encode_body(body, compiled.content_type, operation.parts)
         for key, value in options.pop("headers").items():
             headers.setdefault(key, value)
             seen_headers.setdefault(key, value)

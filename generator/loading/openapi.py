@@ -8,6 +8,7 @@ from typing import Any
 
 from ..diagnostics import Diagnostics, one_line
 from ..model import ApiOperation, ApiParameter, ApiSecurityScheme
+from .multipart import part_encodings
 from .positioned import JsonPath, Positioned
 from .refs import DocLoader, Referring, RefError, broken_refs, deref, inline
 from .validation import Finding, finding, validator_findings
@@ -153,6 +154,23 @@ def _content_schemas(
     return result
 
 
+def _multipart_parts(
+    doc: Positioned, body: Any, at: JsonPath, load: DocLoader, request: dict[str, Any]
+) -> tuple[tuple[str, str | None, tuple[tuple[str, str], ...]], ...]:
+    """How the parts of a ``multipart/form-data`` body are sent (:mod:`.multipart`)."""
+    content = body.get("content") if isinstance(body, dict) else None
+    media = content.get("multipart/form-data") if isinstance(content, dict) else None
+    if not isinstance(media, dict):
+        return ()
+    at = at + ("content", "multipart/form-data", "encoding")
+    encoding = inline(doc, media.get("encoding") or {}, load, at, tolerant=True)
+    parts = part_encodings(request.get("multipart/form-data"), encoding)
+    return tuple(
+        (name, part["content_type"], tuple(sorted(part["headers"].items())))
+        for name, part in parts.items()
+    )
+
+
 # The nodes an operation is made of (the operation, its path item's parameters and servers, the
 # description's servers, the security schemes it names): where a problem matters to a workflow that uses it, keyed by id() of the ApiOperation.
 OperationNodes = dict[int, tuple[ApiOperation, tuple[tuple[Positioned, JsonPath], ...]]]
@@ -198,6 +216,7 @@ def operations(
                 request = _content_schemas(
                     body_doc, body.get("content"), body_at + ("content",), load
                 )
+                multipart = _multipart_parts(body_doc, body, body_at, load, request)
                 responses: dict[str, Any] = {}
                 for status, raw_response in (op.get("responses") or {}).items():
                     r_doc, r_at, response = _soft_deref(
@@ -221,6 +240,7 @@ def operations(
                     security=_security(doc, security, load),
                     location=item_doc.loc(at),
                     server=first_server(op.get("servers")) or first_server(item.get("servers")),
+                    multipart_parts=multipart,
                 )
                 found.append(operation)
                 if nodes is not None:

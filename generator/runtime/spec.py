@@ -41,6 +41,8 @@ class Operation:
     security: tuple[tuple[SecurityScheme, ...], ...] = ()
     request_schema: Mapping[str, Any] | None = None
     server: str | None = None
+    # multipart/form-data parts that need one: property -> (Content-Type or None, extra part headers)
+    parts: Mapping[str, tuple[str | None, Mapping[str, str]]] | None = None
 
     def param(self, location: str, name: str) -> ParamStyle:
         for spec in self.params:
