@@ -201,7 +201,7 @@ def main() -> None:
             for name, body in (("sync sequential", sequential), (f"sync {runs} threads", threads)):
                 mode = modes[name] = _Rounds(name)
                 for _ in range(args.rounds):
-                    mode.timed(lambda: body(client, mode))
+                    mode.timed(lambda: body(client, mode))  # noqa: B023 - called at once
                 mode.report(runs)
 
         async def one_async(client: Any, errors: Counter[str], i: int) -> None:

@@ -60,7 +60,9 @@ class Edit:
 class Normalised(Positioned):
     """A document with its dialect spellings read canonically; ``constants`` are literal outputs."""
 
-    constants: Mapping[JsonPath, Any] = field(default_factory=dict)  # in ``data``: a placeholder string
+    constants: Mapping[JsonPath, Any] = field(
+        default_factory=dict
+    )  # in ``data``: a placeholder string
 
 
 @dataclass(frozen=True)
@@ -312,7 +314,9 @@ class _Finder:
         if found is not None and isinstance(value, str):
             self.text_edit(at, 0, len(value), value, Reading(*found))
 
-    def step(self, step: dict[str, Any], at: JsonPath, scope: Scope, sources: dict[str, str]) -> None:
+    def step(
+        self, step: dict[str, Any], at: JsonPath, scope: Scope, sources: dict[str, str]
+    ) -> None:
         for key in ("operationId", "workflowId"):
             self.target(step.get(key), at + (key,), sources)
         path = step.get("operationPath")

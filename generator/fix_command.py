@@ -43,11 +43,15 @@ def _node_at(root: yaml.Node, at: JsonPath) -> tuple[yaml.Node, yaml.Node | None
     node, key_node = root, None
     for step in at:
         if isinstance(node, yaml.MappingNode) and isinstance(step, str):
-            found = [(k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == step]
+            found = [
+                (k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == step
+            ]
             if not found:
                 raise _Unsafe(f"no member {step!r}")
             key_node, node = found[-1]  # the last of duplicate keys, as the loader keeps
-        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value)
+        ):
             key_node, node = None, node.value[step]
         else:
             raise _Unsafe("the document's shape changed")

@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from .diagnostics import Diagnostics
 from .expressions import ExpressionError, is_expression, parse_expression
 from .expressions import InputsRef, ResponseRef, StatusCode, StepsRef, WorkflowsRef
 from .literals import py_literal
 from .model import ApiOperation, Document, Workflow
-from .names import Scope, pascal, snake
+from .names import Scope, snake
 from .schema_types import AnyType, LiteralType, Name, TypedDictDef, TypeMapper, TypeNode
 from .schema_types import optional, schema_at, walk
 from .stepcode import StepCompiler, StepPlan

@@ -108,9 +108,7 @@ def optional(node: TypeNode) -> TypeNode:
 
 
 def _identifier(name: str) -> str:
-    if not (name.isascii() and name.isidentifier()) or (
-        keyword.iskeyword(name) and name != "None"
-    ):
+    if not (name.isascii() and name.isidentifier()) or (keyword.iskeyword(name) and name != "None"):
         raise ValueError(f"{name!r} is not a name a type expression may use")
     return name
 

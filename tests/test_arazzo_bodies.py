@@ -7,7 +7,6 @@ import email.policy
 from typing import Any
 from urllib.parse import parse_qsl
 
-import pytest
 
 from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen

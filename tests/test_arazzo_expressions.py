@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 
 from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen

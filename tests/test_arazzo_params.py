@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote
 
-import pytest
 
 from inline import arazzo, openapi
 from loopback import Answer, Loopback

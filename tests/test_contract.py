@@ -20,7 +20,6 @@ import shutil
 import subprocess
 import sys
 import textwrap
-import threading
 import typing
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -766,7 +765,7 @@ def test_s2_mypy_strict_with_only_the_runtime_dependencies(tmp_path: Path) -> No
         ],
         "outputs": {"tags": "$steps.get.outputs.tags", "count": "$steps.get.outputs.count"},
     }
-    out = _generate_cli(tmp_path, {"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": ITEMS_API}, "flow.arazzo.yaml", out="typedpkg")
+    _generate_cli(tmp_path, {"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": ITEMS_API}, "flow.arazzo.yaml", out="typedpkg")
     python = _minimal_environment(tmp_path / "venv", ["mypy", "httpx", "jsonschema", "jsonpath-rfc9535", "elementpath"])
     probe = subprocess.run([str(python), "-c", "import yaml"], capture_output=True, text=True)
     assert probe.returncode != 0, "the minimal environment must not hold the generator's own dependencies"
@@ -936,7 +935,7 @@ def test_s3_a_workflow_named_like_another_workflows_twin_stays_callable(generate
     functions = {name: value for name, value in vars(module).items() if inspect.isfunction(value) and value.__module__ == module.__name__}
     with Loopback(lambda seen: Answer(200, {})) as server:
         ran: set[str] = set()
-        for name, function in functions.items():
+        for _name, function in functions.items():
             if inspect.iscoroutinefunction(function):
                 result = asyncio.run(function(client=gen.rt.AsyncClient(base_url=server.url)))
             else:
@@ -1561,7 +1560,7 @@ def test_s5_failure_actions_end_and_goto_recover(generate) -> None:  # type: ign
     gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PING_API})
     for first, steps, outputs in [(409, ["a", "c"], (None, None, 200)), (410, ["a"], (None, None, None))]:
         answers = [Answer(first, {}), Answer(200, {})]
-        with Loopback(lambda seen: answers.pop(0)) as server:
+        with Loopback(lambda seen: answers.pop(0)) as server:  # noqa: B023 - used in this iteration
             result = gen.recovering(client=gen.rt.Client(base_url=server.url))
         assert [r.step_id for r in result.trace] == steps
         assert (result.a, result.b, result.c) == outputs

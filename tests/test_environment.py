@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 import environment
 from environment import ROOT, SHARED_REASON, requires_tool

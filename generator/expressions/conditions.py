@@ -120,9 +120,7 @@ def _quoted(text: str, start: int) -> tuple[str, int]:
         return "".join(chunks), close + 1
 
 
-def _tokenize(
-    text: str, read: Callable[[str], RuntimeExpr] = parse_with_accessors
-) -> list[_Token]:
+def _tokenize(text: str, read: Callable[[str], RuntimeExpr] = parse_with_accessors) -> list[_Token]:
     tokens: list[_Token] = []
     pos = 0
     braces = 0
@@ -161,7 +159,9 @@ def _tokenize(
             tokens.append(_Token("value", match.group(), pos, Literal(_number(match.group(), pos))))
             pos = end
         elif ch == "$":
-            spaced = _SPACED_STEP.match(text, pos)  # a stepId with spaces: '$steps.Find it_0.outputs.x'
+            spaced = _SPACED_STEP.match(
+                text, pos
+            )  # a stepId with spaces: '$steps.Find it_0.outputs.x'
             end = spaced.end() if spaced else pos
             while end < len(text) and not (
                 text[end].isspace() or text[end] in _REF_STOP or (braces > 0 and text[end] == "}")

@@ -170,7 +170,9 @@ def broken_refs(
         for at, ref in sorted(references(current.data), key=lambda r: [str(p) for p in r[0]]):
             try:
                 target, _, _ = resolve_ref(current, ref, load, at, referring)
-                deref(current, {"$ref": ref}, load, at)  # a chain of $refs that comes back to itself
+                deref(
+                    current, {"$ref": ref}, load, at
+                )  # a chain of $refs that comes back to itself
             except RefError as exc:
                 if not (exc.unloaded and referring is not None):
                     why = str(exc)

@@ -118,5 +118,5 @@ def install(http: httpx.Client) -> bool:
         if backend is None:
             complete = False
         elif not isinstance(backend, DeadlineBackend):
-            setattr(pool, "_network_backend", DeadlineBackend(backend))
+            setattr(pool, "_network_backend", DeadlineBackend(backend))  # noqa: B010
     return complete

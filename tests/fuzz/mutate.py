@@ -24,6 +24,7 @@ import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import yaml
@@ -341,7 +342,9 @@ def folder_bundles(root: Path, max_bytes: int = 2_000_000) -> list[Bundle]:
             head = entry.read_text(encoding="utf-8")[:4000]
             if not re.search(r"""^\s*\{?\s*["']?arazzo["']?\s*:""", head, re.MULTILINE):
                 continue
-            siblings = [p for p in entry.parent.rglob("*") if p.suffix in (".yaml", ".yml", ".json")]
+            siblings = [
+                p for p in entry.parent.rglob("*") if p.suffix in (".yaml", ".yml", ".json")
+            ]
             if sum(p.stat().st_size for p in siblings if p.is_file()) > max_bytes:
                 continue
             bundle = _folder_bundle(entry.relative_to(root).as_posix(), entry.parent, entry)
@@ -727,7 +730,7 @@ def _describe(case: Case) -> str:
 
 
 def hunt(
-    seed: int, iterations: int, save: Path | None, budget: float, seeds: list[Path] = []
+    seed: int, iterations: int, save: Path | None, budget: float, seeds: Sequence[Path] = ()
 ) -> int:
     """Run ``iterations`` cases from ``seed``; return the number of crashers (saved under ``save``)."""
     pool = bundles() + [b for root in seeds for b in folder_bundles(root)]
