@@ -163,7 +163,7 @@ def test_happy_path_with_polling_and_gift_wrap(run: Runner, shop: OrdersEmulator
     shop.pending_polls = 1
     result = run(
         "place-order", client_id="shop-1", customer=ADA_WITH_PHONE, items=[{"sku": "TEA-1", "quantity": 2}],
-        currency="USD", shipping="express", gift_wrap=True, note="ring twice",
+        currency="USD", shipping="express", packaging={"giftWrap": True}, note="ring twice",
     )  # fmt: skip
     assert (result.order_id, result.location, result.created_status) == ("ord-1001", "/orders/ord-1001", 201)
     assert (result.item_name, result.status, result.total) == ("Sencha", "confirmed", 10.0)
@@ -193,7 +193,7 @@ def test_happy_path_with_polling_and_gift_wrap(run: Runner, shop: OrdersEmulator
         "customer": ADA_WITH_PHONE,  # an object input (its optional member included)
         "items": [{"sku": "TEA-1", "quantity": 2}],
         "currency": "USD",  # replacement /currency
-        "shipping": {"method": "express", "giftWrap": True},
+        "shipping": {"method": "express", "giftWrap": True},  # `recycled` absent: left out
         "note": "For Ada: ring twice",  # templates in a payload string
         "channel": {"name": "kitchen-sink", "apiVersion": "2.3.0"},  # replacement from $workflows
     }
@@ -210,9 +210,16 @@ def test_defaults_and_the_end_action_without_gift_wrap(run: Runner, shop: Orders
     assert [r.step_id for r in result.trace][-2:] == ["confirm-order", "fetch-invoice"]  # `end` taken
     [order] = shop.requests_to("/v2/orders")
     assert order.body["items"] == [{"sku": "TEA-1", "quantity": 1}] and order.body["currency"] == "EUR"
-    assert order.body["shipping"] == {"method": "standard", "giftWrap": False}
+    assert order.body["shipping"] == {"method": "standard", "giftWrap": False, "recycled": True}
     assert order.body["note"] == "For Ada: no note"
     assert shop.requests_to("/v2/orders/ord-1001/gift-wrap") == []
+
+
+def test_an_unknown_item_ends_the_workflow_through_a_failure_action(run: Runner, shop: OrdersEmulator) -> None:
+    result = run("place-order", client_id="shop-1", customer=ADA, items=[{"sku": "TEA-9", "quantity": 1}])
+    assert _steps(result.trace) == [HEALTH, SESSION, ("place-order", "lookup-item", 1, 404)]
+    assert (result.order_id, result.item_name, result.waitlist_position) == (None, None, None)
+    assert result.api_version == "2.3.0" and shop.requests_to("/v2/orders") == []
 
 
 def test_goto_a_step_on_success_skips_the_polling(run: Runner, shop: OrdersEmulator) -> None:
@@ -298,7 +305,7 @@ def test_an_order_that_stays_pending_fails_after_its_retries(
 def test_an_unpaid_invoice_fails_the_xpath_criterion(run: Runner, pkg: ModuleType, shop: OrdersEmulator) -> None:
     shop.invoice_status = "due"
     with pytest.raises(pkg.StepFailedError) as caught:
-        run("place-order", client_id="shop-1", customer=ADA, gift_wrap=True)
+        run("place-order", client_id="shop-1", customer=ADA, packaging={"giftWrap": True})
     error = caught.value
     assert (error.step_id, error.status_code, error.attempts) == ("fetch-invoice", 200, 1)
     assert isinstance(error.body, str) and "<status>due</status>" in error.body
@@ -334,6 +341,7 @@ def test_a_failing_sub_workflow_step_raises_its_own_error(
         ({"items": [{"sku": "TEA-1", "quantity": 0}]}, ["quantity"]),
         ({"customer": {"name": "Ada"}}, ["email"]),
         ({"items": []}, ["items"]),
+        ({"packaging": {"recycled": False}}, ["giftWrap"]),
     ],
 )
 def test_inputs_are_checked_before_anything_is_sent(

@@ -28,6 +28,13 @@ PlaceOrderInputItemsItem = TypedDict(
         "quantity": Required[int],
     },
 )
+PlaceOrderInputPackaging = TypedDict(
+    "PlaceOrderInputPackaging",
+    {
+        "giftWrap": Required[bool],
+        "recycled": NotRequired[bool],
+    },
+)
 
 _OP_0 = rt.Operation(
     "ordersApi",
@@ -94,6 +101,7 @@ _OP_3 = rt.Operation(
                 "properties": {
                     "method": {"type": "string", "enum": ["standard", "express"]},
                     "giftWrap": {"type": "boolean"},
+                    "recycled": {"type": "boolean"},
                 },
             },
             "note": {"type": "string"},
@@ -235,13 +243,13 @@ def place_order(
     items: list[PlaceOrderInputItemsItem] = [{"sku": "TEA-1", "quantity": 1}],
     currency: Literal["EUR", "USD"] = "EUR",
     shipping: Literal["standard", "express"] = "standard",
-    gift_wrap: bool = False,
+    packaging: PlaceOrderInputPackaging = {"giftWrap": False, "recycled": True},
     note: str = "no note",
     client: rt.Client | None = None,
 ) -> PlaceOrderResult:
     """Place an order and fetch its invoice
 
-    Opens a session, looks the first item up, places the order (retrying while the service is busy, and opening a new session when the current one expired), waits until the order is confirmed, fetches the XML invoice and gift-wraps the order on request. An item out of stock hands over to `join-waitlist`; an order the shop cancels ends the workflow early.
+    Opens a session, looks the first item up, places the order (retrying while the service is busy, and opening a new session when the current one expired), waits until the order is confirmed, fetches the XML invoice and gift-wraps the order on request. An item out of stock hands over to `join-waitlist`; an unknown item, or an order the shop cancels, ends the workflow early (the outputs of the steps that did not run are null).
 
     Args:
         client_id: The client application's id (opens the session).
@@ -249,7 +257,7 @@ def place_order(
         items: What to order; the first item is looked up in the catalogue.
         currency
         shipping
-        gift_wrap
+        packaging: How the order is packed.
         note: A note for the shop."""
     return PlaceOrderResult._from_run(
         rt.run(
@@ -261,7 +269,7 @@ def place_order(
                 "items": items,
                 "currency": currency,
                 "shipping": shipping,
-                "giftWrap": gift_wrap,
+                "packaging": packaging,
                 "note": note,
             },
             client,
@@ -276,7 +284,7 @@ async def place_order_async(
     items: list[PlaceOrderInputItemsItem] = [{"sku": "TEA-1", "quantity": 1}],
     currency: Literal["EUR", "USD"] = "EUR",
     shipping: Literal["standard", "express"] = "standard",
-    gift_wrap: bool = False,
+    packaging: PlaceOrderInputPackaging = {"giftWrap": False, "recycled": True},
     note: str = "no note",
     client: rt.AsyncClient | None = None,
 ) -> PlaceOrderResult:
@@ -284,7 +292,7 @@ async def place_order_async(
 
     Place an order and fetch its invoice
 
-    Opens a session, looks the first item up, places the order (retrying while the service is busy, and opening a new session when the current one expired), waits until the order is confirmed, fetches the XML invoice and gift-wraps the order on request. An item out of stock hands over to `join-waitlist`; an order the shop cancels ends the workflow early.
+    Opens a session, looks the first item up, places the order (retrying while the service is busy, and opening a new session when the current one expired), waits until the order is confirmed, fetches the XML invoice and gift-wraps the order on request. An item out of stock hands over to `join-waitlist`; an unknown item, or an order the shop cancels, ends the workflow early (the outputs of the steps that did not run are null).
 
     Args:
         client_id: The client application's id (opens the session).
@@ -292,7 +300,7 @@ async def place_order_async(
         items: What to order; the first item is looked up in the catalogue.
         currency
         shipping
-        gift_wrap
+        packaging: How the order is packed.
         note: A note for the shop."""
     return PlaceOrderResult._from_run(
         await rt.run_async(
@@ -304,7 +312,7 @@ async def place_order_async(
                 "items": items,
                 "currency": currency,
                 "shipping": shipping,
-                "giftWrap": gift_wrap,
+                "packaging": packaging,
                 "note": note,
             },
             client,
@@ -472,6 +480,9 @@ _REGISTRY = rt.Registry(
                     },
                     on_failure=(
                         rt.Action(
+                            "unknown-item", "end", criteria=lambda c: rt.eq(c.status_code(), 404)
+                        ),
+                        rt.Action(
                             "out-of-stock",
                             "goto",
                             workflow_id="join-waitlist",
@@ -501,7 +512,8 @@ _REGISTRY = rt.Registry(
                                 "currency": "EUR",
                                 "shipping": {
                                     "method": c.inputs("shipping"),
-                                    "giftWrap": c.inputs("giftWrap"),
+                                    "giftWrap": c.inputs("packaging", "/giftWrap"),
+                                    "recycled": c.inputs("packaging", "/recycled"),
                                 },
                                 "note": rt.text(
                                     "For ", c.inputs("customer", "/name"), ": ", c.inputs("note")
@@ -595,7 +607,7 @@ _REGISTRY = rt.Registry(
                         rt.Action(
                             "no-gift-wrap",
                             "end",
-                            criteria=lambda c: rt.eq(c.inputs("giftWrap"), False),
+                            criteria=lambda c: rt.eq(c.inputs("packaging", "/giftWrap"), False),
                         ),
                     ),
                 ),
@@ -668,7 +680,22 @@ _REGISTRY = rt.Registry(
                         "enum": ["standard", "express"],
                         "default": "standard",
                     },
-                    "giftWrap": {"type": "boolean", "default": False},
+                    "packaging": {
+                        "type": "object",
+                        "description": "How the order is packed.",
+                        "required": ["giftWrap"],
+                        "properties": {
+                            "giftWrap": {
+                                "type": "boolean",
+                                "description": "Gift-wrap the order (a fee applies).",
+                            },
+                            "recycled": {
+                                "type": "boolean",
+                                "description": "Only recycled packing material.",
+                            },
+                        },
+                        "default": {"giftWrap": False, "recycled": True},
+                    },
                     "note": {
                         "type": "string",
                         "description": "A note for the shop.",
