@@ -422,6 +422,9 @@ class Builder(Reader):
         elif "workflowId" in raw:
             target = self.lookup.workflow_ref(str(raw["workflowId"]), at + ("workflowId",))
             workflow_id, workflow_source = target if target else (None, None)
+            # a workflow parameter with an `in` is for the operations the workflow calls, not an input
+            # of the workflows its steps run (a step's parameters are that workflow's inputs)
+            shared = [p for p in shared if p and p.location is None]
         own = [self.parameter(p_at, p) for p_at, p in self.items(raw, "parameters", at)]
         self.unique_parameters(own)
         keys = {(p.name, p.location) for p in own if p}

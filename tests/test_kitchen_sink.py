@@ -27,6 +27,8 @@ from typing import Any
 import pytest
 
 from emulators.kitchen_sink import KITCHEN_SINK_DIR, OrdersEmulator
+from inline import arazzo, openapi
+from loopback import Answer, Loopback
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "kitchen_sink_expected"
@@ -368,3 +370,38 @@ def test_secrets_stay_out_of_traces_and_errors(run: Runner, pkg: ModuleType, sho
         run("place-order", client_id="shop-1", customer=ADA)
     text = repr(caught.value) + str(caught.value) + repr(caught.value.trace)
     assert API_KEY not in text and TOKEN not in text
+
+
+def test_workflow_header_parameters_are_not_inputs_of_a_called_workflow(generate) -> None:  # type: ignore[no-untyped-def]
+    """A workflow parameter with an `in` goes to the operations of the workflow's own steps; a step that runs
+    another workflow passes only its parameters, which are that workflow's inputs (Arazzo 1.0.1, Parameter
+    Object `in`). The kitchen sink's `place-order` parameter `X-Request-Id` and its `login` step hit this."""
+    api = openapi(
+        {
+            "/ping": {
+                "get": {
+                    "operationId": "ping",
+                    "parameters": [{"name": "X-Trace", "in": "header", "schema": {"type": "string"}}],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        }
+    )
+    child = {
+        "workflowId": "child",
+        "inputs": {"type": "object", "properties": {"who": {"type": "string"}}, "additionalProperties": False},
+        "steps": [{"stepId": "c", "operationId": "ping"}],
+    }
+    parent = {
+        "workflowId": "parent",
+        "parameters": [{"name": "X-Trace", "in": "header", "value": "t-1"}],
+        "steps": [
+            {"stepId": "call", "workflowId": "child", "parameters": [{"name": "who", "value": "me"}]},
+            {"stepId": "own", "operationId": "ping"},
+        ],
+    }
+    gen = generate({"flows.arazzo.yaml": arazzo([parent, child]), "api.openapi.yaml": api})
+    with Loopback(lambda seen: Answer(200, {})) as server:
+        result = gen.parent(client=gen.rt.Client(base_url=server.url))
+    assert [(r.workflow_id, r.step_id) for r in result.trace] == [("child", "c"), ("parent", "own")]
+    assert [seen.headers.get("x-trace") for seen in server.seen] == [None, "t-1"]

@@ -416,6 +416,7 @@ _IMPORTED_0 = rt.Registry(
             inputs_schema={
                 "type": "object",
                 "required": ["clientId"],
+                "additionalProperties": False,
                 "properties": {
                     "clientId": {"type": "string", "description": "The client application's id."}
                 },
@@ -453,12 +454,7 @@ _REGISTRY = rt.Registry(
                     "login",
                     workflow_id="open-session",
                     workflow_source="accounts",
-                    request=lambda c: rt.request(
-                        (
-                            ("header", "X-Request-Id", "kitchen-sink"),
-                            ("", "clientId", c.inputs("clientId")),
-                        )
-                    ),
+                    request=lambda c: rt.request((("", "clientId", c.inputs("clientId")),)),
                     success=lambda c: rt.eq(c.status_code(), 201),
                     outputs=lambda c: {"sessionId": c.outputs("sessionId")},
                 ),
