@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import json
 import os
 import shutil
 import subprocess
@@ -405,3 +406,25 @@ def test_workflow_header_parameters_are_not_inputs_of_a_called_workflow(generate
         result = gen.parent(client=gen.rt.Client(base_url=server.url))
     assert [(r.workflow_id, r.step_id) for r in result.trace] == [("child", "c"), ("parent", "own")]
     assert [seen.headers.get("x-trace") for seen in server.seen] == [None, "t-1"]
+
+
+def test_the_command_line_runs_the_kitchen_sink(shop: OrdersEmulator) -> None:
+    def cli(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "generator", "run", str(KITCHEN_SINK_DIR / "kitchen-sink.arazzo.yaml"),
+             "place-order", "--input", "clientId=shop-1", "--input", 'customer={"name": "Ada", "email": "a@x"}',
+             "--base-url", shop.base_url, "--credential", f"apiKey={API_KEY}",
+             "--credential", f"bearerAuth={TOKEN}", *extra],
+            cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+
+    shop.busy = 1
+    done = cli("--input", "currency=USD")
+    assert done.returncode == 0, done.stderr
+    outputs = json.loads(done.stdout)
+    assert outputs["orderId"] == "ord-1001" and outputs["total"] == 5.0 and outputs["giftWrapFee"] is None
+    assert outputs["createdStatus"] == 201 and outputs["defaultCurrency"] == "EUR"
+    shop.invoice_status = "due"
+    failed = cli()
+    assert failed.returncode == 1 and failed.stdout == ""
+    assert "fetch-invoice" in failed.stderr and TOKEN not in failed.stderr and API_KEY not in failed.stderr
