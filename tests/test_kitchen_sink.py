@@ -44,7 +44,8 @@ ADA_WITH_PHONE = {**ADA, "phone": "+44 20 7946 0000"}
 
 def _generate(workdir: Path) -> Path:
     """Generate the kitchen sink as ``workdir/kitchen_sink_expected`` from a copy of its documents placed as in
-    ``tests/golden/`` (so the header comments name the same relative path), through the command line."""
+    ``tests/golden/`` (so the header comments name the same relative path), through the command line.
+    """
     shutil.copytree(KITCHEN_SINK_DIR, workdir / KITCHEN_SINK_DIR.name)
     done = subprocess.run(
         [sys.executable, "-m", "generator", "generate", ENTRY, "-o", PACKAGE],
@@ -89,7 +90,8 @@ def pkg(ks: ModuleType) -> ModuleType:
 
 @pytest.fixture
 def shop() -> Iterator[OrdersEmulator]:
-    with OrdersEmulator(api_keys=(API_KEY,), tokens=(TOKEN,)) as emu:
+    emu = OrdersEmulator(api_keys=(API_KEY,), tokens=(TOKEN,))
+    with emu:
         yield emu
 
 
@@ -131,7 +133,9 @@ Runner = Callable[..., Any]
 
 
 @pytest.fixture(params=["sync", "async"])
-def run(request: pytest.FixtureRequest, ks: ModuleType, pkg: ModuleType, shop: OrdersEmulator) -> Runner:
+def run(
+    request: pytest.FixtureRequest, ks: ModuleType, pkg: ModuleType, shop: OrdersEmulator
+) -> Runner:
     """run("place-order", **inputs): the workflow through its sync function and Client, or its async twin and
     AsyncClient, with the shop's credentials (``credentials=`` to override them)."""
 
@@ -139,7 +143,9 @@ def run(request: pytest.FixtureRequest, ks: ModuleType, pkg: ModuleType, shop: O
         name = workflow.replace("-", "_")
         options: dict[str, Any] = {
             "base_url": shop.base_url,
-            "credentials": {"apiKey": API_KEY, "bearerAuth": TOKEN} if credentials is None else credentials,
+            "credentials": (
+                {"apiKey": API_KEY, "bearerAuth": TOKEN} if credentials is None else credentials
+            ),
         }
         if request.param == "sync":
             with pkg.Client(**options) as client:
@@ -169,14 +175,22 @@ def test_happy_path_with_polling_and_gift_wrap(run: Runner, shop: OrdersEmulator
         "place-order", client_id="shop-1", customer=ADA_WITH_PHONE, items=[{"sku": "TEA-1", "quantity": 2}],
         currency="USD", shipping="express", packaging={"giftWrap": True}, note="ring twice",
     )  # fmt: skip
-    assert (result.order_id, result.location, result.created_status) == ("ord-1001", "/orders/ord-1001", 201)
+    assert (result.order_id, result.location, result.created_status) == (
+        "ord-1001",
+        "/orders/ord-1001",
+        201,
+    )
     assert (result.item_name, result.status, result.total) == ("Sencha", "confirmed", 10.0)
     assert result.invoice == (
         '<invoice id="ord-1001"><status>paid</status><total currency="USD">10.00</total></invoice>'
     )
     assert result.gift_wrap_fee == 2.5 and result.waitlist_position is None
-    assert result.api_version == "2.3.0"  # $workflows.check-service.outputs (the dependsOn workflow)
-    assert result.api_description == "orders.openapi.yaml"  # $sourceDescriptions.ordersApi.url, as written
+    assert (
+        result.api_version == "2.3.0"
+    )  # $workflows.check-service.outputs (the dependsOn workflow)
+    assert (
+        result.api_description == "orders.openapi.yaml"
+    )  # $sourceDescriptions.ordersApi.url, as written
     assert result.default_currency == "EUR"  # $components.parameters.currency#/value
     assert _steps(result.trace) == [
         HEALTH, SESSION, LOOKUP,
@@ -187,7 +201,9 @@ def test_happy_path_with_polling_and_gift_wrap(run: Runner, shop: OrdersEmulator
         ("place-order", "add-gift-wrap", 1, 200),
     ]  # fmt: skip
     assert all(r.url.startswith(shop.base_url) and r.elapsed >= 0 for r in result.trace)
-    assert result.trace[2].url == shop.base_url + "/catalog/items/TEA-1?currency=USD"  # reference + value
+    assert (
+        result.trace[2].url == shop.base_url + "/catalog/items/TEA-1?currency=USD"
+    )  # reference + value
     [order] = shop.requests_to("/v2/orders")
     assert order.headers["idempotency-key"] == "order-shop-1-TEA-1"  # a template in a header value
     assert order.headers["cookie"] == "session=sess-1"
@@ -204,23 +220,36 @@ def test_happy_path_with_polling_and_gift_wrap(run: Runner, shop: OrdersEmulator
     [session] = shop.requests_to("/v2/sessions")
     assert session.headers["x-api-key"] == API_KEY and session.body == {"clientId": "shop-1"}
     assert shop.gift_messages == {"ord-1001": "A gift for Ada"}
-    assert all(r.headers.get("x-request-id") == "kitchen-sink" for r in shop.requests if "/orders" in r.path)
+    assert all(
+        r.headers.get("x-request-id") == "kitchen-sink"
+        for r in shop.requests
+        if "/orders" in r.path
+    )
 
 
 def test_defaults_and_the_end_action_without_gift_wrap(run: Runner, shop: OrdersEmulator) -> None:
     result = run("place-order", client_id="shop-1", customer=ADA)
     assert (result.status, result.total, result.gift_wrap_fee) == ("confirmed", 4.5, None)
     assert result.invoice is not None and "<status>paid</status>" in result.invoice
-    assert [r.step_id for r in result.trace][-2:] == ["confirm-order", "fetch-invoice"]  # `end` taken
+    assert [r.step_id for r in result.trace][-2:] == [
+        "confirm-order",
+        "fetch-invoice",
+    ]  # `end` taken
     [order] = shop.requests_to("/v2/orders")
-    assert order.body["items"] == [{"sku": "TEA-1", "quantity": 1}] and order.body["currency"] == "EUR"
+    assert (
+        order.body["items"] == [{"sku": "TEA-1", "quantity": 1}] and order.body["currency"] == "EUR"
+    )
     assert order.body["shipping"] == {"method": "standard", "giftWrap": False, "recycled": True}
     assert order.body["note"] == "For Ada: no note"
     assert shop.requests_to("/v2/orders/ord-1001/gift-wrap") == []
 
 
-def test_an_unknown_item_ends_the_workflow_through_a_failure_action(run: Runner, shop: OrdersEmulator) -> None:
-    result = run("place-order", client_id="shop-1", customer=ADA, items=[{"sku": "TEA-9", "quantity": 1}])
+def test_an_unknown_item_ends_the_workflow_through_a_failure_action(
+    run: Runner, shop: OrdersEmulator
+) -> None:
+    result = run(
+        "place-order", client_id="shop-1", customer=ADA, items=[{"sku": "TEA-9", "quantity": 1}]
+    )
     assert _steps(result.trace) == [HEALTH, SESSION, ("place-order", "lookup-item", 1, 404)]
     assert (result.order_id, result.item_name, result.waitlist_position) == (None, None, None)
     assert result.api_version == "2.3.0" and shop.requests_to("/v2/orders") == []
@@ -237,7 +266,9 @@ def test_goto_a_step_on_success_skips_the_polling(run: Runner, shop: OrdersEmula
 
 
 @pytest.mark.parametrize("form", ["seconds", "http-date"])
-def test_retry_waits_for_retry_after_from_the_response(run: Runner, shop: OrdersEmulator, form: str) -> None:
+def test_retry_waits_for_retry_after_from_the_response(
+    run: Runner, shop: OrdersEmulator, form: str
+) -> None:
     started = time.monotonic()
     shop.busy = 1
     # the header's 1 s (or 1-2 s until the date, which has whole seconds), not the action's retryAfter 0.5 s
@@ -249,12 +280,18 @@ def test_retry_waits_for_retry_after_from_the_response(run: Runner, shop: Orders
     assert result.order_id == "ord-1001" and len(shop.requests_to("/v2/orders")) == 2
 
 
-def test_retry_limit_exhausted_raises_step_failed(run: Runner, pkg: ModuleType, shop: OrdersEmulator) -> None:
+def test_retry_limit_exhausted_raises_step_failed(
+    run: Runner, pkg: ModuleType, shop: OrdersEmulator
+) -> None:
     shop.busy = 5
     with pytest.raises(pkg.StepFailedError) as caught:
         run("place-order", client_id="shop-1", customer=ADA)
     error = caught.value
-    assert (error.workflow_id, error.step_id, error.status_code) == ("place-order", "create-order", 503)
+    assert (error.workflow_id, error.step_id, error.status_code) == (
+        "place-order",
+        "create-order",
+        503,
+    )
     assert error.attempts == 3  # 1 + retryLimit 2 of the workflow's component failure action
     assert [(r.step_id, r.attempt) for r in error.trace][-3:] == [
         ("create-order", 1), ("create-order", 2), ("create-order", 3)
@@ -273,21 +310,32 @@ def test_expired_session_goes_back_to_the_login_step(run: Runner, shop: OrdersEm
         ("place-order", "confirm-order", 1, 200),
         ("place-order", "fetch-invoice", 1, 200),
     ]  # fmt: skip
-    assert [r.headers["cookie"] for r in shop.requests_to("/v2/orders")] == ["session=sess-1", "session=sess-2"]
+    assert [r.headers["cookie"] for r in shop.requests_to("/v2/orders")] == [
+        "session=sess-1",
+        "session=sess-2",
+    ]
     assert result.order_id == "ord-1001"
 
 
-def test_out_of_stock_hands_over_to_the_waitlist_workflow(run: Runner, shop: OrdersEmulator) -> None:
-    result = run("place-order", client_id="shop-1", customer=ADA, items=[{"sku": "TEA-2", "quantity": 1}])
+def test_out_of_stock_hands_over_to_the_waitlist_workflow(
+    run: Runner, shop: OrdersEmulator
+) -> None:
+    result = run(
+        "place-order", client_id="shop-1", customer=ADA, items=[{"sku": "TEA-2", "quantity": 1}]
+    )
     assert _steps(result.trace) == [HEALTH, SESSION, LOOKUP, ("join-waitlist", "join", 1, 201)]
     assert result.waitlist_position == 1  # $workflows.join-waitlist.outputs.position
     assert (result.order_id, result.item_name, result.status) == (None, None, None)
     assert result.api_version == "2.3.0"
-    assert shop.waitlist == {"TEA-2": ["ada@example.com"]}  # inputs matched by name (customer, items)
+    assert shop.waitlist == {
+        "TEA-2": ["ada@example.com"]
+    }  # inputs matched by name (customer, items)
     assert shop.requests_to("/v2/orders") == []
 
 
-def test_a_cancelled_order_ends_through_the_workflow_success_action(run: Runner, shop: OrdersEmulator) -> None:
+def test_a_cancelled_order_ends_through_the_workflow_success_action(
+    run: Runner, shop: OrdersEmulator
+) -> None:
     shop.pending_polls, shop.final_status = 2, "cancelled"
     result = run("place-order", client_id="shop-1", customer=ADA)
     assert (result.status, result.invoice) == ("cancelled", None)
@@ -304,12 +352,18 @@ def test_an_order_that_stays_pending_fails_after_its_retries(
     with pytest.raises(pkg.StepFailedError) as caught:
         run("place-order", client_id="shop-1", customer=ADA)
     error = caught.value
-    assert (error.step_id, error.status_code, error.attempts) == ("confirm-order", 200, 4)  # retryLimit 3
+    assert (error.step_id, error.status_code, error.attempts) == (
+        "confirm-order",
+        200,
+        4,
+    )  # retryLimit 3
     assert error.body["status"] == "pending" and error.body["id"] == "ord-1001"
     assert [r.attempt for r in error.trace if r.step_id == "confirm-order"] == [1, 2, 3, 4]
 
 
-def test_an_unpaid_invoice_fails_the_xpath_criterion(run: Runner, pkg: ModuleType, shop: OrdersEmulator) -> None:
+def test_an_unpaid_invoice_fails_the_xpath_criterion(
+    run: Runner, pkg: ModuleType, shop: OrdersEmulator
+) -> None:
     shop.invoice_status = "due"
     with pytest.raises(pkg.StepFailedError) as caught:
         run("place-order", client_id="shop-1", customer=ADA, packaging={"giftWrap": True})
@@ -319,9 +373,13 @@ def test_an_unpaid_invoice_fails_the_xpath_criterion(run: Runner, pkg: ModuleTyp
     assert shop.requests_to("/v2/orders/ord-1001/gift-wrap") == []
 
 
-def test_a_conflict_without_a_matching_action_raises(run: Runner, pkg: ModuleType, shop: OrdersEmulator) -> None:
+def test_a_conflict_without_a_matching_action_raises(
+    run: Runner, pkg: ModuleType, shop: OrdersEmulator
+) -> None:
     with pytest.raises(pkg.StepFailedError) as caught:
-        run("place-order", client_id="shop-1", customer=ADA, items=[{"sku": "TEA-3", "quantity": 5}])
+        run(
+            "place-order", client_id="shop-1", customer=ADA, items=[{"sku": "TEA-3", "quantity": 5}]
+        )
     error = caught.value
     assert (error.workflow_id, error.step_id, error.status_code, error.attempts) == (
         "place-order", "create-order", 409, 1
@@ -334,9 +392,18 @@ def test_a_failing_sub_workflow_step_raises_its_own_error(
     run: Runner, pkg: ModuleType, shop: OrdersEmulator
 ) -> None:
     with pytest.raises(pkg.StepFailedError) as caught:
-        run("place-order", credentials={"apiKey": "wrong-key", "bearerAuth": TOKEN}, client_id="x", customer=ADA)
+        run(
+            "place-order",
+            credentials={"apiKey": "wrong-key", "bearerAuth": TOKEN},
+            client_id="x",
+            customer=ADA,
+        )
     error = caught.value
-    assert (error.workflow_id, error.step_id, error.status_code) == ("open-session", "create-session", 401)
+    assert (error.workflow_id, error.step_id, error.status_code) == (
+        "open-session",
+        "create-session",
+        401,
+    )
     assert _steps(error.trace) == [HEALTH, ("open-session", "create-session", 1, 401)]
     assert "wrong-key" not in repr(error) and "wrong-key" not in str(error)
 
@@ -369,7 +436,9 @@ def test_the_other_workflows_run_alone(run: Runner, shop: OrdersEmulator) -> Non
     assert _steps(joined.trace) == [("join-waitlist", "join", 1, 201)]
 
 
-def test_secrets_stay_out_of_traces_and_errors(run: Runner, pkg: ModuleType, shop: OrdersEmulator) -> None:
+def test_secrets_stay_out_of_traces_and_errors(
+    run: Runner, pkg: ModuleType, shop: OrdersEmulator
+) -> None:
     shop.invoice_status = "due"
     with pytest.raises(pkg.StepFailedError) as caught:
         run("place-order", client_id="shop-1", customer=ADA)
@@ -380,13 +449,16 @@ def test_secrets_stay_out_of_traces_and_errors(run: Runner, pkg: ModuleType, sho
 def test_workflow_header_parameters_are_not_inputs_of_a_called_workflow(generate) -> None:  # type: ignore[no-untyped-def]
     """A workflow parameter with an `in` goes to the operations of the workflow's own steps; a step that runs
     another workflow passes only its parameters, which are that workflow's inputs (Arazzo 1.0.1, Parameter
-    Object `in`). The kitchen sink's `place-order` parameter `X-Request-Id` and its `login` step hit this."""
+    Object `in`). The kitchen sink's `place-order` parameter `X-Request-Id` and its `login` step hit this.
+    """
     api = openapi(
         {
             "/ping": {
                 "get": {
                     "operationId": "ping",
-                    "parameters": [{"name": "X-Trace", "in": "header", "schema": {"type": "string"}}],
+                    "parameters": [
+                        {"name": "X-Trace", "in": "header", "schema": {"type": "string"}}
+                    ],
                     "responses": {"200": {"description": "ok"}},
                 }
             }
@@ -394,14 +466,22 @@ def test_workflow_header_parameters_are_not_inputs_of_a_called_workflow(generate
     )
     child = {
         "workflowId": "child",
-        "inputs": {"type": "object", "properties": {"who": {"type": "string"}}, "additionalProperties": False},
+        "inputs": {
+            "type": "object",
+            "properties": {"who": {"type": "string"}},
+            "additionalProperties": False,
+        },
         "steps": [{"stepId": "c", "operationId": "ping"}],
     }
     parent = {
         "workflowId": "parent",
         "parameters": [{"name": "X-Trace", "in": "header", "value": "t-1"}],
         "steps": [
-            {"stepId": "call", "workflowId": "child", "parameters": [{"name": "who", "value": "me"}]},
+            {
+                "stepId": "call",
+                "workflowId": "child",
+                "parameters": [{"name": "who", "value": "me"}],
+            },
             {"stepId": "own", "operationId": "ping"},
         ],
     }
@@ -426,9 +506,17 @@ def test_the_command_line_runs_the_kitchen_sink(shop: OrdersEmulator) -> None:
     done = cli("--input", "currency=USD")
     assert done.returncode == 0, done.stderr
     outputs = json.loads(done.stdout)
-    assert outputs["orderId"] == "ord-1001" and outputs["total"] == 5.0 and outputs["giftWrapFee"] is None
+    assert (
+        outputs["orderId"] == "ord-1001"
+        and outputs["total"] == 5.0
+        and outputs["giftWrapFee"] is None
+    )
     assert outputs["createdStatus"] == 201 and outputs["defaultCurrency"] == "EUR"
     shop.invoice_status = "due"
     failed = cli()
     assert failed.returncode == 1 and failed.stdout == ""
-    assert "fetch-invoice" in failed.stderr and TOKEN not in failed.stderr and API_KEY not in failed.stderr
+    assert (
+        "fetch-invoice" in failed.stderr
+        and TOKEN not in failed.stderr
+        and API_KEY not in failed.stderr
+    )

@@ -66,7 +66,9 @@ class OrdersEmulator(Emulator):
 
     spec_path = KITCHEN_SINK_DIR / "orders.openapi.yaml"
 
-    def __init__(self, api_keys: tuple[str, ...] = ("ak-test",), tokens: tuple[str, ...] = ("tok-test",)) -> None:
+    def __init__(
+        self, api_keys: tuple[str, ...] = ("ak-test",), tokens: tuple[str, ...] = ("tok-test",)
+    ) -> None:
         super().__init__()
         self.api_keys = set(api_keys)
         self.tokens = set(tokens)
@@ -79,7 +81,9 @@ class OrdersEmulator(Emulator):
         self.final_status = "confirmed"  #: its status after those reads
         self.invoice_status = "paid"
         self.gift_wrap_fee = 2.5
-        self.stock: dict[str, dict[str, int]] = {sku: dict(entry[3]) for sku, entry in CATALOG.items()}
+        self.stock: dict[str, dict[str, int]] = {
+            sku: dict(entry[3]) for sku, entry in CATALOG.items()
+        }
         self.sessions: dict[str, str] = {}
         self.orders: dict[str, dict[str, Any]] = {}
         self.waitlist: dict[str, list[str]] = {}
@@ -142,7 +146,14 @@ class OrdersEmulator(Emulator):
         warehouses = [{"city": city, "stock": stock} for city, stock in self.stock[sku].items()]
         price = usd if currency == "USD" else eur
         return Reply(
-            200, {"sku": sku, "name": name, "price": price, "currency": currency, "warehouses": warehouses}
+            200,
+            {
+                "sku": sku,
+                "name": name,
+                "price": price,
+                "currency": currency,
+                "warehouses": warehouses,
+            },
         )
 
     def _create_order(self, request: Request) -> Reply:
@@ -160,7 +171,10 @@ class OrdersEmulator(Emulator):
         currency = body["currency"]
         total = 0.0
         for line in body["items"]:
-            if line["sku"] not in CATALOG or sum(self.stock[line["sku"]].values()) < line["quantity"]:
+            if (
+                line["sku"] not in CATALOG
+                or sum(self.stock[line["sku"]].values()) < line["quantity"]
+            ):
                 return _problem(409, "out of stock", f"{line['sku']} is out of stock")
             _, eur, usd, _ = CATALOG[line["sku"]]
             total += (usd if currency == "USD" else eur) * line["quantity"]
