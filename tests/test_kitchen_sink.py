@@ -175,22 +175,15 @@ def test_happy_path_with_polling_and_gift_wrap(run: Runner, shop: OrdersEmulator
         "place-order", client_id="shop-1", customer=ADA_WITH_PHONE, items=[{"sku": "TEA-1", "quantity": 2}],
         currency="USD", shipping="express", packaging={"giftWrap": True}, note="ring twice",
     )  # fmt: skip
-    assert (result.order_id, result.location, result.created_status) == (
-        "ord-1001",
-        "/orders/ord-1001",
-        201,
-    )
+    assert result.order_id == "ord-1001" and result.location == "/orders/ord-1001"
+    assert result.created_status == 201  # $statusCode
     assert (result.item_name, result.status, result.total) == ("Sencha", "confirmed", 10.0)
     assert result.invoice == (
         '<invoice id="ord-1001"><status>paid</status><total currency="USD">10.00</total></invoice>'
     )
     assert result.gift_wrap_fee == 2.5 and result.waitlist_position is None
-    assert (
-        result.api_version == "2.3.0"
-    )  # $workflows.check-service.outputs (the dependsOn workflow)
-    assert (
-        result.api_description == "orders.openapi.yaml"
-    )  # $sourceDescriptions.ordersApi.url, as written
+    # $workflows.check-service.outputs (the dependsOn workflow); $sourceDescriptions.ordersApi.url
+    assert result.api_version == "2.3.0" and result.api_description == "orders.openapi.yaml"
     assert result.default_currency == "EUR"  # $components.parameters.currency#/value
     assert _steps(result.trace) == [
         HEALTH, SESSION, LOOKUP,
@@ -201,9 +194,8 @@ def test_happy_path_with_polling_and_gift_wrap(run: Runner, shop: OrdersEmulator
         ("place-order", "add-gift-wrap", 1, 200),
     ]  # fmt: skip
     assert all(r.url.startswith(shop.base_url) and r.elapsed >= 0 for r in result.trace)
-    assert (
-        result.trace[2].url == shop.base_url + "/catalog/items/TEA-1?currency=USD"
-    )  # reference + value
+    # the currency component parameter, its value overridden by the step
+    assert result.trace[2].url == shop.base_url + "/catalog/items/TEA-1?currency=USD"
     [order] = shop.requests_to("/v2/orders")
     assert order.headers["idempotency-key"] == "order-shop-1-TEA-1"  # a template in a header value
     assert order.headers["cookie"] == "session=sess-1"
