@@ -7,6 +7,7 @@ import inspect
 from pathlib import Path
 
 from inline import arazzo, openapi
+from generation import Generate
 
 CANARY = "__import__('os').system('echo pwned')"
 NASTY = [
@@ -57,7 +58,7 @@ def _doc() -> dict:  # type: ignore[type-arg]
     )
 
 
-def test_hostile_text_only_reaches_string_constants(generate) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_text_only_reaches_string_constants(generate: Generate) -> None:
     api = openapi({"/ping": {"post": {"operationId": "ping", "responses": {"200": {"description": "ok"}}}}})
     gen = generate({"hostile.arazzo.yaml": _doc(), "api.openapi.yaml": api})
     source = (gen.root / "hostile.py").read_text(encoding="utf-8")
@@ -91,7 +92,7 @@ def _blank_strings(tree: ast.AST) -> ast.AST:
     return tree
 
 
-def test_hostile_workflow_runs(generate) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_workflow_runs(generate: Generate) -> None:
     from loopback import Answer, Loopback
 
     api = openapi({"/ping": {"post": {"operationId": "ping", "responses": {"200": {"description": "ok"}}}}})
