@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl
 
 
@@ -158,7 +158,7 @@ def test_multipart_form_data_payload(generate: Generate) -> None:
     )
     assert message.is_multipart()
     parts = {
-        part.get_param("name", header="content-disposition"): part.get_payload(decode=True).decode()
+        part.get_param("name", header="content-disposition"): cast(bytes, part.get_payload(decode=True)).decode()
         for part in message.iter_parts()
     }
     assert parts["name"] == "Rex" and parts["count"] == "5"

@@ -183,7 +183,7 @@ def test_jsonpath_root_is_the_context_value(generate: Generate) -> None:
 
 def test_jsonpath_with_context_below_the_body_and_expression_type_object(generate: Generate) -> None:
     goessner = {"type": "jsonpath", "version": "draft-goessner-dispatch-jsonpath-00"}
-    cases = [
+    cases: list[tuple[dict[str, Any], bool]] = [
         (
             {"context": "$response.body#/items", "condition": "$[?@.id == 2]", "type": "jsonpath"},
             True,

@@ -140,7 +140,7 @@ def test_no_credential_for_an_operation_without_security(generate: Generate) -> 
 
 
 def test_alternatives_and_combined_requirements(generate: Generate) -> None:
-    operations = {
+    operations: dict[str, list[dict[str, list[str]]] | None] = {
         "either": [
             {"queryKey": []},
             {"bearer": []},
@@ -244,7 +244,7 @@ def test_expressions_see_credentials_masked(generate: Generate) -> None:
 
 
 def test_optional_security_sends_a_credential_the_client_has(generate: Generate) -> None:
-    operations = {"optional": [{}, {"bearer": []}], "missing": [{}, {"basic": []}]}
+    operations: dict[str, list[dict[str, list[str]]] | None] = {"optional": [{}, {"bearer": []}], "missing": [{}, {"basic": []}]}
     seen, _ = _calls(generate, operations, credentials={"bearer": "b3arer-s3cret"})
     assert seen["optional"].headers["authorization"] == "Bearer b3arer-s3cret"
     assert "authorization" not in seen["missing"].headers  # {} allows the call without one

@@ -50,7 +50,7 @@ PETS_API = openapi(
     components={"securitySchemes": {"apiKey": {"type": "apiKey", "in": "query", "name": "api_key"}}},
 )
 
-GET_PET_FLOW = {
+GET_PET_FLOW: dict[str, typing.Any] = {
     "workflowId": "fetch-pet",
     "summary": "Fetch one pet.",
     "inputs": {
@@ -121,10 +121,10 @@ def test_input_errors_send_nothing(generate: Generate) -> None:
         with pytest.raises(TypeError):
             gen.fetch_pet(client=client)
         assert server.seen == []
-    assert isinstance(wrong_type.value, ValueError)
     assert any("petId" in message for message in wrong_type.value.errors)
     assert any("petId" in message for message in required_none.value.errors)
     assert any("mood" in message for message in enum_miss.value.errors)
+    assert isinstance(wrong_type.value, ValueError)
 
 
 def test_step_failure_carries_status_body_and_trace(generate: Generate) -> None:

@@ -100,6 +100,7 @@ def test_async_twins(highlight: HighlightEmulator) -> None:
             tracked = await session_track_event_async(
                 organization_verbose_id="org-a", track_properties={"event": "click"}, client=client
             )
+            assert tracked.session_secure_id is not None
             backend = await backend_session_payload_async(
                 project_verbose_id="org-a",
                 session_secure_id=tracked.session_secure_id,

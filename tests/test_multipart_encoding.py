@@ -40,7 +40,7 @@ ENCODING = {
 }
 
 
-def _parts(seen: Seen) -> dict[str, Any]:
+def _parts(seen: Seen) -> dict[object, Any]:
     message = email.message_from_bytes(
         b"Content-Type: " + seen.headers["content-type"].encode() + b"\r\n\r\n" + seen.body,
         policy=email.policy.HTTP,

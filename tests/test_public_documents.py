@@ -249,7 +249,7 @@ def test_inputs_through_all_of_and_ref_are_parameters(generate: Generate, here: 
         with pytest.raises(gen.rt.InputError) as raised:
             gen.get_as(item=7, user={}, client=client)  # the $ref'd schema's own 'required'
         with pytest.raises(TypeError):
-            gen.get_as(item=7, client=client)  # type: ignore[call-arg]  # required by the $ref'd member
+            gen.get_as(item=7, client=client)  # user is required by the $ref'd member
     assert result.user == "ann"
     assert [s.path for s in server.seen] == ["/items/7"]
     assert "name" in str(raised.value.errors)
