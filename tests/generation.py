@@ -17,7 +17,9 @@ class Generated:
     ``gen.name`` looks ``name`` up in every generated module (workflow functions, result classes, TypedDicts).
     """
 
-    def __init__(self, root: Path, package: str, modules: dict[str, ModuleType], runtime: ModuleType) -> None:
+    def __init__(
+        self, root: Path, package: str, modules: dict[str, ModuleType], runtime: ModuleType
+    ) -> None:
         self.root = root
         self.package = package
         self.modules = modules
