@@ -6,7 +6,6 @@ import importlib
 import itertools
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -15,27 +14,14 @@ import yaml
 from generator.diagnostics import Diagnostics
 from generator.emit import write_package
 from generator.pipeline import generate_files
+from generation import Generate, Generated
 
 ROOT = Path(__file__).resolve().parent.parent
 _counter = itertools.count()
 
 
-class Generated:
-    def __init__(self, root: Path, package: str, modules: dict[str, ModuleType], runtime: ModuleType) -> None:
-        self.root = root
-        self.package = package
-        self.modules = modules
-        self.rt = runtime
-
-    def __getattr__(self, name: str) -> Any:
-        for module in self.modules.values():
-            if hasattr(module, name):
-                return getattr(module, name)
-        raise AttributeError(name)
-
-
 @pytest.fixture
-def generate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def generate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Generate:
     """generate({"flows.arazzo.yaml": doc, "api.openapi.yaml": doc}) → Generated (modules imported)."""
     monkeypatch.chdir(tmp_path)
 

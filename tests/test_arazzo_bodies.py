@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import email
 import email.policy
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl
 
 
 from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
+from generation import Generate
 
 
 
@@ -41,7 +42,7 @@ def _api(*media: str) -> dict[str, Any]:
     )
 
 
-def _run(generate, body: dict[str, Any], media: tuple[str, ...] = ("application/json",), **inputs: Any) -> Seen:  # type: ignore[no-untyped-def]
+def _run(generate: Generate, body: dict[str, Any], media: tuple[str, ...] = ("application/json",), **inputs: Any) -> Seen:
     """A seed step (its response: {"id": 41, "nested": {"x": [1, 2]}}) then one step sending ``body``."""
     flow = {
         "workflowId": "send",
@@ -61,7 +62,7 @@ def _run(generate, body: dict[str, Any], media: tuple[str, ...] = ("application/
     return server.seen[1]
 
 
-def test_json_payload_with_expressions_anywhere_keeps_types(generate) -> None:  # type: ignore[no-untyped-def]
+def test_json_payload_with_expressions_anywhere_keeps_types(generate: Generate) -> None:
     body = {
         "contentType": "application/json",
         "payload": {
@@ -90,7 +91,7 @@ def test_json_payload_with_expressions_anywhere_keeps_types(generate) -> None:  
     }
 
 
-def test_embedded_expressions_are_templated_into_strings(generate) -> None:  # type: ignore[no-untyped-def]
+def test_embedded_expressions_are_templated_into_strings(generate: Generate) -> None:
     body = {
         "payload": {
             "greeting": "Hello {$inputs.name}, you are #{$steps.seed.outputs.id}!",
@@ -101,7 +102,7 @@ def test_embedded_expressions_are_templated_into_strings(generate) -> None:  # t
     assert seen.json() == {"greeting": "Hello Rex, you are #41!", "flag": "on=true"}
 
 
-def test_json_payload_written_as_a_template_string(generate) -> None:  # type: ignore[no-untyped-def]
+def test_json_payload_written_as_a_template_string(generate: Generate) -> None:
     # The official examples write JSON payloads as YAML block strings with embedded expressions.
     payload = '{\n  "name": "{$inputs.name}",\n  "count": {$inputs.count},\n  "seed": {$steps.seed.outputs.id}\n}\n'
     seen = _run(
@@ -111,7 +112,7 @@ def test_json_payload_written_as_a_template_string(generate) -> None:  # type: i
     assert seen.json() == {"name": "Rex", "count": 2, "seed": 41}
 
 
-def test_form_urlencoded_object_payload(generate) -> None:  # type: ignore[no-untyped-def]
+def test_form_urlencoded_object_payload(generate: Generate) -> None:
     body = {
         "contentType": "application/x-www-form-urlencoded",
         "payload": {
@@ -131,7 +132,7 @@ def test_form_urlencoded_object_payload(generate) -> None:  # type: ignore[no-un
     ]
 
 
-def test_form_urlencoded_string_payload_with_templating(generate) -> None:  # type: ignore[no-untyped-def]
+def test_form_urlencoded_string_payload_with_templating(generate: Generate) -> None:
     body = {
         "contentType": "application/x-www-form-urlencoded",
         "payload": "grant_type=password&username={$inputs.name}",
@@ -140,7 +141,7 @@ def test_form_urlencoded_string_payload_with_templating(generate) -> None:  # ty
     assert parse_qsl(seen.body.decode()) == [("grant_type", "password"), ("username", "rex")]
 
 
-def test_multipart_form_data_payload(generate) -> None:  # type: ignore[no-untyped-def]
+def test_multipart_form_data_payload(generate: Generate) -> None:
     body = {
         "contentType": "multipart/form-data",
         "payload": {
@@ -157,14 +158,14 @@ def test_multipart_form_data_payload(generate) -> None:  # type: ignore[no-untyp
     )
     assert message.is_multipart()
     parts = {
-        part.get_param("name", header="content-disposition"): part.get_payload(decode=True).decode()
+        part.get_param("name", header="content-disposition"): cast(bytes, part.get_payload(decode=True)).decode()
         for part in message.iter_parts()
     }
     assert parts["name"] == "Rex" and parts["count"] == "5"
     assert parts["meta"].replace(" ", "") == '{"seed":41}'
 
 
-def test_plain_text_payload(generate) -> None:  # type: ignore[no-untyped-def]
+def test_plain_text_payload(generate: Generate) -> None:
     body = {
         "contentType": "text/plain",
         "payload": "count={$inputs.count} seed={$steps.seed.outputs.id}",
@@ -174,12 +175,12 @@ def test_plain_text_payload(generate) -> None:  # type: ignore[no-untyped-def]
     assert seen.body == b"count=4 seed=41"
 
 
-def test_content_type_defaults_to_the_operations_media_type(generate) -> None:  # type: ignore[no-untyped-def]
+def test_content_type_defaults_to_the_operations_media_type(generate: Generate) -> None:
     seen = _run(generate, {"payload": "hello {$inputs.name}"}, ("text/plain",), name="you")
     assert seen.headers["content-type"].startswith("text/plain") and seen.body == b"hello you"
 
 
-def test_replacements_into_objects_and_arrays(generate) -> None:  # type: ignore[no-untyped-def]
+def test_replacements_into_objects_and_arrays(generate: Generate) -> None:
     body = {
         "contentType": "application/json",
         "payload": {

@@ -12,6 +12,7 @@ import pytest
 
 from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
+from generation import Generate
 
 
 
@@ -42,7 +43,7 @@ def _serve(seen: Seen) -> Answer:
     return Answer(200, JSON_BODY, headers={"X-Count": "5"})
 
 
-def _outcomes(generate, cases: list[tuple[dict[str, Any], bool]], operation: str = "getJson") -> tuple[dict[str, bool], dict[str, bool]]:  # type: ignore[no-untyped-def]
+def _outcomes(generate: Generate, cases: list[tuple[dict[str, Any], bool]], operation: str = "getJson") -> tuple[dict[str, bool], dict[str, bool]]:
     """(actual, expected): for each criterion (keyed by its condition), whether the step succeeded."""
     flows = [
         {
@@ -68,7 +69,7 @@ def _simple(condition: str, expected: bool) -> tuple[dict[str, Any], bool]:
     return {"condition": condition}, expected
 
 
-def test_simple_comparison_operators(generate) -> None:  # type: ignore[no-untyped-def]
+def test_simple_comparison_operators(generate: Generate) -> None:
     cases = [
         _simple("$statusCode == 200", True),
         _simple("$statusCode != 200", False),
@@ -92,7 +93,7 @@ def test_simple_comparison_operators(generate) -> None:  # type: ignore[no-untyp
     assert actual == expected
 
 
-def test_simple_logic_and_parentheses(generate) -> None:  # type: ignore[no-untyped-def]
+def test_simple_logic_and_parentheses(generate: Generate) -> None:
     cases = [
         _simple("!($statusCode == 404)", True),
         _simple("!($statusCode == 200)", False),
@@ -117,7 +118,7 @@ def test_simple_logic_and_parentheses(generate) -> None:  # type: ignore[no-unty
     assert actual == expected
 
 
-def test_simple_literals_strings_and_null(generate) -> None:  # type: ignore[no-untyped-def]
+def test_simple_literals_strings_and_null(generate: Generate) -> None:
     cases = [
         _simple("$response.body#/flag == true", True),
         _simple("$response.body#/flag == false", False),
@@ -136,7 +137,7 @@ def test_simple_literals_strings_and_null(generate) -> None:  # type: ignore[no-
     assert actual == expected
 
 
-def test_regex_with_context(generate) -> None:  # type: ignore[no-untyped-def]
+def test_regex_with_context(generate: Generate) -> None:
     cases = [
         ({"context": "$response.body#/name", "condition": "^R.x$", "type": "regex"}, True),
         ({"context": "$response.body#/name", "condition": "^x", "type": "regex"}, False),
@@ -155,7 +156,7 @@ def test_regex_with_context(generate) -> None:  # type: ignore[no-untyped-def]
     assert actual == expected
 
 
-def test_jsonpath_root_is_the_context_value(generate) -> None:  # type: ignore[no-untyped-def]
+def test_jsonpath_root_is_the_context_value(generate: Generate) -> None:
     def jp(query: str, expected: bool, **extra: Any) -> tuple[dict[str, Any], bool]:
         return {
             "context": "$response.body",
@@ -180,9 +181,9 @@ def test_jsonpath_root_is_the_context_value(generate) -> None:  # type: ignore[n
     assert actual == expected
 
 
-def test_jsonpath_with_context_below_the_body_and_expression_type_object(generate) -> None:  # type: ignore[no-untyped-def]
+def test_jsonpath_with_context_below_the_body_and_expression_type_object(generate: Generate) -> None:
     goessner = {"type": "jsonpath", "version": "draft-goessner-dispatch-jsonpath-00"}
-    cases = [
+    cases: list[tuple[dict[str, Any], bool]] = [
         (
             {"context": "$response.body#/items", "condition": "$[?@.id == 2]", "type": "jsonpath"},
             True,
@@ -213,7 +214,7 @@ def test_jsonpath_with_context_below_the_body_and_expression_type_object(generat
 
 
 @pytest.mark.parametrize("version", ["xpath-10", "xpath-20", "xpath-30"])
-def test_xpath_versions_on_an_xml_response(generate, version: str) -> None:  # type: ignore[no-untyped-def]
+def test_xpath_versions_on_an_xml_response(generate: Generate, version: str) -> None:
     def xp(query: str, expected: bool) -> tuple[dict[str, Any], bool]:
         return {
             "context": "$response.body",
@@ -234,7 +235,7 @@ def test_xpath_versions_on_an_xml_response(generate, version: str) -> None:  # t
     assert actual == expected
 
 
-def test_xpath_without_version_and_as_plain_type(generate) -> None:  # type: ignore[no-untyped-def]
+def test_xpath_without_version_and_as_plain_type(generate: Generate) -> None:
     cases = [
         (
             {"context": "$response.body", "condition": "/pets/pet[name='Rex']", "type": "xpath"},
@@ -246,7 +247,7 @@ def test_xpath_without_version_and_as_plain_type(generate) -> None:  # type: ign
     assert actual == expected
 
 
-def test_all_criteria_must_hold_and_a_failing_one_fails_the_step(generate) -> None:  # type: ignore[no-untyped-def]
+def test_all_criteria_must_hold_and_a_failing_one_fails_the_step(generate: Generate) -> None:
     flow = {
         "workflowId": "strict",
         "steps": [

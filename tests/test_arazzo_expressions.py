@@ -7,6 +7,7 @@ from typing import Any
 
 from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
+from generation import Generate
 
 
 
@@ -82,7 +83,7 @@ def _flow(step_outputs: dict[str, str], **extra: Any) -> dict[str, Any]:
     }
 
 
-def _outputs(generate, flow: dict[str, Any], **inputs: Any) -> tuple[dict[str, Any], Any, str]:  # type: ignore[no-untyped-def]
+def _outputs(generate: Generate, flow: dict[str, Any], **inputs: Any) -> tuple[dict[str, Any], Any, str]:
     gen = generate(
         {
             "flows.arazzo.yaml": arazzo([flow], components=flow.pop("_components", None) or {}),
@@ -97,7 +98,7 @@ def _outputs(generate, flow: dict[str, Any], **inputs: Any) -> tuple[dict[str, A
     return values, result, server.url
 
 
-def test_url_method_and_status_code(generate) -> None:  # type: ignore[no-untyped-def]
+def test_url_method_and_status_code(generate: Generate) -> None:
     values, result, url = _outputs(
         generate, _flow({"url": "$url", "method": "$method", "status": "$statusCode"}), id=7
     )
@@ -107,7 +108,7 @@ def test_url_method_and_status_code(generate) -> None:  # type: ignore[no-untype
     assert values["status"] == 200 and type(values["status"]) is int
 
 
-def test_request_header_query_path_and_body(generate) -> None:  # type: ignore[no-untyped-def]
+def test_request_header_query_path_and_body(generate: Generate) -> None:
     outputs = {
         "header": "$request.header.X-Req",
         "headerLower": "$request.header.x-req",
@@ -129,7 +130,7 @@ def test_request_header_query_path_and_body(generate) -> None:  # type: ignore[n
     }
 
 
-def test_response_header_case_insensitive_and_body_with_json_types(generate) -> None:  # type: ignore[no-untyped-def]
+def test_response_header_case_insensitive_and_body_with_json_types(generate: Generate) -> None:
     outputs = {
         "h1": "$response.header.X-Resp-Id",
         "h2": "$response.header.x-resp-id",
@@ -164,7 +165,7 @@ def test_response_header_case_insensitive_and_body_with_json_types(generate) -> 
     assert type(values["int"]) is int and type(values["bool"]) is bool
 
 
-def test_inputs_and_steps_outputs_with_pointers(generate) -> None:  # type: ignore[no-untyped-def]
+def test_inputs_and_steps_outputs_with_pointers(generate: Generate) -> None:
     flow = _flow({"body": "$response.body"})
     flow["steps"].append(
         {
@@ -195,7 +196,7 @@ def test_inputs_and_steps_outputs_with_pointers(generate) -> None:  # type: igno
     }
 
 
-def test_workflows_inputs_and_outputs_and_outputs_inside_a_workflow_step(generate) -> None:  # type: ignore[no-untyped-def]
+def test_workflows_inputs_and_outputs_and_outputs_inside_a_workflow_step(generate: Generate) -> None:
     child = {
         "workflowId": "child",
         "inputs": {
@@ -244,7 +245,7 @@ def test_workflows_inputs_and_outputs_and_outputs_inside_a_workflow_step(generat
     assert (result.child_output, result.child_output_pointer) == ("hi", "hi")
 
 
-def test_source_description_url_and_components_in_values(generate) -> None:  # type: ignore[no-untyped-def]
+def test_source_description_url_and_components_in_values(generate: Generate) -> None:
     flow = {
         "workflowId": "exprs",
         "steps": [

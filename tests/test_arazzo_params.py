@@ -7,7 +7,8 @@ from urllib.parse import unquote
 
 
 from inline import arazzo, openapi
-from loopback import Answer, Loopback
+from loopback import Answer, Loopback, Seen
+from generation import Generate
 
 
 
@@ -35,7 +36,7 @@ def _param(
     return param
 
 
-def _run(generate, path: str, params: list[dict[str, Any]], values: dict[str, Any], **flow_extra: Any):  # type: ignore[no-untyped-def]
+def _run(generate: Generate, path: str, params: list[dict[str, Any]], values: dict[str, Any], **flow_extra: Any) -> tuple[Seen, Any]:
     """Generate one GET operation with ``params``, one step passing ``values`` literally; run it once."""
     api = openapi(
         {
@@ -69,7 +70,7 @@ def _run(generate, path: str, params: list[dict[str, Any]], values: dict[str, An
     return server.seen[0], result
 
 
-def test_path_styles_simple_label_matrix(generate) -> None:  # type: ignore[no-untyped-def]
+def test_path_styles_simple_label_matrix(generate: Generate) -> None:
     params = [
         _param("a", "path"),  # simple array
         _param("b", "path", kind="object"),  # simple object, not exploded
@@ -104,7 +105,7 @@ def test_path_styles_simple_label_matrix(generate) -> None:  # type: ignore[no-u
     ]
 
 
-def test_query_styles_form_delimited_deep_object(generate) -> None:  # type: ignore[no-untyped-def]
+def test_query_styles_form_delimited_deep_object(generate: Generate) -> None:
     params = [
         _param("fe", "query"),  # form, explode by default
         _param("fn", "query", "form", False),
@@ -136,7 +137,7 @@ def test_query_styles_form_delimited_deep_object(generate) -> None:  # type: ign
     assert "sp=3%204%205" in raw or "sp=3+4+5" in raw
 
 
-def test_header_styles_simple(generate) -> None:  # type: ignore[no-untyped-def]
+def test_header_styles_simple(generate: Generate) -> None:
     params = [
         _param("X-Arr", "header"),
         _param("X-Obj", "header", kind="object"),
@@ -159,7 +160,7 @@ def test_header_styles_simple(generate) -> None:  # type: ignore[no-untyped-def]
     assert seen.headers["x-flag"] == "true"
 
 
-def test_cookie_parameters_form(generate) -> None:  # type: ignore[no-untyped-def]
+def test_cookie_parameters_form(generate: Generate) -> None:
     params = [
         _param("session", "cookie", kind="string"),
         _param("ids", "cookie", "form", False),
@@ -170,7 +171,7 @@ def test_cookie_parameters_form(generate) -> None:  # type: ignore[no-untyped-de
     assert cookies == ["session=abc", "ids=3,4,5", "prefs=role,admin,firstName,Alex"]
 
 
-def test_values_are_url_encoded(generate) -> None:  # type: ignore[no-untyped-def]
+def test_values_are_url_encoded(generate: Generate) -> None:
     params = [
         _param("id", "path", kind="string"),
         _param("q", "query", kind="string"),
@@ -188,7 +189,7 @@ def test_values_are_url_encoded(generate) -> None:  # type: ignore[no-untyped-de
     assert "#" not in result.trace[0].url
 
 
-def test_workflow_parameters_merge_with_step_parameters(generate) -> None:  # type: ignore[no-untyped-def]
+def test_workflow_parameters_merge_with_step_parameters(generate: Generate) -> None:
     params = [
         _param("X-Shared", "header", kind="string"),
         _param("X-Both", "header", kind="string"),
@@ -236,7 +237,7 @@ def test_workflow_parameters_merge_with_step_parameters(generate) -> None:  # ty
     )
 
 
-def test_delimiters_stay_literal_while_item_text_is_encoded(generate) -> None:  # type: ignore[no-untyped-def]
+def test_delimiters_stay_literal_while_item_text_is_encoded(generate: Generate) -> None:
     strings = {"type": "array", "items": {"type": "string"}}
     params = [
         _param("fn", "query", "form", False),

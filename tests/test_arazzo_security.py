@@ -9,6 +9,7 @@ import pytest
 
 from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
+from generation import Generate, Generated
 
 
 
@@ -39,7 +40,7 @@ def _op(name: str, security: list[dict[str, list[str]]] | None) -> dict[str, Any
     return op
 
 
-def _generate(generate, operations: dict[str, list[dict[str, list[str]]] | None], **root: Any):  # type: ignore[no-untyped-def]
+def _generate(generate: Generate, operations: dict[str, list[dict[str, list[str]]] | None], **root: Any) -> Generated:
     api = openapi(
         {f"/{name}": {"get": _op(name, security)} for name, security in operations.items()},
         components={"securitySchemes": SCHEMES},
@@ -60,7 +61,7 @@ def _generate(generate, operations: dict[str, list[dict[str, list[str]]] | None]
     return generate({"flows.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": api})
 
 
-def _calls(generate, operations: dict[str, list[dict[str, list[str]]] | None], credentials: dict[str, str] | None = None, **root: Any) -> tuple[dict[str, Seen], Any]:  # type: ignore[no-untyped-def]
+def _calls(generate: Generate, operations: dict[str, list[dict[str, list[str]]] | None], credentials: dict[str, str] | None = None, **root: Any) -> tuple[dict[str, Seen], Any]:
     gen = _generate(generate, operations, **root)
     with Loopback(lambda seen: Answer(200, {})) as server:
         result = gen.calls(
@@ -87,19 +88,19 @@ def _assert_hidden(*texts: str) -> None:
         assert base64.b64encode(SECRETS["basic"].encode()).decode() not in text
 
 
-def test_http_bearer(generate) -> None:  # type: ignore[no-untyped-def]
+def test_http_bearer(generate: Generate) -> None:
     seen, result = _calls(generate, {"op": [{"bearer": []}]})
     assert seen["op"].headers["authorization"] == "Bearer b3arer-s3cret"
     _assert_hidden(repr(result.trace))
 
 
-def test_http_basic_user_password(generate) -> None:  # type: ignore[no-untyped-def]
+def test_http_basic_user_password(generate: Generate) -> None:
     seen, _ = _calls(generate, {"op": [{"basic": []}]})
     scheme, token = seen["op"].headers["authorization"].split(" ", 1)
     assert scheme == "Basic" and base64.b64decode(token).decode() == "alice:pa55-s3cret"
 
 
-def test_api_key_in_header_query_and_cookie(generate) -> None:  # type: ignore[no-untyped-def]
+def test_api_key_in_header_query_and_cookie(generate: Generate) -> None:
     seen, result = _calls(
         generate, {"h": [{"headerKey": []}], "q": [{"queryKey": []}], "c": [{"cookieKey": []}]}
     )
@@ -112,7 +113,7 @@ def test_api_key_in_header_query_and_cookie(generate) -> None:  # type: ignore[n
     assert "api_key=***" in result.trace[1].url or "api_key=%2A%2A%2A" in result.trace[1].url
 
 
-def test_credentials_only_where_the_operation_requires_them(generate) -> None:  # type: ignore[no-untyped-def]
+def test_credentials_only_where_the_operation_requires_them(generate: Generate) -> None:
     seen, _ = _calls(
         generate,
         {"secured": [{"headerKey": []}], "open": None, "optedOut": []},
@@ -131,15 +132,15 @@ def test_credentials_only_where_the_operation_requires_them(generate) -> None:  
     )
 
 
-def test_no_credential_for_an_operation_without_security(generate) -> None:  # type: ignore[no-untyped-def]
+def test_no_credential_for_an_operation_without_security(generate: Generate) -> None:
     seen, _ = _calls(generate, {"plain": None})
     headers = seen["plain"].headers
     assert "authorization" not in headers and "x-api-key" not in headers and "cookie" not in headers
     assert seen["plain"].query == [("page", "1")]
 
 
-def test_alternatives_and_combined_requirements(generate) -> None:  # type: ignore[no-untyped-def]
-    operations = {
+def test_alternatives_and_combined_requirements(generate: Generate) -> None:
+    operations: dict[str, list[dict[str, list[str]]] | None] = {
         "either": [
             {"queryKey": []},
             {"bearer": []},
@@ -163,7 +164,7 @@ def test_alternatives_and_combined_requirements(generate) -> None:  # type: igno
     }
 
 
-def test_secrets_never_in_errors_traces_or_repr(generate) -> None:  # type: ignore[no-untyped-def]
+def test_secrets_never_in_errors_traces_or_repr(generate: Generate) -> None:
     gen = _generate(generate, {name: [{name: []}] for name in SECRETS})
     with Loopback(
         lambda seen: Answer(500 if seen.path == "/cookieKey" else 200, {"error": "nope"})
@@ -182,7 +183,7 @@ def test_secrets_never_in_errors_traces_or_repr(generate) -> None:  # type: igno
     _assert_hidden(str(transport.value), repr(transport.value.trace), transport.value.reason)
 
 
-def test_secrets_are_scrubbed_from_transport_errors(generate) -> None:  # type: ignore[no-untyped-def]
+def test_secrets_are_scrubbed_from_transport_errors(generate: Generate) -> None:
     # A secret httpx refuses to send (a newline in a header) is quoted, escaped, in httpx's error text.
     gen = _generate(generate, {"op": [{"bearer": []}]})
     with Loopback(lambda seen: Answer(200, {})) as server:
@@ -197,7 +198,7 @@ def test_secrets_are_scrubbed_from_transport_errors(generate) -> None:  # type: 
         assert "secret-XYZ" not in text
 
 
-def test_expressions_see_credentials_masked(generate) -> None:  # type: ignore[no-untyped-def]
+def test_expressions_see_credentials_masked(generate: Generate) -> None:
     # Credentials come from the client, not the document: $request.* show *** in their place, while
     # $url is the URL as sent (contract section 4); the trace URL is masked.
     api = openapi(
@@ -242,8 +243,8 @@ def test_expressions_see_credentials_masked(generate) -> None:  # type: ignore[n
     _assert_hidden(repr(result.trace), result.auth, result.key, result.cookie, result.query)
 
 
-def test_optional_security_sends_a_credential_the_client_has(generate) -> None:  # type: ignore[no-untyped-def]
-    operations = {"optional": [{}, {"bearer": []}], "missing": [{}, {"basic": []}]}
+def test_optional_security_sends_a_credential_the_client_has(generate: Generate) -> None:
+    operations: dict[str, list[dict[str, list[str]]] | None] = {"optional": [{}, {"bearer": []}], "missing": [{}, {"basic": []}]}
     seen, _ = _calls(generate, operations, credentials={"bearer": "b3arer-s3cret"})
     assert seen["optional"].headers["authorization"] == "Bearer b3arer-s3cret"
     assert "authorization" not in seen["missing"].headers  # {} allows the call without one

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from inline import arazzo, openapi
 from loopback import Answer, Loopback
+from generation import Generate
 
 TOKENS = openapi(
     {"/token": {"post": {"operationId": "issueToken", "responses": {"200": {"description": "ok"}}}}}
@@ -93,7 +96,7 @@ PARENT = arazzo(
 )
 
 
-def test_workflow_from_an_arazzo_source_runs_on_its_own_server(generate) -> None:  # type: ignore[no-untyped-def]
+def test_workflow_from_an_arazzo_source_runs_on_its_own_server(generate: Generate) -> None:
     gen = generate(
         {
             "child.arazzo.yaml": CHILD,
@@ -115,7 +118,7 @@ def test_workflow_from_an_arazzo_source_runs_on_its_own_server(generate) -> None
     assert result.trace[0].url.startswith(tokens.url) and result.trace[1].url.startswith(pets.url)
 
 
-def test_unknown_workflow_in_an_arazzo_source_is_an_error(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_workflow_in_an_arazzo_source_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import yaml
 
     from generator.diagnostics import Diagnostics
@@ -141,7 +144,7 @@ def test_unknown_workflow_in_an_arazzo_source_is_an_error(tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize("target", ["missing-flow", "$sourceDescriptions.pets.listPets"])
-def test_bad_workflow_references(tmp_path, monkeypatch, target: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_workflow_references(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str) -> None:
     import yaml
 
     from generator.diagnostics import Diagnostics

@@ -8,6 +8,7 @@ import pytest
 
 from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
+from generation import Generate
 
 
 
@@ -27,7 +28,7 @@ def _echo(seen: Seen) -> Answer:
     return Answer(200, {"path": seen.path, "method": seen.method})
 
 
-def test_operation_id_step_calls_the_operation(generate) -> None:  # type: ignore[no-untyped-def]
+def test_operation_id_step_calls_the_operation(generate: Generate) -> None:
     api = openapi({"/ping": {"get": _op("ping")}, "/pong": {"post": _op("pong")}})
     flow = {
         "workflowId": "one",
@@ -44,7 +45,7 @@ def test_operation_id_step_calls_the_operation(generate) -> None:  # type: ignor
     assert [(r.step_id, r.method, r.status_code) for r in result.trace] == [("s", "POST", 200)]
 
 
-def test_qualified_operation_id_picks_the_source_and_its_server(generate) -> None:  # type: ignore[no-untyped-def]
+def test_qualified_operation_id_picks_the_source_and_its_server(generate: Generate) -> None:
     # Both sources define operationId "get"; the qualified form disambiguates, and each goes to its own server.
     users = openapi({"/users": {"get": _op("get")}})
     orders = openapi({"/orders": {"get": _op("get")}})
@@ -75,7 +76,7 @@ def test_qualified_operation_id_picks_the_source_and_its_server(generate) -> Non
     assert result.trace[1].url == two.url + "/orders"
 
 
-def test_operation_path_with_escaped_slashes_and_tildes(generate) -> None:  # type: ignore[no-untyped-def]
+def test_operation_path_with_escaped_slashes_and_tildes(generate: Generate) -> None:
     api = openapi(
         {
             "/pets/{petId}": {
@@ -115,7 +116,7 @@ def test_operation_path_with_escaped_slashes_and_tildes(generate) -> None:  # ty
         ]
 
 
-def test_operation_path_fragment_may_be_percent_encoded(generate) -> None:  # type: ignore[no-untyped-def]
+def test_operation_path_fragment_may_be_percent_encoded(generate: Generate) -> None:
     api = openapi({"/pets/{petId}": {"get": _op("getPet", [_path_param("petId")])}})
     flow = {
         "workflowId": "encoded",
@@ -133,7 +134,7 @@ def test_operation_path_fragment_may_be_percent_encoded(generate) -> None:  # ty
         assert [s.path for s in server.seen] == ["/pets/5"]
 
 
-def test_workflow_step_runs_the_child_with_parameters_as_inputs(generate) -> None:  # type: ignore[no-untyped-def]
+def test_workflow_step_runs_the_child_with_parameters_as_inputs(generate: Generate) -> None:
     api = openapi({"/pets/{petId}": {"get": _op("getPet", [_path_param("petId")])}})
     child = {
         "workflowId": "child",
@@ -236,7 +237,7 @@ COMPONENT_API = openapi(
 )
 
 
-def test_components_inputs_ref_and_parameter_references_with_value_override(generate) -> None:  # type: ignore[no-untyped-def]
+def test_components_inputs_ref_and_parameter_references_with_value_override(generate: Generate) -> None:
     flow = {
         "workflowId": "pet",
         "inputs": {"$ref": "#/components/inputs/petInputs"},
@@ -280,7 +281,7 @@ def test_components_inputs_ref_and_parameter_references_with_value_override(gene
     assert second.headers["x-trace"] == "component" and second.query == []
 
 
-def test_components_success_and_failure_actions_by_reference(generate) -> None:  # type: ignore[no-untyped-def]
+def test_components_success_and_failure_actions_by_reference(generate: Generate) -> None:
     flow = {
         "workflowId": "acts",
         "failureActions": [{"reference": "$components.failureActions.again"}],
@@ -308,7 +309,7 @@ def test_components_success_and_failure_actions_by_reference(generate) -> None: 
     assert [(r.step_id, r.attempt) for r in result.trace] == [("a", 1), ("a", 2), ("a", 3)]
 
 
-def test_depends_on_runs_each_named_workflow_once_first(generate) -> None:  # type: ignore[no-untyped-def]
+def test_depends_on_runs_each_named_workflow_once_first(generate: Generate) -> None:
     def pet_flow(workflow_id: str, depends: list[str] | None = None) -> dict[str, Any]:
         flow: dict[str, Any] = {
             "workflowId": workflow_id,

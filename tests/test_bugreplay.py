@@ -286,7 +286,7 @@ def test_async_failures(bugreplay: BugReplayEmulator) -> None:
                 await send_exception_async(recording_uuid="gone", stack_trace="x", timestamp=1, client=client)
             _assert_secret_hidden(SECRET, client=client, error=unknown.value, trace=unknown.value.trace)
             with pytest.raises(InputError) as invalid:
-                await send_log_async(recording_uuid=UUID, payload="x", timestamp=1.5, client=client)  # type: ignore[arg-type]
+                await send_log_async(recording_uuid=UUID, payload="x", timestamp=1.5, client=client)  # type: ignore[arg-type]  # deliberately a float: refused
         return not_logged_in.value, missing.value, unknown.value, invalid.value
 
     not_logged_in, missing, unknown, invalid = asyncio.run(main())

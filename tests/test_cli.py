@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -22,7 +23,7 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
-def _write(folder: Path, doc: dict | str, name: str = "flow.arazzo.yaml") -> None:  # type: ignore[type-arg]
+def _write(folder: Path, doc: dict[str, Any] | str, name: str = "flow.arazzo.yaml") -> None:
     (folder / "api.openapi.yaml").write_text(yaml.safe_dump(API))
     (folder / name).write_text(doc if isinstance(doc, str) else yaml.safe_dump(doc, sort_keys=False))
 

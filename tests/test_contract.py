@@ -32,6 +32,7 @@ import yaml
 
 from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
+from generation import Generate, Generated
 
 ROOT = Path(__file__).resolve().parent.parent
 DIAGNOSTIC = re.compile(
@@ -97,7 +98,7 @@ PING_API = openapi(
         }
     }
 )
-PING_FLOW = {"workflowId": "ping", "steps": [{"stepId": "ping", "operationId": "ping"}]}
+PING_FLOW: dict[str, Any] = {"workflowId": "ping", "steps": [{"stepId": "ping", "operationId": "ping"}]}
 
 ITEMS_API = openapi(
     {
@@ -489,7 +490,7 @@ def _import_fresh(package_dir: Path) -> Any:
 ERROR_CLASSES = ("ArazzoError", "InputError", "StepFailedError", "WorkflowLimitError")
 
 
-def test_s2_init_re_exports_client_async_client_and_errors_in_all(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s2_init_re_exports_client_async_client_and_errors_in_all(generate: Generate) -> None:
     gen = generate({"flow.arazzo.yaml": arazzo([PING_FLOW]), "api.openapi.yaml": PING_API})
     package = gen.rt
     assert set(package.__all__) >= {"Client", "AsyncClient", *ERROR_CLASSES}
@@ -706,6 +707,7 @@ def _distribution_closure(names: list[str]) -> set[str]:
                 continue
             marker = requirement.split(";", 1)[1] if ";" in requirement else ""
             if "python_version" in marker:
+                # packaging is not a declared dependency: present or not, this stays clean
                 from packaging.markers import Marker  # type: ignore[import-not-found, unused-ignore]
 
                 if not Marker(marker).evaluate():
@@ -828,7 +830,7 @@ def _echo(seen: Seen) -> Answer:
         ("---", "_", "Result"),
     ],
 )
-def test_s3_function_twin_and_result_class_names(generate, workflow_id: str, function: str, result_class: str | None) -> None:  # type: ignore[no-untyped-def]
+def test_s3_function_twin_and_result_class_names(generate: Generate, workflow_id: str, function: str, result_class: str | None) -> None:
     gen = generate({"flow.arazzo.yaml": arazzo([dict(PING_FLOW, workflowId=workflow_id)]), "api.openapi.yaml": PING_API})
     module = gen.modules["flow"]
     sync, twin = getattr(module, function), getattr(module, function + "_async")
@@ -845,7 +847,7 @@ def test_s3_function_twin_and_result_class_names(generate, workflow_id: str, fun
     assert result.trace[0].workflow_id == workflow_id
 
 
-def test_s3_colliding_workflow_functions_are_numbered_in_document_order(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s3_colliding_workflow_functions_are_numbered_in_document_order(generate: Generate) -> None:
     flows = [dict(PING_FLOW, workflowId="a-b"), dict(PING_FLOW, workflowId="a_b"), dict(PING_FLOW, workflowId="A.B")]
     gen = generate({"flow.arazzo.yaml": arazzo(flows), "api.openapi.yaml": PING_API})
     module = gen.modules["flow"]
@@ -856,7 +858,7 @@ def test_s3_colliding_workflow_functions_are_numbered_in_document_order(generate
             assert asyncio.run(twin(client=gen.rt.AsyncClient(base_url=server.url))).trace[0].workflow_id == workflow_id
 
 
-def test_s3_result_class_names_are_not_taken_by_generated_typed_dicts(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s3_result_class_names_are_not_taken_by_generated_typed_dicts(generate: Generate) -> None:
     inputs = {"type": "object", "properties": {"id": {"type": "string"}}}
     first = {"workflowId": "a", "inputs": inputs, "steps": [_get_item_step(outputs={"result": "$response.body"})], "outputs": {"r": "$steps.get.outputs.result"}}
     second = {"workflowId": "get", "inputs": inputs, "steps": [_get_item_step()]}
@@ -866,7 +868,7 @@ def test_s3_result_class_names_are_not_taken_by_generated_typed_dicts(generate) 
     assert dataclasses.is_dataclass(module.GetResult)
 
 
-def test_s3_input_names_keywords_reserved_and_collisions(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s3_input_names_keywords_reserved_and_collisions(generate: Generate) -> None:
     properties = {
         "petId": {"type": "string"},
         "import": {"type": "string"},
@@ -905,7 +907,7 @@ def test_s3_input_names_keywords_reserved_and_collisions(generate) -> None:  # t
     assert result.body == {key: f"v-{key}" for key in expected.values()}
 
 
-def test_s3_output_names_reserve_trace_and_number_collisions(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s3_output_names_reserve_trace_and_number_collisions(generate: Generate) -> None:
     flow = _echo_flow(
         "outs",
         {"v": {"type": "string"}},
@@ -928,7 +930,7 @@ def test_s3_output_names_reserve_trace_and_number_collisions(generate) -> None: 
     assert isinstance(result.trace, tuple) and result.trace[0].step_id == "send"
 
 
-def test_s3_a_workflow_named_like_another_workflows_twin_stays_callable(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s3_a_workflow_named_like_another_workflows_twin_stays_callable(generate: Generate) -> None:
     flows = [dict(PING_FLOW, workflowId="x"), dict(PING_FLOW, workflowId="x-async")]
     gen = generate({"flow.arazzo.yaml": arazzo(flows), "api.openapi.yaml": PING_API})
     module = gen.modules["flow"]
@@ -946,7 +948,7 @@ def test_s3_a_workflow_named_like_another_workflows_twin_stays_callable(generate
     assert not inspect.iscoroutinefunction(module.x_async_2) and inspect.iscoroutinefunction(module.x_async_2_async)
 
 
-def test_s3_an_input_named_like_a_module_level_name_works(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s3_an_input_named_like_a_module_level_name_works(generate: Generate) -> None:
     flow = _echo_flow("shadow", {"rt": {"type": "string"}})
     gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PING_API})
     with Loopback(_echo) as server:
@@ -955,7 +957,7 @@ def test_s3_an_input_named_like_a_module_level_name_works(generate) -> None:  # 
     assert result.body == {"rt": "v"}
 
 
-def test_s3_optional_inputs_default_to_schema_default_else_none(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s3_optional_inputs_default_to_schema_default_else_none(generate: Generate) -> None:
     properties = {
         "need": {"type": "string"},
         "count": {"type": "integer", "default": 3},
@@ -979,7 +981,7 @@ def test_s3_optional_inputs_default_to_schema_default_else_none(generate) -> Non
     assert parameters["opts"].default == {"a": 1}
 
 
-def test_s3_required_inputs_have_no_default_even_with_a_schema_default(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s3_required_inputs_have_no_default_even_with_a_schema_default(generate: Generate) -> None:
     flow = _echo_flow("req", {"mode": {"type": "string", "default": "fast"}}, ["mode"])
     gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PING_API})
     assert inspect.signature(gen.req).parameters["mode"].default is inspect.Parameter.empty
@@ -987,7 +989,7 @@ def test_s3_required_inputs_have_no_default_even_with_a_schema_default(generate)
         gen.req(client=gen.rt.Client(base_url="http://127.0.0.1:9"))
 
 
-def test_s3_parameter_types_follow_the_json_schema(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s3_parameter_types_follow_the_json_schema(generate: Generate) -> None:
     properties = {
         "s": {"type": "string"},
         "i": {"type": "integer"},
@@ -1016,7 +1018,7 @@ def test_s3_parameter_types_follow_the_json_schema(generate) -> None:  # type: i
     assert hints["opt"] == str | None
 
 
-def test_s3_inputs_schema_and_properties_by_ref(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s3_inputs_schema_and_properties_by_ref(generate: Generate) -> None:
     flow = _echo_flow("reffed", {})
     flow["inputs"] = {"$ref": "#/components/inputs/order"}
     flow["steps"][0]["requestBody"]["payload"] = {"owner": "$inputs.owner", "qty": "$inputs.qty"}
@@ -1042,7 +1044,7 @@ def test_s3_inputs_schema_and_properties_by_ref(generate) -> None:  # type: igno
     assert any("owner" in message for message in missing.value.errors)
 
 
-def test_s3_result_is_a_frozen_dataclass_with_outputs_and_trace(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s3_result_is_a_frozen_dataclass_with_outputs_and_trace(generate: Generate) -> None:
     flow = {
         "workflowId": "fetch",
         "inputs": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}},
@@ -1071,21 +1073,22 @@ def test_s3_result_is_a_frozen_dataclass_with_outputs_and_trace(generate) -> Non
     }
     gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": ITEMS_API})
     cls = gen.FetchResult
-    assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
+    frozen = cls.__dataclass_params__.frozen  # read before is_dataclass narrows cls to a protocol without it
+    assert dataclasses.is_dataclass(cls) and frozen
     hints = typing.get_type_hints(cls)
     assert hints["count"] == int | None and hints["price"] == float | None and hints["ok"] == bool | None
     assert hints["tags"] == list[str] | None and hints["meta"] == dict[str, Any] | None
     assert hints["url"] is Any
-    assert hints["trace"] == tuple[gen.rt.StepRecord, ...]
+    assert typing.get_origin(hints["trace"]) is tuple and typing.get_args(hints["trace"]) == (gen.rt.StepRecord, ...)
     with Loopback(_item) as server:
         result = gen.fetch(id="i1", client=gen.rt.Client(base_url=server.url))
     assert (result.count, result.price, result.ok, result.tags, result.meta) == (3, 1.5, True, ["a"], {"k": 1})
     assert result.whole["id"] == "i1"
     with pytest.raises(dataclasses.FrozenInstanceError):
-        result.count = 4  # type: ignore[misc]
+        result.count = 4
 
 
-def test_s3_input_errors_send_nothing_and_name_the_input(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s3_input_errors_send_nothing_and_name_the_input(generate: Generate) -> None:
     properties = {
         "count": {"type": "integer"},
         "owner": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}},
@@ -1093,7 +1096,7 @@ def test_s3_input_errors_send_nothing_and_name_the_input(generate) -> None:  # t
         "tags": {"type": "array", "items": {"type": "string"}},
     }
     gen = generate({"flow.arazzo.yaml": arazzo([_echo_flow("checked", properties, ["count"])]), "api.openapi.yaml": PING_API})
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"count": "1"}, "count"),
         ({"count": True}, "count"),
         ({"count": None}, "count"),
@@ -1106,8 +1109,8 @@ def test_s3_input_errors_send_nothing_and_name_the_input(generate) -> None:  # t
         for kwargs, name in cases:
             with pytest.raises(gen.rt.InputError) as error:
                 gen.checked(client=gen.rt.Client(base_url=server.url), **kwargs)
-            assert isinstance(error.value, ValueError) and isinstance(error.value, gen.rt.ArazzoError)
             assert error.value.errors and any(name in message for message in error.value.errors), (kwargs, error.value.errors)
+            assert isinstance(error.value, ValueError) and isinstance(error.value, gen.rt.ArazzoError)
             with pytest.raises(gen.rt.InputError):
                 asyncio.run(gen.checked_async(client=gen.rt.AsyncClient(base_url=server.url), **kwargs))
         with pytest.raises(TypeError):
@@ -1115,7 +1118,7 @@ def test_s3_input_errors_send_nothing_and_name_the_input(generate) -> None:  # t
         assert server.seen == []
 
 
-def test_s3_absent_values_omit_the_parameter_or_member_they_feed(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s3_absent_values_omit_the_parameter_or_member_they_feed(generate: Generate) -> None:
     flow = {
         "workflowId": "absent",
         "inputs": {
@@ -1152,7 +1155,7 @@ def test_s3_absent_values_omit_the_parameter_or_member_they_feed(generate) -> No
     assert post.json() in ({"deep": {}, "kept": 1}, {"kept": 1})
 
 
-def test_s3_outputs_of_steps_that_never_ran_are_none(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s3_outputs_of_steps_that_never_ran_are_none(generate: Generate) -> None:
     flow = {
         "workflowId": "short",
         "steps": [
@@ -1167,7 +1170,7 @@ def test_s3_outputs_of_steps_that_never_ran_are_none(generate) -> None:  # type:
     assert (result.first, result.second, result.body) == (200, None, None)
 
 
-def test_s3_step_record_fields(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s3_step_record_fields(generate: Generate) -> None:
     flow = {
         "workflowId": "recorded",
         "inputs": {"type": "object", "properties": {"id": {"type": "string"}}},
@@ -1202,7 +1205,7 @@ def test_s3_step_record_fields(generate) -> None:  # type: ignore[no-untyped-def
 
 
 @pytest.mark.parametrize("kind", ["Client", "AsyncClient"])
-def test_s4_client_signatures(generate, kind: str) -> None:  # type: ignore[no-untyped-def]
+def test_s4_client_signatures(generate: Generate, kind: str) -> None:
     gen = generate({"flow.arazzo.yaml": arazzo([PING_FLOW]), "api.openapi.yaml": PING_API})
     cls = getattr(gen.rt, kind)
     parameters = inspect.signature(cls).parameters
@@ -1244,7 +1247,7 @@ TWO_SOURCES = [
 ]
 
 
-def test_s4_base_url_replaces_every_server_and_servers_wins(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s4_base_url_replaces_every_server_and_servers_wins(generate: Generate) -> None:
     gen = generate(
         {
             "flow.arazzo.yaml": arazzo([TWO_SOURCES_FLOW], sources=TWO_SOURCES),
@@ -1261,7 +1264,7 @@ def test_s4_base_url_replaces_every_server_and_servers_wins(generate) -> None:  
         assert [s.path for s in second.seen] == ["/b", "/b"]
 
 
-def test_s4_servers_name_sources_of_a_referenced_arazzo_document(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s4_servers_name_sources_of_a_referenced_arazzo_document(generate: Generate) -> None:
     child = arazzo([{"workflowId": "child", "steps": [{"stepId": "b", "operationId": "opB"}]}], sources=[{"name": "beta", "url": "b.openapi.yaml", "type": "openapi"}])
     parent = arazzo(
         [{"workflowId": "parent", "steps": [{"stepId": "a", "operationId": "opA"}, {"stepId": "c", "workflowId": "$sourceDescriptions.kids.child"}]}],
@@ -1277,7 +1280,7 @@ def test_s4_servers_name_sources_of_a_referenced_arazzo_document(generate) -> No
     assert [(r.workflow_id, r.step_id) for r in result.trace] == [("parent", "a"), ("child", "b")]
 
 
-def _shared_source_name(generate, api_b: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _shared_source_name(generate: Generate, api_b: dict[str, Any]) -> Generated:
     child = arazzo([{"workflowId": "child", "steps": [{"stepId": "b", "operationId": "opB"}]}], sources=[{"name": "api", "url": "b.openapi.yaml", "type": "openapi"}])
     parent = arazzo(
         [{"workflowId": "parent", "steps": [{"stepId": "a", "operationId": "opA"}, {"stepId": "c", "workflowId": "$sourceDescriptions.kids.child"}]}],
@@ -1290,7 +1293,7 @@ def _shared_source_name(generate, api_b: dict[str, Any]):  # type: ignore[no-unt
 
 
 @pytest.mark.parametrize("api_b", [OTHER_SERVER_API_B, TWO_SOURCES_API_B], ids=["other-server", "same-server"])
-def test_s4_a_source_name_of_a_referenced_document_is_scoped_to_it(generate, api_b: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+def test_s4_a_source_name_of_a_referenced_document_is_scoped_to_it(generate: Generate, api_b: dict[str, Any]) -> None:
     # "Source names are scoped to their document": "<module>.<name>" addresses one, the bare name both.
     gen = _shared_source_name(generate, api_b)
     with Loopback(lambda seen: Answer(200, {})) as first, Loopback(lambda seen: Answer(200, {})) as second:
@@ -1303,7 +1306,7 @@ def test_s4_a_source_name_of_a_referenced_document_is_scoped_to_it(generate, api
     assert [(r.workflow_id, r.step_id) for r in result.trace] == [("parent", "a"), ("child", "b")]
 
 
-def test_s4_a_source_name_shared_by_two_entry_documents_for_different_descriptions_is_scoped(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s4_a_source_name_shared_by_two_entry_documents_for_different_descriptions_is_scoped(generate: Generate) -> None:
     one = arazzo([{"workflowId": "one", "steps": [{"stepId": "a", "operationId": "opA"}]}], sources=[{"name": "api", "url": "a.openapi.yaml", "type": "openapi"}])
     two = arazzo([{"workflowId": "two", "steps": [{"stepId": "b", "operationId": "opB"}]}], sources=[{"name": "api", "url": "b.openapi.yaml", "type": "openapi"}])
     gen = generate({"one.arazzo.yaml": one, "two.arazzo.yaml": two, "a.openapi.yaml": TWO_SOURCES_API_A, "b.openapi.yaml": OTHER_SERVER_API_B})
@@ -1316,7 +1319,7 @@ def test_s4_a_source_name_shared_by_two_entry_documents_for_different_descriptio
         assert [s.path for s in second.seen] == ["/b", "/a", "/b"]
 
 
-def test_s4_without_a_client_the_openapi_servers_are_used(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s4_without_a_client_the_openapi_servers_are_used(generate: Generate) -> None:
     with Loopback(lambda seen: Answer(200, {"ok": True})) as server:
         api = dict(PING_API, servers=[{"url": server.url + "/v1"}, {"url": "http://127.0.0.1:9/unused"}])
         gen = generate({"flow.arazzo.yaml": arazzo([PING_FLOW]), "api.openapi.yaml": api})
@@ -1326,7 +1329,7 @@ def test_s4_without_a_client_the_openapi_servers_are_used(generate) -> None:  # 
     assert result.trace[0].url == f"{server.url}/v1/ping"
 
 
-def test_s4_openapi_server_variables_take_their_defaults(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s4_openapi_server_variables_take_their_defaults(generate: Generate) -> None:
     with Loopback(lambda seen: Answer(200, {})) as server:
         port = server.url.rsplit(":", 1)[1]
         api = dict(PING_API, servers=[{"url": "http://127.0.0.1:{port}/{base}", "variables": {"port": {"default": port}, "base": {"default": "api", "enum": ["api", "beta"]}}}])
@@ -1335,7 +1338,7 @@ def test_s4_openapi_server_variables_take_their_defaults(generate) -> None:  # t
         assert [s.path for s in server.seen] == ["/api/ping"]
 
 
-def test_s4_operation_and_path_servers_are_used_without_a_client(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s4_operation_and_path_servers_are_used_without_a_client(generate: Generate) -> None:
     # "without a client, the servers declared in the OpenAPI descriptions are used": an operation's own servers
     # win over its path item's, which win over the document's; base_url and servers still replace them all.
     with Loopback(lambda seen: Answer(200, {})) as root, Loopback(lambda seen: Answer(200, {})) as own, Loopback(lambda seen: Answer(200, {})) as chosen:
@@ -1361,7 +1364,7 @@ def test_s4_operation_and_path_servers_are_used_without_a_client(generate) -> No
         assert len(own.seen) == 2 and len(root.seen) == 1
 
 
-def test_s4_headers_go_with_every_request_of_every_source(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s4_headers_go_with_every_request_of_every_source(generate: Generate) -> None:
     gen = generate(
         {
             "flow.arazzo.yaml": arazzo([TWO_SOURCES_FLOW], sources=TWO_SOURCES),
@@ -1376,7 +1379,7 @@ def test_s4_headers_go_with_every_request_of_every_source(generate) -> None:  # 
     assert [s.headers.get("user-agent") for s in server.seen[:2]] == ["contract/1"] * 2
 
 
-def test_s4_context_managers_and_reuse_across_calls(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s4_context_managers_and_reuse_across_calls(generate: Generate) -> None:
     gen = generate({"flow.arazzo.yaml": arazzo([PING_FLOW]), "api.openapi.yaml": PING_API})
 
     async def twice(url: str) -> int:
@@ -1395,7 +1398,7 @@ def test_s4_context_managers_and_reuse_across_calls(generate) -> None:  # type: 
         assert len(server.seen) == 5
 
 
-def test_s4_one_client_shared_by_concurrent_calls_keeps_traces_apart(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s4_one_client_shared_by_concurrent_calls_keeps_traces_apart(generate: Generate) -> None:
     flow = {
         "workflowId": "fetch",
         "inputs": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}},
@@ -1446,7 +1449,7 @@ SECURED_FLOW = {
 SECURED_SECRETS = {"queryKey": "Qk-9f8e7d", "bearer": "Br-1a2b3c", "basic": "ann:Pw-4d5e6f"}
 
 
-def test_s4_secrets_stay_out_of_logs(generate, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
+def test_s4_secrets_stay_out_of_logs(generate: Generate, caplog: pytest.LogCaptureFixture) -> None:
     gen = generate({"flow.arazzo.yaml": arazzo([SECURED_FLOW]), "api.openapi.yaml": SECURED_API})
     caplog.set_level(logging.DEBUG)
     with Loopback(lambda seen: Answer(200, {})) as server:
@@ -1463,7 +1466,7 @@ def test_s4_secrets_stay_out_of_logs(generate, caplog: pytest.LogCaptureFixture)
 
 
 
-def test_s4_secrets_stay_out_of_exceptions_and_repr(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s4_secrets_stay_out_of_exceptions_and_repr(generate: Generate) -> None:
     gen = generate({"flow.arazzo.yaml": arazzo([SECURED_FLOW]), "api.openapi.yaml": SECURED_API})
     with Loopback(lambda seen: Answer(401 if seen.path == "/b" else 200, "denied", content_type="text/plain")) as server:
         client = gen.rt.Client(base_url=server.url, credentials=SECURED_SECRETS)
@@ -1490,7 +1493,7 @@ def test_s4_secrets_stay_out_of_exceptions_and_repr(generate) -> None:  # type: 
         {"type": "openIdConnect", "openIdConnectUrl": "https://auth.example.test/.well-known/openid-configuration"},
     ],
 )
-def test_s4_credentials_for_oauth2_and_openid_schemes_are_applied(generate, scheme: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+def test_s4_credentials_for_oauth2_and_openid_schemes_are_applied(generate: Generate, scheme: dict[str, Any]) -> None:
     # credentials are "applied to each operation that the scheme secures"; nothing is silently dropped (section 6)
     api = openapi(
         {"/p": {"get": {"operationId": "p", "security": [{"oauth": ["read"]}], "responses": {"200": {"description": "ok"}}}}},
@@ -1511,7 +1514,7 @@ def test_s4_credentials_for_oauth2_and_openid_schemes_are_applied(generate, sche
 # Section 5: errors
 
 
-def test_s5_step_failed_error_attributes_after_exhausted_retries(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s5_step_failed_error_attributes_after_exhausted_retries(generate: Generate) -> None:
     flow = {
         "workflowId": "failing",
         "steps": [
@@ -1539,7 +1542,7 @@ def test_s5_step_failed_error_attributes_after_exhausted_retries(generate) -> No
     assert isinstance(error.trace, tuple)
 
 
-def test_s5_failure_actions_end_and_goto_recover(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s5_failure_actions_end_and_goto_recover(generate: Generate) -> None:
     flow = {
         "workflowId": "recovering",
         "steps": [
@@ -1566,7 +1569,7 @@ def test_s5_failure_actions_end_and_goto_recover(generate) -> None:  # type: ign
         assert (result.a, result.b, result.c) == outputs
 
 
-def test_s5_transport_error_has_no_status_and_text_body_is_text(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s5_transport_error_has_no_status_and_text_body_is_text(generate: Generate) -> None:
     gen = generate({"flow.arazzo.yaml": arazzo([PING_FLOW]), "api.openapi.yaml": PING_API})
     with Loopback() as server:
         dead = server.url
@@ -1579,7 +1582,7 @@ def test_s5_transport_error_has_no_status_and_text_body_is_text(generate) -> Non
     assert text.value.body == "<html>oops</html>" and text.value.status_code == 500
 
 
-def test_s5_workflow_limit_error_attributes(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s5_workflow_limit_error_attributes(generate: Generate) -> None:
     flow = {"workflowId": "spin", "steps": [{"stepId": "s", "operationId": "ping", "onSuccess": [{"name": "again", "type": "goto", "stepId": "s"}]}]}
     gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PING_API})
     with Loopback(lambda seen: Answer(200, {})) as server:
@@ -1595,7 +1598,7 @@ def test_s5_workflow_limit_error_attributes(generate) -> None:  # type: ignore[n
 
 
 @pytest.mark.parametrize(("status", "ok"), [(200, True), (201, True), (204, True), (299, True), (302, False), (304, False), (400, False), (404, False), (500, False)])
-def test_s6_without_success_criteria_any_2xx_succeeds(generate, status: int, ok: bool) -> None:  # type: ignore[no-untyped-def]
+def test_s6_without_success_criteria_any_2xx_succeeds(generate: Generate, status: int, ok: bool) -> None:
     gen = generate({"flow.arazzo.yaml": arazzo([PING_FLOW]), "api.openapi.yaml": PING_API})
     body = b"" if status in (204, 304) else {}
     headers = {"Location": "/elsewhere"} if status == 302 else {}
@@ -1609,7 +1612,7 @@ def test_s6_without_success_criteria_any_2xx_succeeds(generate, status: int, ok:
         assert len(server.seen) == 1
 
 
-def test_s6_success_criteria_replace_the_2xx_rule(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s6_success_criteria_replace_the_2xx_rule(generate: Generate) -> None:
     flow = dict(PING_FLOW, steps=[dict(PING_FLOW["steps"][0], successCriteria=[{"condition": "$statusCode == 404"}])])
     gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PING_API})
     with Loopback(lambda seen: Answer(404, {})) as server:
@@ -1619,7 +1622,7 @@ def test_s6_success_criteria_replace_the_2xx_rule(generate) -> None:  # type: ig
             gen.ping(client=gen.rt.Client(base_url=server.url))
 
 
-def _criteria_outcomes(generate, criteria: list[dict[str, Any]], answer: Answer) -> list[bool]:  # type: ignore[no-untyped-def]
+def _criteria_outcomes(generate: Generate, criteria: list[dict[str, Any]], answer: Answer) -> list[bool]:
     flows = [
         {"workflowId": f"c{i}", "steps": [{"stepId": "s", "operationId": "ping", "successCriteria": [criterion]}]}
         for i, criterion in enumerate(criteria)
@@ -1636,7 +1639,7 @@ def _criteria_outcomes(generate, criteria: list[dict[str, Any]], answer: Answer)
     return outcomes
 
 
-def test_s6_string_comparisons_are_case_insensitive(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s6_string_comparisons_are_case_insensitive(generate: Generate) -> None:
     answer = Answer(200, {"status": "OK", "mode": "FAST", "data": {"name": "Ünïcode Rex", "secure_id": "AbC"}, "count": 3}, {"X-Mode": "Fast"})
     cases = [
         ({"condition": "$response.header.X-Mode == $response.body#/mode"}, True),
@@ -1654,9 +1657,9 @@ def test_s6_string_comparisons_are_case_insensitive(generate) -> None:  # type: 
     assert _criteria_outcomes(generate, [c for c, _ in cases], answer) == [e for _, e in cases]
 
 
-def test_s6_jsonpath_root_is_the_context_value_and_query_comparisons(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s6_jsonpath_root_is_the_context_value_and_query_comparisons(generate: Generate) -> None:
     answer = Answer(200, {"data": {"initializeSession": {"secure_id": "s1"}, "items": [{"n": 1}, {"n": 5, "s": "x"}], "missing": None, "msg": "A == B"}, "count": 3, "odd key": "V"})
-    cases = [
+    cases: list[tuple[dict[str, Any], bool]] = [
         ({"context": "$response.body", "type": "jsonpath", "condition": "$.data.initializeSession.secure_id != null"}, True),
         ({"context": "$response.body", "type": "jsonpath", "condition": "$.data.nothing.secure_id != null"}, False),
         ({"context": "$response.body", "type": "jsonpath", "condition": "$.data.nothing == null"}, True),
@@ -1676,7 +1679,7 @@ def test_s6_jsonpath_root_is_the_context_value_and_query_comparisons(generate) -
     assert _criteria_outcomes(generate, [c for c, _ in cases], answer) == [e for _, e in cases]
 
 
-def test_s6_xpath_root_is_the_document(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s6_xpath_root_is_the_document(generate: Generate) -> None:
     answer = Answer(200, "<order><id>7</id><lines><line sku='a'/></lines></order>", content_type="application/xml")
     cases = [
         ({"context": "$response.body", "type": "xpath", "condition": "/order/id"}, True),
@@ -1687,7 +1690,7 @@ def test_s6_xpath_root_is_the_document(generate) -> None:  # type: ignore[no-unt
     assert _criteria_outcomes(generate, [c for c, _ in cases], answer) == [e for _, e in cases]
 
 
-def test_s6_action_criteria_see_the_request_and_response(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s6_action_criteria_see_the_request_and_response(generate: Generate) -> None:
     api = openapi({"/ping": {"post": {"operationId": "ping", "parameters": [{"name": "X-Try", "in": "header", "schema": {"type": "string"}}], "responses": {"200": {"description": "ok"}}}}})
     flow = {
         "workflowId": "acting",
@@ -1717,7 +1720,7 @@ def test_s6_action_criteria_see_the_request_and_response(generate) -> None:  # t
         assert [r.step_id for r in gen.acting(try_="go", client=client).trace] == ["a", "b", "c"]
 
 
-def test_s6_depends_on_runs_once_per_call(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s6_depends_on_runs_once_per_call(generate: Generate) -> None:
     def flow(workflow_id: str, **extra: Any) -> dict[str, Any]:
         return {
             "workflowId": workflow_id,
@@ -1740,7 +1743,7 @@ def test_s6_depends_on_runs_once_per_call(generate) -> None:  # type: ignore[no-
     assert [dict(s.query)["tag"] for s in server.seen] == ["t1"] * 4 + ["t2"] * 4
 
 
-def test_s6_method_url_and_source_description_url(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s6_method_url_and_source_description_url(generate: Generate) -> None:
     api = openapi(
         {
             "/things/{id}": {
@@ -1785,7 +1788,7 @@ def test_s6_method_url_and_source_description_url(generate) -> None:  # type: ig
     assert raw_path == "/things/a%20b%2Fc"
 
 
-def test_s6_json_pointer_tails_on_every_root(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s6_json_pointer_tails_on_every_root(generate: Generate) -> None:
     child = {
         "workflowId": "child",
         "inputs": {"type": "object", "properties": {"cfg": {"type": "object"}}},
@@ -1832,7 +1835,7 @@ def test_s6_json_pointer_tails_on_every_root(generate) -> None:  # type: ignore[
     assert (result.in_ptr, result.req_ptr, result.res_ptr, result.tilde) == ("y", "d", "x", "t")
 
 
-def test_s6_step_budget_counts_retries_and_sub_workflow_steps(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s6_step_budget_counts_retries_and_sub_workflow_steps(generate: Generate) -> None:
     child = {"workflowId": "child", "steps": [{"stepId": "inner", "operationId": "ping"}]}
     looping = {
         "workflowId": "looping",
@@ -1933,7 +1936,7 @@ def test_s6_request_body_on_a_workflow_step_is_reported(tmp_path: Path) -> None:
 # more of sections 3 and 4
 
 
-def test_s3_output_types_follow_referenced_response_schemas(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s3_output_types_follow_referenced_response_schemas(generate: Generate) -> None:
     api = openapi(
         {
             "/owners/{id}": {
@@ -1988,7 +1991,7 @@ def test_s2_modules_from_unusual_names_are_black_formatted(tmp_path: Path) -> No
         assert black.format_str(text, mode=BLACK_MODE) == text, path
 
 
-def test_s4_the_given_http_client_and_timeout_are_used(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s4_the_given_http_client_and_timeout_are_used(generate: Generate) -> None:
     import time
 
     gen = generate({"flow.arazzo.yaml": arazzo([PING_FLOW]), "api.openapi.yaml": PING_API})
@@ -2023,7 +2026,7 @@ def test_s4_the_given_http_client_and_timeout_are_used(generate) -> None:  # typ
     assert failure.value.status_code is None
 
 
-def test_s4_a_credential_echoed_by_the_server_stays_out_of_the_exception(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s4_a_credential_echoed_by_the_server_stays_out_of_the_exception(generate: Generate) -> None:
     gen = generate({"flow.arazzo.yaml": arazzo([SECURED_FLOW]), "api.openapi.yaml": SECURED_API})
     with Loopback(lambda seen: Answer(401 if seen.path == "/b" else 200, {"rejected": seen.headers.get("authorization", "")})) as server:
         with pytest.raises(gen.rt.StepFailedError) as failure:
@@ -2056,7 +2059,7 @@ def test_s1_run_input_file_problems_are_input_errors(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("version", ["1.0.0", "1.0.1"])
-def test_s1_arazzo_1_0_x_with_openapi_3_0_json_descriptions(generate, version: str) -> None:  # type: ignore[no-untyped-def]
+def test_s1_arazzo_1_0_x_with_openapi_3_0_json_descriptions(generate: Generate, version: str) -> None:
     api = {
         "openapi": "3.0.3",
         "info": {"title": "Old API", "version": "1"},
@@ -2100,7 +2103,7 @@ def test_s1_other_arazzo_versions_are_invalid(tmp_path: Path) -> None:
         assert int(diag["line"]) == _node_position((tmp_path / "flow.arazzo.yaml").read_text(), "arazzo:")[0]
 
 
-def test_s5_a_failing_child_workflow_keeps_the_whole_trace(generate) -> None:  # type: ignore[no-untyped-def]
+def test_s5_a_failing_child_workflow_keeps_the_whole_trace(generate: Generate) -> None:
     child = {"workflowId": "child", "steps": [{"stepId": "inner", "operationId": "ping", "successCriteria": [{"condition": "$statusCode == 200"}]}]}
     parent = {"workflowId": "parent", "steps": [{"stepId": "first", "operationId": "ping"}, {"stepId": "call", "workflowId": "child"}, {"stepId": "never", "operationId": "ping"}]}
     gen = generate({"flow.arazzo.yaml": arazzo([child, parent]), "api.openapi.yaml": PING_API})

@@ -14,6 +14,7 @@ from generator.dialects import Scope, canonical, canonical_operation_path
 from generator.pipeline import discover, plan_all
 from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
+from generation import Generate
 
 API = openapi(
     {
@@ -186,7 +187,7 @@ def _diagnostics(tmp_path: Path, strict: bool = False) -> Diagnostics:
 
 
 def test_dialects_warn_and_the_generated_code_reads_them_canonically(
-    generate, tmp_path: Path  # type: ignore[no-untyped-def]
+    generate: Generate, tmp_path: Path
 ) -> None:
     gen = generate({"flows.arazzo.yaml": DOC, "api.openapi.yaml": API})
     with Loopback(_serve) as server:
@@ -287,7 +288,7 @@ workflows:
 
 
 def test_output_names_that_break_the_pattern_are_read_as_written(
-    generate, tmp_path: Path  # type: ignore[no-untyped-def]
+    generate: Generate, tmp_path: Path
 ) -> None:
     gen = generate({"flows.arazzo.yaml": ODD_NAMES, "api.openapi.yaml": API})
     with Loopback(_serve) as server:

@@ -584,9 +584,9 @@ def _literal(text: str) -> Any:
 
 
 def _condition_holds(criterion: dict[str, Any], status: int, body: Any) -> bool:
-    left, operator, right = re.match(
-        r"^(\S+)\s*(==|!=)\s*(.+)$", criterion["condition"].strip()
-    ).groups()
+    matched = re.match(r"^(\S+)\s*(==|!=)\s*(.+)$", criterion["condition"].strip())
+    assert matched is not None, criterion["condition"]
+    left, operator, right = matched.groups()
     if criterion.get("type") == "jsonpath":
         assert criterion["context"] == "$response.body" and left.startswith("$.")
         value = _pointer(body, "/" + left[2:].replace(".", "/"))
@@ -600,7 +600,7 @@ def _condition_holds(criterion: dict[str, Any], status: int, body: Any) -> bool:
     expected = _literal(right)
     if isinstance(value, str) and isinstance(expected, str):
         value, expected = value.lower(), expected.lower()
-    return (value == expected) if operator == "==" else (value != expected)
+    return bool(value == expected) if operator == "==" else bool(value != expected)
 
 
 def run_workflow(

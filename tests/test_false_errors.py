@@ -8,6 +8,7 @@ import pytest
 
 from generator.diagnostics import Diagnostics
 from generator.pipeline import generate_files
+from generation import Generate
 
 API = """\
 openapi: 3.1.0
@@ -160,7 +161,7 @@ def test_diagnostics_about_values_point_at_the_value(here: Path) -> None:
     ]
 
 
-def test_an_output_name_outside_the_rule_is_a_dialect_warning_and_still_works(generate) -> None:  # type: ignore[no-untyped-def]
+def test_an_output_name_outside_the_rule_is_a_dialect_warning_and_still_works(generate: Generate) -> None:
     from inline import arazzo, openapi
     from loopback import Answer, Loopback
 

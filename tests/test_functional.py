@@ -11,6 +11,7 @@ import pytest
 
 from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
+from generation import Generate
 
 PETS_API = openapi(
     {
@@ -49,7 +50,7 @@ PETS_API = openapi(
     components={"securitySchemes": {"apiKey": {"type": "apiKey", "in": "query", "name": "api_key"}}},
 )
 
-GET_PET_FLOW = {
+GET_PET_FLOW: dict[str, typing.Any] = {
     "workflowId": "fetch-pet",
     "summary": "Fetch one pet.",
     "inputs": {
@@ -85,7 +86,7 @@ def _pet(seen: Seen) -> Answer:
     return Answer(200, {"id": pet_id, "name": "Rex"})
 
 
-def test_signature_result_types_and_run(generate) -> None:  # type: ignore[no-untyped-def]
+def test_signature_result_types_and_run(generate: Generate) -> None:
     gen = generate({"pets.arazzo.yaml": arazzo([GET_PET_FLOW]), "api.openapi.yaml": PETS_API})
     signature = inspect.signature(gen.fetch_pet)
     assert list(signature.parameters) == ["pet_id", "verbose", "tags", "mood", "client"]
@@ -107,7 +108,7 @@ def test_signature_result_types_and_run(generate) -> None:  # type: ignore[no-un
     assert "api_key=***" in record.url or "api_key=%2A%2A%2A" in record.url
 
 
-def test_input_errors_send_nothing(generate) -> None:  # type: ignore[no-untyped-def]
+def test_input_errors_send_nothing(generate: Generate) -> None:
     gen = generate({"pets.arazzo.yaml": arazzo([GET_PET_FLOW]), "api.openapi.yaml": PETS_API})
     with Loopback(_pet) as server:
         client = gen.rt.Client(base_url=server.url)
@@ -120,13 +121,13 @@ def test_input_errors_send_nothing(generate) -> None:  # type: ignore[no-untyped
         with pytest.raises(TypeError):
             gen.fetch_pet(client=client)
         assert server.seen == []
-    assert isinstance(wrong_type.value, ValueError)
     assert any("petId" in message for message in wrong_type.value.errors)
     assert any("petId" in message for message in required_none.value.errors)
     assert any("mood" in message for message in enum_miss.value.errors)
+    assert isinstance(wrong_type.value, ValueError)
 
 
-def test_step_failure_carries_status_body_and_trace(generate) -> None:  # type: ignore[no-untyped-def]
+def test_step_failure_carries_status_body_and_trace(generate: Generate) -> None:
     gen = generate({"pets.arazzo.yaml": arazzo([GET_PET_FLOW]), "api.openapi.yaml": PETS_API})
     with Loopback(lambda seen: Answer(404, {"message": "no such pet"})) as server:
         with pytest.raises(gen.rt.StepFailedError) as failure:
@@ -137,7 +138,7 @@ def test_step_failure_carries_status_body_and_trace(generate) -> None:  # type: 
     assert len(error.trace) == 1 and "s3cret" not in str(error) and "s3cret" not in repr(error.trace)
 
 
-def test_transport_error_is_a_step_failure(generate) -> None:  # type: ignore[no-untyped-def]
+def test_transport_error_is_a_step_failure(generate: Generate) -> None:
     gen = generate({"pets.arazzo.yaml": arazzo([GET_PET_FLOW]), "api.openapi.yaml": PETS_API})
     with Loopback() as server:
         dead = server.url
@@ -146,7 +147,7 @@ def test_transport_error_is_a_step_failure(generate) -> None:  # type: ignore[no
     assert failure.value.status_code is None and failure.value.trace[0].status_code is None
 
 
-def test_retry_after_header_then_success(generate) -> None:  # type: ignore[no-untyped-def]
+def test_retry_after_header_then_success(generate: Generate) -> None:
     flow = dict(GET_PET_FLOW)
     flow["steps"] = [dict(GET_PET_FLOW["steps"][0], onFailure=[{"name": "again", "type": "retry", "retryAfter": 5, "retryLimit": 2, "criteria": [{"condition": "$statusCode == 503"}]}])]
     gen = generate({"pets.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PETS_API})
@@ -156,7 +157,7 @@ def test_retry_after_header_then_success(generate) -> None:  # type: ignore[no-u
     assert [r.attempt for r in result.trace] == [1, 2, 3] and result.name == "Rex"
 
 
-def test_async_twin_and_shared_client(generate) -> None:  # type: ignore[no-untyped-def]
+def test_async_twin_and_shared_client(generate: Generate) -> None:
     gen = generate({"pets.arazzo.yaml": arazzo([GET_PET_FLOW]), "api.openapi.yaml": PETS_API})
 
     async def main(url: str) -> list[int | None]:
@@ -168,7 +169,7 @@ def test_async_twin_and_shared_client(generate) -> None:  # type: ignore[no-unty
         assert asyncio.run(main(server.url)) == [1, 2, 3, 4, 5]
 
 
-def test_json_body_with_nested_expressions_and_absent_members(generate) -> None:  # type: ignore[no-untyped-def]
+def test_json_body_with_nested_expressions_and_absent_members(generate: Generate) -> None:
     flow = {
         "workflowId": "create",
         "inputs": {"type": "object", "properties": {"name": {"type": "string"}, "tag": {"type": "string"}, "owner": {"type": "object", "properties": {"id": {"type": "integer"}}, "required": ["id"]}}},
@@ -193,7 +194,7 @@ def test_json_body_with_nested_expressions_and_absent_members(generate) -> None:
     assert body == {"pet": {"name": "Rex", "labels": ["x", "Rex", "hi Rex!"]}, "owner": 4}
 
 
-def test_end_and_goto_actions(generate) -> None:  # type: ignore[no-untyped-def]
+def test_end_and_goto_actions(generate: Generate) -> None:
     flow = {
         "workflowId": "loop",
         "steps": [
@@ -209,7 +210,7 @@ def test_end_and_goto_actions(generate) -> None:  # type: ignore[no-untyped-def]
     assert [r.step_id for r in result.trace] == ["first", "third"]
 
 
-def test_goto_loop_hits_the_step_budget(generate) -> None:  # type: ignore[no-untyped-def]
+def test_goto_loop_hits_the_step_budget(generate: Generate) -> None:
     flow = {"workflowId": "spin", "steps": [{"stepId": "again", "operationId": "createPet", "onSuccess": [{"name": "loop", "type": "goto", "stepId": "again"}]}]}
     gen = generate({"pets.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PETS_API})
     with Loopback(lambda seen: Answer(201, {})) as server:
@@ -219,7 +220,7 @@ def test_goto_loop_hits_the_step_budget(generate) -> None:  # type: ignore[no-un
     assert limit.value.steps_run == 25 and limit.value.workflow_id == "spin"
 
 
-def test_client_repr_hides_secrets_and_custom_http_client(generate) -> None:  # type: ignore[no-untyped-def]
+def test_client_repr_hides_secrets_and_custom_http_client(generate: Generate) -> None:
     gen = generate({"pets.arazzo.yaml": arazzo([GET_PET_FLOW]), "api.openapi.yaml": PETS_API})
     client = gen.rt.Client(credentials={"apiKey": "s3cret"}, headers={"X-Team": "a"})
     assert "s3cret" not in repr(client) and "apiKey" in repr(client)
@@ -230,7 +231,7 @@ def test_client_repr_hides_secrets_and_custom_http_client(generate) -> None:  # 
         assert server.seen[0].headers["x-team"] == "a"
 
 
-def test_validate_requests_guard_names_the_field_and_sends_nothing(generate) -> None:  # type: ignore[no-untyped-def]
+def test_validate_requests_guard_names_the_field_and_sends_nothing(generate: Generate) -> None:
     api = openapi(
         {
             "/pets": {
@@ -276,7 +277,7 @@ def test_validate_requests_guard_names_the_field_and_sends_nothing(generate) -> 
     assert isinstance(bad.value, gen.rt.ArazzoError)
 
 
-def test_an_invalid_server_url_is_an_arazzo_error(generate) -> None:  # type: ignore[no-untyped-def]
+def test_an_invalid_server_url_is_an_arazzo_error(generate: Generate) -> None:
     gen = generate({"pets.arazzo.yaml": arazzo([GET_PET_FLOW]), "api.openapi.yaml": PETS_API})
     with pytest.raises(gen.rt.ArazzoError) as bad:
         gen.fetch_pet(pet_id=1, client=gen.rt.Client(base_url=":::"))

@@ -100,6 +100,7 @@ def test_async_twins(highlight: HighlightEmulator) -> None:
             tracked = await session_track_event_async(
                 organization_verbose_id="org-a", track_properties={"event": "click"}, client=client
             )
+            assert tracked.session_secure_id is not None
             backend = await backend_session_payload_async(
                 project_verbose_id="org-a",
                 session_secure_id=tracked.session_secure_id,
@@ -128,7 +129,7 @@ def test_initialize_without_secure_id_fails_the_jsonpath_criterion(highlight: Hi
 def test_inputs_are_checked_before_any_request(highlight: HighlightEmulator) -> None:
     with pytest.raises(InputError) as bad:
         backend_session_payload(
-            project_verbose_id="p", session_secure_id="s", errors="not a list",  # type: ignore[arg-type]
+            project_verbose_id="p", session_secure_id="s", errors="not a list",  # type: ignore[arg-type]  # deliberately a string: refused
             client=Client(base_url=highlight.url),
         )
     assert any("errors" in message for message in bad.value.errors)

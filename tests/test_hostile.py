@@ -7,6 +7,7 @@ import inspect
 from pathlib import Path
 
 from inline import arazzo, openapi
+from generation import Generate
 
 CANARY = "__import__('os').system('echo pwned')"
 NASTY = [
@@ -19,7 +20,7 @@ NASTY = [
     '"""; ' + CANARY + '; """',
     "') or __import__('os') #",
 ]
-HOSTILE_INPUTS = {
+HOSTILE_INPUTS: dict[str, dict[str, Any]] = {
     "class": {"type": "string", "description": NASTY[0], "default": NASTY[1]},
     "import": {"type": "string", "description": NASTY[2], "default": NASTY[6]},
     "Import": {"type": "string", "default": NASTY[3]},
@@ -31,7 +32,7 @@ HOSTILE_INPUTS = {
 }
 
 
-def _doc() -> dict:  # type: ignore[type-arg]
+def _doc() -> dict[str, Any]:
     return arazzo(
         [
             {
@@ -57,7 +58,7 @@ def _doc() -> dict:  # type: ignore[type-arg]
     )
 
 
-def test_hostile_text_only_reaches_string_constants(generate) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_text_only_reaches_string_constants(generate: Generate) -> None:
     api = openapi({"/ping": {"post": {"operationId": "ping", "responses": {"200": {"description": "ok"}}}}})
     gen = generate({"hostile.arazzo.yaml": _doc(), "api.openapi.yaml": api})
     source = (gen.root / "hostile.py").read_text(encoding="utf-8")
@@ -71,7 +72,7 @@ def test_hostile_text_only_reaches_string_constants(generate) -> None:  # type: 
             assert node.id not in {"__import__", "os"}
         if isinstance(node, ast.Attribute):
             assert node.attr != "system"
-    assert any(CANARY in node.value for node in ast.walk(tree) if id(node) in constants)
+    assert any(CANARY in node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) in constants)
     stripped = ast.unparse(_blank_strings(tree))
     assert CANARY not in stripped and "__import__" not in stripped and "system(" not in stripped
 
@@ -91,7 +92,7 @@ def _blank_strings(tree: ast.AST) -> ast.AST:
     return tree
 
 
-def test_hostile_workflow_runs(generate) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_workflow_runs(generate: Generate) -> None:
     from loopback import Answer, Loopback
 
     api = openapi({"/ping": {"post": {"operationId": "ping", "responses": {"200": {"description": "ok"}}}}})

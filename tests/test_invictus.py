@@ -160,7 +160,7 @@ def test_outcome_enum_violation_raises_input_error_and_sends_nothing(
             step_name="Invoice",
             started_at=T0,
             finished_at=T1,
-            outcome="Finished",  # type: ignore[arg-type]
+            outcome="Finished",  # type: ignore[arg-type]  # deliberately outside the enum: refused
             client=Client(base_url=invictus.url),
         )
     assert bad.value.workflow_id == "import-operation-trace"
@@ -178,7 +178,7 @@ def test_error_without_description_raises_input_error(invictus: InvictusEmulator
             started_at=T0,
             finished_at=T1,
             outcome="Failed",
-            error={"Code": "123"},  # type: ignore[arg-type]
+            error={"Code": "123"},  # type: ignore[arg-type]  # deliberately without Description: refused
             client=Client(base_url=invictus.url),
         )
     assert any("Description" in message for message in bad.value.errors)
@@ -319,7 +319,7 @@ def test_parent_child_enum_violation_sends_nothing(invictus: InvictusEmulator) -
             child_started_at=T0,
             child_finished_at=T1,
             parent_finished_at=T1,
-            child_outcome="Cancelled",  # type: ignore[arg-type]  # an OpenAPI status, not a workflow outcome
+            child_outcome="Cancelled",  # type: ignore[arg-type]  # deliberately an OpenAPI status, not a workflow outcome: refused
             client=Client(base_url=invictus.url),
         )
     assert any("childOutcome" in message for message in bad.value.errors)
@@ -388,7 +388,7 @@ def test_async_failures(invictus: InvictusEmulator) -> None:
                     step_name="Invoice",
                     started_at=T0,
                     finished_at=T1,
-                    outcome="Done",  # type: ignore[arg-type]
+                    outcome="Done",  # type: ignore[arg-type]  # deliberately outside the enum: refused
                     client=client,
                 )
             assert invictus.requests == []

@@ -11,6 +11,7 @@ import pytest
 from generator.loading.multipart import part_encodings
 from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
+from generation import Generate
 
 SCHEMA = {
     "type": "object",
@@ -39,7 +40,7 @@ ENCODING = {
 }
 
 
-def _parts(seen: Seen) -> dict[str, Any]:
+def _parts(seen: Seen) -> dict[object, Any]:
     message = email.message_from_bytes(
         b"Content-Type: " + seen.headers["content-type"].encode() + b"\r\n\r\n" + seen.body,
         policy=email.policy.HTTP,
@@ -62,7 +63,7 @@ def test_encoding_defaults_and_overrides_as_data() -> None:
 
 
 @pytest.mark.parametrize("flavour", ["sync", "async"])
-def test_parts_are_sent_with_their_content_type_headers_and_file_names(generate, flavour: str) -> None:  # type: ignore[no-untyped-def]
+def test_parts_are_sent_with_their_content_type_headers_and_file_names(generate: Generate, flavour: str) -> None:
     api = openapi(
         {
             "/upload": {

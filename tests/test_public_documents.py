@@ -17,6 +17,7 @@ from generator.diagnostics import Diagnostics
 from generator.pipeline import generate_files
 from inline import openapi
 from loopback import Answer, Loopback, Seen
+from generation import Generate
 
 API = openapi(
     {
@@ -134,7 +135,7 @@ EXPECTED_WARNINGS = [
 ]
 
 
-def test_target_spellings_run_as_their_canonical_reading(generate, here: Path) -> None:  # type: ignore[no-untyped-def]
+def test_target_spellings_run_as_their_canonical_reading(generate: Generate, here: Path) -> None:
     files = {"flows.arazzo.yaml": PARENT, "child.yaml": CHILD, "api.openapi.yaml": API}
     gen = generate(files, entry="flows.arazzo.yaml")
     with Loopback(_serve) as server:
@@ -240,7 +241,7 @@ components:
 """
 
 
-def test_inputs_through_all_of_and_ref_are_parameters(generate, here: Path) -> None:  # type: ignore[no-untyped-def]
+def test_inputs_through_all_of_and_ref_are_parameters(generate: Generate, here: Path) -> None:
     gen = generate({"flows.arazzo.yaml": ALL_OF, "api.openapi.yaml": API})
     with Loopback(_serve) as server:
         client = gen.rt.Client(base_url=server.url)
@@ -248,7 +249,7 @@ def test_inputs_through_all_of_and_ref_are_parameters(generate, here: Path) -> N
         with pytest.raises(gen.rt.InputError) as raised:
             gen.get_as(item=7, user={}, client=client)  # the $ref'd schema's own 'required'
         with pytest.raises(TypeError):
-            gen.get_as(item=7, client=client)  # type: ignore[call-arg]  # required by the $ref'd member
+            gen.get_as(item=7, client=client)  # user is required by the $ref'd member
     assert result.user == "ann"
     assert [s.path for s in server.seen] == ["/items/7"]
     assert "name" in str(raised.value.errors)
@@ -285,7 +286,7 @@ def _flow(url: str, kind: str = "openapi") -> str:
     )
 
 
-def test_a_percent_encoded_url_names_the_decoded_file(generate, here: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_percent_encoded_url_names_the_decoded_file(generate: Generate, here: Path) -> None:
     url = "./v4%20-%20Hunt%20Valley/2.27%2B0/api.openapi.yaml"
     files = {"flows.arazzo.yaml": _flow(url), "v4 - Hunt Valley/2.27+0/api.openapi.yaml": API}
     gen = generate(files, entry="flows.arazzo.yaml")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -18,7 +19,7 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
-def _flow(url: str) -> dict:  # type: ignore[type-arg]
+def _flow(url: str) -> dict[str, Any]:
     return arazzo(
         [{"workflowId": "ping", "steps": [{"stepId": "ping", "operationId": "ping"}]}],
         sources=[{"name": "api", "url": url, "type": "openapi"}],

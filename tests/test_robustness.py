@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 import yaml
 
-from environment import SHARED_PRESENT
+from environment import ROOT, SHARED_PRESENT
 from generator import cli
 from generator.diagnostics import Diagnostics
 from generator.loading import positioned, refs
@@ -33,7 +33,6 @@ from generator.pipeline import generate_files
 from fuzz.mutate import (  # noqa: E402 - the mutator lives beside its corpus
     _API,
     DIAGNOSTIC,
-    ROOT,
     Case,
     _describe,
     _dump,

@@ -9,15 +9,16 @@ import socket
 import threading
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
 
 from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
+from generation import Generate, Generated
 
 SCHEMES = {
     "bearer": {"type": "http", "scheme": "bearer"},
@@ -36,7 +37,7 @@ SECRETS = {
 CLEAR = [*SECRETS.values(), "pa55w0rd-only", base64.b64encode(b"alice:pa55w0rd-only").decode()]
 
 
-def _secured(generate, outputs: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def _secured(generate: Generate, outputs: dict[str, str] | None = None) -> Generated:
     api = openapi(
         {
             f"/{name}": {
@@ -61,7 +62,7 @@ def _secured(generate, outputs: dict[str, str] | None = None):  # type: ignore[n
     return generate({"flows.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": api})
 
 
-def _echo(status_for_last: int):  # type: ignore[no-untyped-def]
+def _echo(status_for_last: int) -> Callable[[Seen], Answer]:
     """A server that echoes every credential it receives, in the body and in headers, and the basic
     password on its own."""
 
@@ -132,7 +133,7 @@ def _assert_no_secret(texts: Any) -> None:
             assert secret not in text, f"{secret!r} in {text[:300]!r}"
 
 
-def test_secrets_are_absent_from_traceback_locals_error_client_and_result(generate) -> None:  # type: ignore[no-untyped-def]
+def test_secrets_are_absent_from_traceback_locals_error_client_and_result(generate: Generate) -> None:
     gen = _secured(generate)
     with Loopback(_echo(500)) as server:
         client = gen.rt.Client(base_url=server.url, credentials=SECRETS)
@@ -152,7 +153,7 @@ def test_secrets_are_absent_from_traceback_locals_error_client_and_result(genera
     assert error.body["cookie"] == "sid=***" and error.body["raw"] == "  sid=***"
 
 
-def test_secrets_are_absent_from_a_successful_result(generate) -> None:  # type: ignore[no-untyped-def]
+def test_secrets_are_absent_from_a_successful_result(generate: Generate) -> None:
     gen = _secured(generate)
     with Loopback(_echo(200)) as server:
         client = gen.rt.Client(base_url=server.url, credentials=SECRETS)
@@ -162,7 +163,7 @@ def test_secrets_are_absent_from_a_successful_result(generate) -> None:  # type:
     _assert_no_secret(_rendered(client))
 
 
-def test_secrets_are_absent_from_async_traceback_locals(generate) -> None:  # type: ignore[no-untyped-def]
+def test_secrets_are_absent_from_async_traceback_locals(generate: Generate) -> None:
     gen = _secured(generate)
     with Loopback(_echo(500)) as server:
 
@@ -172,7 +173,7 @@ def test_secrets_are_absent_from_async_traceback_locals(generate) -> None:  # ty
                     await gen.calls_async(client=client)
                 except gen.rt.StepFailedError as error:
                     _assert_no_secret(_rendered(client))
-                    return error
+                    return cast(BaseException, error)  # the except clause names a class of the generated runtime
             raise AssertionError("the run should fail")
 
         error = asyncio.run(main())
@@ -227,7 +228,7 @@ def _trickle(conn: socket.socket, stop: threading.Event) -> None:
             time.sleep(0.25)
 
 
-def _one_step(generate, path: str = "/op", **step: Any):  # type: ignore[no-untyped-def]
+def _one_step(generate: Generate, path: str = "/op", **step: Any) -> Generated:
     params = [
         {"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
         for part in path.split("/")
@@ -246,7 +247,7 @@ def _one_step(generate, path: str = "/op", **step: Any):  # type: ignore[no-unty
     return generate({"flows.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": api})
 
 
-def test_timeout_bounds_the_whole_attempt_sync(generate) -> None:  # type: ignore[no-untyped-def]
+def test_timeout_bounds_the_whole_attempt_sync(generate: Generate) -> None:
     gen = _one_step(generate)
     with _raw_server(_trickle) as url:
         started = time.monotonic()
@@ -257,7 +258,7 @@ def test_timeout_bounds_the_whole_attempt_sync(generate) -> None:  # type: ignor
     assert took < 2.0, took
 
 
-def test_timeout_bounds_the_whole_attempt_async(generate) -> None:  # type: ignore[no-untyped-def]
+def test_timeout_bounds_the_whole_attempt_async(generate: Generate) -> None:
     gen = _one_step(generate)
     with _raw_server(_trickle) as url:
 
@@ -302,7 +303,7 @@ def _trickled(part: str) -> Any:
 
 @pytest.mark.parametrize("part", ["status line", "headers"])
 @pytest.mark.parametrize("kind", ["sync", "sync with its own httpx.Client", "async"])
-def test_timeout_bounds_a_trickled_status_line_or_headers(generate, part: str, kind: str) -> None:  # type: ignore[no-untyped-def]
+def test_timeout_bounds_a_trickled_status_line_or_headers(generate: Generate, part: str, kind: str) -> None:
     gen = _one_step(generate)
     with _raw_server(_trickled(part.split()[0])) as url:
         started = time.monotonic()
@@ -325,7 +326,7 @@ def test_timeout_bounds_a_trickled_status_line_or_headers(generate, part: str, k
     assert took < 2.0, took
 
 
-def test_the_attempt_deadline_leaves_other_uses_of_a_shared_httpx_client_alone(generate) -> None:  # type: ignore[no-untyped-def]
+def test_the_attempt_deadline_leaves_other_uses_of_a_shared_httpx_client_alone(generate: Generate) -> None:
     """Outside a workflow's attempt, the user's httpx.Client keeps its own per-read timeouts: an answer
     whose last bytes trickle in for longer than the workflow's timeout (never idle for 0.5 s) completes.
     """
@@ -348,14 +349,14 @@ def test_the_attempt_deadline_leaves_other_uses_of_a_shared_httpx_client_alone(g
     assert response.content == b"ok" and took > 0.9, took
 
 
-def test_a_timeout_is_a_failure_that_failure_actions_see(generate) -> None:  # type: ignore[no-untyped-def]
+def test_a_timeout_is_a_failure_that_failure_actions_see(generate: Generate) -> None:
     gen = _one_step(generate, onFailure=[{"name": "stop", "type": "end"}])
     with _raw_server(_trickle) as url:
         result = gen.w(client=gen.rt.Client(base_url=url, timeout=0.5))
     assert len(result.trace) == 1 and result.trace[0].status_code is None
 
 
-def _retry_flow(generate):  # type: ignore[no-untyped-def]
+def _retry_flow(generate: Generate) -> Generated:
     return _one_step(
         generate,
         onFailure=[{"name": "again", "type": "retry", "retryAfter": 0.1, "retryLimit": 1}],
@@ -363,7 +364,7 @@ def _retry_flow(generate):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("value", ["9" * 400, "1e999", "\u00b2", "Tue, 99 Foo 99999 25:61:61 GMT"])
-def test_unusable_retry_after_falls_back_to_retry_after(generate, value: str) -> None:  # type: ignore[no-untyped-def]
+def test_unusable_retry_after_falls_back_to_retry_after(generate: Generate, value: str) -> None:
     gen = _retry_flow(generate)
     answers = iter([Answer(503, {}, {"Retry-After": value}), Answer(200, {})])
     with Loopback(lambda seen: next(answers)) as server:
@@ -373,7 +374,7 @@ def test_unusable_retry_after_falls_back_to_retry_after(generate, value: str) ->
     assert time.monotonic() - started < 3
 
 
-def test_retry_after_longer_than_the_cap_fails_the_step(generate) -> None:  # type: ignore[no-untyped-def]
+def test_retry_after_longer_than_the_cap_fails_the_step(generate: Generate) -> None:
     gen = _retry_flow(generate)
     with Loopback(lambda seen: Answer(503, {}, {"Retry-After": "86400"})) as server:
         started = time.monotonic()
@@ -384,7 +385,7 @@ def test_retry_after_longer_than_the_cap_fails_the_step(generate) -> None:  # ty
     assert "86400" in failure.value.reason and "max_retry_after" in failure.value.reason
 
 
-def test_retry_after_within_the_cap_waits_and_beyond_a_lowered_cap_fails(generate) -> None:  # type: ignore[no-untyped-def]
+def test_retry_after_within_the_cap_waits_and_beyond_a_lowered_cap_fails(generate: Generate) -> None:
     gen = _retry_flow(generate)
     with Loopback(lambda seen: Answer(503, {}, {"Retry-After": "2"})) as server:
         with pytest.raises(gen.rt.StepFailedError) as failure:
@@ -398,7 +399,7 @@ def test_retry_after_within_the_cap_waits_and_beyond_a_lowered_cap_fails(generat
 
 
 @pytest.mark.parametrize("kind", ["sync", "async"])
-def test_response_bodies_are_capped(generate, kind: str) -> None:  # type: ignore[no-untyped-def]
+def test_response_bodies_are_capped(generate: Generate, kind: str) -> None:
     gen = _one_step(generate)
     with Loopback(lambda seen: Answer(200, "x" * 5000, content_type="text/plain")) as server:
         if kind == "sync":
@@ -419,7 +420,7 @@ def test_response_bodies_are_capped(generate, kind: str) -> None:  # type: ignor
     assert small.trace[0].status_code == 200
 
 
-def test_a_chunked_body_over_the_cap_fails_while_streaming(generate) -> None:  # type: ignore[no-untyped-def]
+def test_a_chunked_body_over_the_cap_fails_while_streaming(generate: Generate) -> None:
     def chunked(conn: socket.socket, stop: threading.Event) -> None:
         with conn:
             conn.recv(65536)
@@ -441,7 +442,7 @@ def test_a_chunked_body_over_the_cap_fails_while_streaming(generate) -> None:  #
 # --- concurrency ------------------------------------------------------------------------------
 
 
-def test_waiting_for_a_pooled_connection_does_not_count_against_the_timeout(generate) -> None:  # type: ignore[no-untyped-def]
+def test_waiting_for_a_pooled_connection_does_not_count_against_the_timeout(generate: Generate) -> None:
     def slow(seen: Seen) -> Answer:
         time.sleep(0.3)
         return Answer(200, {})
@@ -505,7 +506,7 @@ def _counting(delay: float) -> tuple[Any, list[int]]:
 
 @pytest.mark.parametrize("kind", ["sync", "async"])
 @pytest.mark.parametrize("limit", [None, 3])
-def test_max_connections_bounds_the_requests_in_flight(generate, kind: str, limit: int | None) -> None:  # type: ignore[no-untyped-def]
+def test_max_connections_bounds_the_requests_in_flight(generate: Generate, kind: str, limit: int | None) -> None:
     gen = _one_step(generate)
     serve, peak = _counting(0.3)
     options = {} if limit is None else {"max_connections": limit}
@@ -535,14 +536,14 @@ def test_max_connections_bounds_the_requests_in_flight(generate, kind: str, limi
 
 
 @pytest.mark.parametrize("value", [0, -1, 2.5, True, "4"])
-def test_max_connections_must_be_a_positive_int(generate, value: Any) -> None:  # type: ignore[no-untyped-def]
+def test_max_connections_must_be_a_positive_int(generate: Generate, value: Any) -> None:
     gen = _one_step(generate)
     for kind in (gen.rt.Client, gen.rt.AsyncClient):
         with pytest.raises(ValueError, match="max_connections"):
             kind(base_url="http://127.0.0.1:1", max_connections=value)
 
 
-def test_a_missing_sniffio_is_looked_up_once(generate) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_sniffio_is_looked_up_once(generate: Generate) -> None:
     """httpcore imports sniffio for every lock and event; without it installed, each of those imports
     would search sys.path again. The async client records its absence once."""
     import importlib.util
@@ -557,13 +558,13 @@ def test_a_missing_sniffio_is_looked_up_once(generate) -> None:  # type: ignore[
     gen.rt.AsyncClient(base_url="http://127.0.0.1:1")
     assert "sniffio" in sys.modules and sys.modules["sniffio"] is None
     with pytest.raises(ImportError):
-        import sniffio  # noqa: F401
+        import sniffio  # type: ignore[import-not-found, unused-ignore]  # noqa: F401 - absent on purpose
 
 
 # --- the wrong client, malformed JSON ---------------------------------------------------------------
 
 
-def test_a_sync_client_given_to_an_async_function_fails_before_sending(generate) -> None:  # type: ignore[no-untyped-def]
+def test_a_sync_client_given_to_an_async_function_fails_before_sending(generate: Generate) -> None:
     gen = _one_step(generate)
     with Loopback() as server:
         with pytest.raises(TypeError, match="AsyncClient") as failure:
@@ -582,7 +583,7 @@ def test_a_sync_client_given_to_an_async_function_fails_before_sending(generate)
         gen.rt.Client(http=httpx.AsyncClient())
 
 
-def test_malformed_json_read_by_outputs_fails_the_step(generate) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_json_read_by_outputs_fails_the_step(generate: Generate) -> None:
     gen = _one_step(generate, outputs={"out": "$response.body#/id"})
     with Loopback(lambda seen: Answer(200, '{"id": 1,')) as server:
         with pytest.raises(gen.rt.StepFailedError) as failure:
@@ -595,7 +596,7 @@ def test_malformed_json_read_by_outputs_fails_the_step(generate) -> None:  # typ
         assert gen2.w(client=gen2.rt.Client(base_url=server.url)).out == 200
 
 
-def test_malformed_json_read_by_criteria_fails_the_step(generate) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_json_read_by_criteria_fails_the_step(generate: Generate) -> None:
     gen = _one_step(generate, successCriteria=[{"condition": "$response.body#/ok == true"}])
     with Loopback(lambda seen: Answer(200, "{oops")) as server:
         with pytest.raises(gen.rt.StepFailedError) as failure:
@@ -606,7 +607,7 @@ def test_malformed_json_read_by_criteria_fails_the_step(generate) -> None:  # ty
 # --- request building ---------------------------------------------------------------------------
 
 
-def test_a_path_parameter_without_value_fails_the_step_unsent(generate) -> None:  # type: ignore[no-untyped-def]
+def test_a_path_parameter_without_value_fails_the_step_unsent(generate: Generate) -> None:
     gen = _one_step(
         generate,
         path="/pet/{petId}/coupons",
@@ -623,7 +624,7 @@ def test_a_path_parameter_without_value_fails_the_step_unsent(generate) -> None:
 
 
 @pytest.mark.parametrize("suffix", ["/v1/", "/v1", "/"])
-def test_a_server_url_ending_in_a_slash_is_joined_without_a_double_slash(generate, suffix: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_server_url_ending_in_a_slash_is_joined_without_a_double_slash(generate: Generate, suffix: str) -> None:
     gen = _one_step(generate, path="/pets")
     with Loopback() as server:
         gen.w(client=gen.rt.Client(servers={"api": server.url + suffix}))

@@ -184,7 +184,7 @@ def test_conclusion_outside_the_enum_raises_input_error(sirius: SiriusEmulator) 
     with pytest.raises(InputError) as bad:
         complete_status(
             status_id=STATUS,
-            conclusion="cancelled",  # type: ignore[arg-type]
+            conclusion="cancelled",  # type: ignore[arg-type]  # deliberately outside the enum: refused
             output_title="x",
             client=_client(sirius),
         )
@@ -240,7 +240,7 @@ def test_async_failures(sirius: SiriusEmulator) -> None:
                 )
             with pytest.raises(InputError) as bad_input:
                 await complete_status_async(
-                    status_id=STATUS, conclusion="ok", output_title="x", client=client  # type: ignore[arg-type]
+                    status_id=STATUS, conclusion="ok", output_title="x", client=client  # type: ignore[arg-type]  # deliberately outside the enum: refused
                 )
         async with AsyncClient(base_url=sirius.url, credentials={"bearerAuth": wrong}) as bad_client:
             with pytest.raises(StepFailedError) as unauthenticated:

@@ -18,7 +18,7 @@ import pytest
 
 from emulators import SiriusEmulator
 from generated import Client
-from tests.examples.sirius_webhook import SiriusWebhookReceiver
+from examples.sirius_webhook import SiriusWebhookReceiver
 
 TOKEN = "sirius-webhook-token-91b2c3"
 ROOT = Path(__file__).resolve().parent.parent

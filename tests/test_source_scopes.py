@@ -25,6 +25,7 @@ from generator.emit import write_package
 from generator.pipeline import generate_files
 from inline import arazzo, openapi
 from loopback import Answer, Loopback
+from generation import Generate
 
 UNREACHABLE = "http://127.0.0.1:9"
 
@@ -100,7 +101,7 @@ def _paths(server: Loopback) -> list[str]:
     return paths
 
 
-def test_module_qualified_servers_route_each_document_to_its_own_server(generate, servers) -> None:  # type: ignore[no-untyped-def]
+def test_module_qualified_servers_route_each_document_to_its_own_server(generate: Generate, servers: tuple[Loopback, Loopback, Loopback]) -> None:
     one, two, three = servers
     gen = generate(FILES)
     a, b, c = gen.modules["a"], gen.modules["b"], gen.modules["c"]
@@ -116,7 +117,7 @@ def test_module_qualified_servers_route_each_document_to_its_own_server(generate
     assert [r.url for r in result.trace] == [f"{three.url}/c", f"{two.url}/b"]
 
 
-def test_a_bare_name_addresses_the_source_of_every_document_and_a_qualified_key_wins(generate, servers) -> None:  # type: ignore[no-untyped-def]
+def test_a_bare_name_addresses_the_source_of_every_document_and_a_qualified_key_wins(generate: Generate, servers: tuple[Loopback, Loopback, Loopback]) -> None:
     one, two, _ = servers
     gen = generate(FILES)
     a, b, c = gen.modules["a"], gen.modules["b"], gen.modules["c"]
@@ -133,7 +134,7 @@ def test_a_bare_name_addresses_the_source_of_every_document_and_a_qualified_key_
     assert (_paths(one), _paths(two)) == (["/a"], ["/b"])
 
 
-def test_same_named_workflows_of_two_documents_each_run_once_and_keep_their_outputs(generate, servers) -> None:  # type: ignore[no-untyped-def]
+def test_same_named_workflows_of_two_documents_each_run_once_and_keep_their_outputs(generate: Generate, servers: tuple[Loopback, Loopback, Loopback]) -> None:
     one, two, three = servers
     gen = generate(FILES)
     client = gen.rt.Client(servers={"api": one.url, "b.api": two.url, "c.api": three.url})
@@ -147,7 +148,7 @@ def test_same_named_workflows_of_two_documents_each_run_once_and_keep_their_outp
     assert result.mine == "c.openapi.yaml"
 
 
-def test_scoped_names_with_the_async_client(generate, servers) -> None:  # type: ignore[no-untyped-def]
+def test_scoped_names_with_the_async_client(generate: Generate, servers: tuple[Loopback, Loopback, Loopback]) -> None:
     one, two, three = servers
     gen = generate(FILES)
 
@@ -265,7 +266,7 @@ def test_workflows_expression_naming_a_workflow_of_two_imported_documents_is_amb
     assert _validate(tmp_path, dict(FILES, **{"d.arazzo.yaml": reader}), "d.arazzo.yaml").returncode == 0
 
 
-def test_run_takes_module_qualified_server_keys(tmp_path: Path, servers) -> None:  # type: ignore[no-untyped-def]
+def test_run_takes_module_qualified_server_keys(tmp_path: Path, servers: tuple[Loopback, Loopback, Loopback]) -> None:
     one, two, three = servers
     _validate(tmp_path, FILES, "c.arazzo.yaml")
     result = subprocess.run(
@@ -282,14 +283,14 @@ def test_run_takes_module_qualified_server_keys(tmp_path: Path, servers) -> None
     assert (_paths(one), _paths(two), _paths(three)) == ([], ["/b"], ["/c"])
 
 
-def test_without_a_server_the_error_names_the_source_and_its_module(generate) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_server_the_error_names_the_source_and_its_module(generate: Generate) -> None:
     serverless = {k: v for k, v in _api("/b").items() if k != "servers"}
     gen = generate(dict(FILES, **{"b.openapi.yaml": serverless}))
     with pytest.raises(gen.rt.ArazzoError, match="'api' of module 'b'"):
         gen.modules["b"].wf(client=gen.rt.Client(servers={"c.api": "http://127.0.0.1:9"}))
 
 
-def test_goto_and_a_diamond_of_imports_reach_the_named_documents_workflow(generate, servers) -> None:  # type: ignore[no-untyped-def]
+def test_goto_and_a_diamond_of_imports_reach_the_named_documents_workflow(generate: Generate, servers: tuple[Loopback, Loopback, Loopback]) -> None:
     one, two, three = servers
     calls_bee = {"stepId": "inner", "workflowId": "$sourceDescriptions.bee.wf"}
     imports_b = [{"name": "bee", "url": "b.arazzo.yaml", "type": "arazzo"}]

@@ -29,6 +29,7 @@ from generator.schema_types import (
 )
 from generator.names import Scope
 from inline import arazzo, openapi
+from generation import Generate
 
 EVIL = '__import__("os").system("touch PWNED")'
 EVIL_SQ = "__import__('os').system('touch PWNED')"
@@ -86,7 +87,7 @@ def _blank_strings(tree: ast.AST) -> ast.AST:
     return tree
 
 
-def _run(generate: Any, doc: dict[str, Any], api: dict[str, Any] | None = None) -> Any:
+def _run(generate: Generate, doc: dict[str, Any], api: dict[str, Any] | None = None) -> Any:
     gen = generate({"flows.arazzo.yaml": doc, "api.openapi.yaml": api or _api()})
     _safe(gen)
     return gen
@@ -99,17 +100,17 @@ def _typed_dict(hint: Any) -> Any:
 
 
 @pytest.mark.parametrize("value", [SIMPLE, SIMPLE_SQ, BRACKETS, CONTROL])
-def test_enum_value_of_an_input_is_a_literal_value(generate: Any, value: str) -> None:
+def test_enum_value_of_an_input_is_a_literal_value(generate: Generate, value: str) -> None:
     gen = _run(generate, _flow({"mode": {"type": "string", "enum": [value, "plain"]}}))
     assert gen.hints["function"]["mode"] == Literal[value, "plain"] | None
 
 
-def test_const_of_an_input_is_a_literal_value(generate: Any) -> None:
+def test_const_of_an_input_is_a_literal_value(generate: Generate) -> None:
     gen = _run(generate, _flow({"mode": {"const": SIMPLE}}))
     assert gen.hints["function"]["mode"] == Literal[SIMPLE] | None
 
 
-def test_union_deduplication_is_done_on_values_not_text(generate: Any) -> None:
+def test_union_deduplication_is_done_on_values_not_text(generate: Generate) -> None:
     members = [{"enum": [value]} for value in DEDUP]
     inputs = {"o": {"type": "object", "required": ["k"], "properties": {"k": {"oneOf": members}}}}
     gen = _run(generate, _flow(inputs))
@@ -117,7 +118,7 @@ def test_union_deduplication_is_done_on_values_not_text(generate: Any) -> None:
     assert td.__annotations__["k"] == Required[Literal[DEDUP[0]] | Literal[DEDUP[1]] | Literal[DEDUP[2]]]
 
 
-def test_enum_in_a_response_schema_reached_by_a_workflow_output(generate: Any) -> None:
+def test_enum_in_a_response_schema_reached_by_a_workflow_output(generate: Generate) -> None:
     kind = {"oneOf": [{"enum": [value]} for value in DEDUP]}
     schema = {"type": "object", "properties": {"kind": kind, "mode": {"enum": [SIMPLE]}}}
     doc = _flow(step_outputs={"kind": "$response.body#/kind", "mode": "$response.body#/mode",
@@ -125,14 +126,14 @@ def test_enum_in_a_response_schema_reached_by_a_workflow_output(generate: Any) -
                 outputs={"kind": "$steps.s.outputs.kind", "mode": "$steps.s.outputs.mode",
                          "body": "$steps.s.outputs.body"})
     gen = _run(generate, doc, _api(schema))
-    expected = Literal[DEDUP[0]] | Literal[DEDUP[1]] | Literal[DEDUP[2]]
+    expected: Any = Literal[DEDUP[0]] | Literal[DEDUP[1]] | Literal[DEDUP[2]]
     assert gen.hints["result"]["kind"] == expected | None
     assert gen.hints["result"]["mode"] == Literal[SIMPLE] | None
     body = typing.get_type_hints(_typed_dict(gen.hints["result"]["body"]))
     assert body == {"kind": expected, "mode": Literal[SIMPLE]}
 
 
-def test_property_names_and_descriptions_stay_values(generate: Any) -> None:
+def test_property_names_and_descriptions_stay_values(generate: Generate) -> None:
     keys = [SIMPLE, SIMPLE_SQ, "class", "import", 'k"ey', "tri\"\"\"ple", CONTROL]
     description = f'"""{EVIL}"""\\ and a backslash at the end\\'
     properties = {key: {"type": "string", "description": description, "enum": [key]} for key in keys}
@@ -148,7 +149,7 @@ def test_property_names_and_descriptions_stay_values(generate: Any) -> None:
     assert EVIL in (gen.w.__doc__ or "")
 
 
-def test_literal_values_of_different_types_stay_distinct(generate: Any) -> None:
+def test_literal_values_of_different_types_stay_distinct(generate: Generate) -> None:
     inputs = {
         "n": {"enum": [1, True, 0, False, "1", None]},
         "u": {"oneOf": [{"enum": [1]}, {"enum": [True]}, {"enum": [1]}, {"type": "null"}]},
@@ -159,7 +160,7 @@ def test_literal_values_of_different_types_stay_distinct(generate: Any) -> None:
     assert [typing.get_args(arg) for arg in u] == [(1,), (True,), ()]
 
 
-def test_nested_unions_are_flattened_as_nodes(generate: Any) -> None:
+def test_nested_unions_are_flattened_as_nodes(generate: Generate) -> None:
     # The old text split cut "list[int | None]" at " | " and de-duplicated "None]": a syntax error.
     inputs = {"v": {"oneOf": [
         {"type": "array", "items": {"type": ["integer", "null"]}},
@@ -176,7 +177,9 @@ def test_render_uses_py_literal_for_every_value() -> None:
     node = union([LiteralType((SIMPLE, 1, True, None)), Name("None")])
     text = render_type(node)
     assert text == f"Literal[{SIMPLE!r}, 1, True, None] | None"
-    assert ast.literal_eval(ast.parse(text, mode="eval").body.left.slice.elts[0]) == SIMPLE  # type: ignore[attr-defined]
+    tree = ast.parse(text, mode="eval").body
+    assert isinstance(tree, ast.BinOp) and isinstance(tree.left, ast.Subscript) and isinstance(tree.left.slice, ast.Tuple)
+    assert ast.literal_eval(tree.left.slice.elts[0]) == SIMPLE
 
 
 def test_union_flattens_and_deduplicates_with_type_aware_equality() -> None:
@@ -190,7 +193,7 @@ def test_union_flattens_and_deduplicates_with_type_aware_equality() -> None:
     assert optional(AnyType()) == AnyType()
     assert LiteralType((1, True, 1, "1", True)).values == (1, True, "1")
     with pytest.raises(TypeError):
-        LiteralType((1.0,))  # typing.Literal takes no floats: the mapper makes such an enum Any
+        LiteralType((1.0,))  # type: ignore[arg-type]  # deliberately a float: typing.Literal takes none (an enum of floats is Any)
 
 
 @pytest.mark.parametrize("name", ["", "a b", "x) or (y", "import", "a.b", "1x", "__import__('os')"])

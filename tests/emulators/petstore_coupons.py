@@ -176,7 +176,8 @@ class PetstoreCouponsEmulator(Emulator):
             return Reply(400)
         coupon_code = body.get("couponCode")
         if coupon_code is not None:
-            coupon = self.coupons.get(pet_id)  # type: ignore[arg-type]
+            assert isinstance(pet_id, int)  # a pet was found, so the id is an int
+            coupon = self.coupons.get(pet_id)
             if coupon is None or coupon.get("couponCode") != coupon_code:
                 return Reply(400)
         order: dict[str, Any] = {"id": next(self._order_ids), "petId": pet_id}
