@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import keyword
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 
