@@ -81,13 +81,13 @@ def parse_body(content: bytes, content_type: str) -> tuple[Any, str | None]:
         return content.decode("latin-1"), problem
 
 
-I = TypeVar("I")
+InputsT = TypeVar("InputsT")
 
 
-class Context(Generic[I]):
+class Context(Generic[InputsT]):
     """The evaluation context of compiled expressions (the generated code calls it ``c``).
 
-    ``I`` is the workflow's typed inputs class (``None`` for a workflow without declared inputs).
+    ``InputsT`` is the workflow's typed inputs class (``None`` for a workflow without declared inputs).
     """
 
     def __init__(
@@ -103,9 +103,9 @@ class Context(Generic[I]):
         self._outputs = outputs if outputs is not None else {}
 
     @property
-    def inputs(self) -> I:
+    def inputs(self) -> InputsT:
         """The workflow's inputs as its typed inputs object (validated, defaults filled)."""
-        return cast(I, self._frame.typed)
+        return cast(InputsT, self._frame.typed)
 
     def input(self, name: str, path: str = "") -> Any:
         """An input by name, for one the inputs schema does not declare (MISSING when absent)."""

@@ -12,7 +12,7 @@ from .spec import Registry, Workflow
 from .trace import StepRecord
 from .values import MISSING
 
-I = TypeVar("I")
+InputsT = TypeVar("InputsT")
 R = TypeVar("R")
 
 
@@ -27,7 +27,7 @@ def _wrong_client(workflow_id: str, client: object, wanted: str, twin: str) -> A
     )
 
 
-def _values(workflow: Workflow[I, Any], inputs: I) -> Mapping[str, Any]:
+def _values(workflow: Workflow[InputsT, Any], inputs: InputsT) -> Mapping[str, Any]:
     """The input values of a typed inputs object, by input name (none for a workflow without inputs)."""
     return {} if workflow.input_values is None else workflow.input_values(inputs)
 
@@ -47,7 +47,7 @@ def result(
     return build(*(None if value is MISSING else value for value in outputs.values()), trace=trace)
 
 
-def run(registry: Registry, workflow: Workflow[I, R], inputs: I, client: Client | None) -> R:
+def run(registry: Registry, workflow: Workflow[InputsT, R], inputs: InputsT, client: Client | None) -> R:
     if client is not None:
         if not isinstance(client, Client):
             raise _wrong_client(
@@ -61,7 +61,7 @@ def run(registry: Registry, workflow: Workflow[I, R], inputs: I, client: Client 
 
 
 async def run_async(
-    registry: Registry, workflow: Workflow[I, R], inputs: I, client: AsyncClient | None
+    registry: Registry, workflow: Workflow[InputsT, R], inputs: InputsT, client: AsyncClient | None
 ) -> R:
     if client is not None:
         if not isinstance(client, AsyncClient):

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from .context import Context
 
 Check = Callable[["Context[Any]"], bool]
-I = TypeVar("I")  # a workflow's typed inputs class (None without one)
+InputsT = TypeVar("InputsT")  # a workflow's typed inputs class (None without one)
 R = TypeVar("R")  # a workflow's result class
 
 
@@ -111,7 +111,7 @@ class Step:
 
 
 @dataclass(frozen=True)
-class Workflow(Generic[I, R]):
+class Workflow(Generic[InputsT, R]):
     """A workflow's steps and tables.
 
     ``inputs`` builds its typed inputs object (what its step functions read as ``c.inputs``) from the
@@ -128,8 +128,8 @@ class Workflow(Generic[I, R]):
     depends_on: tuple[str | tuple[str, str], ...] = ()
     success_actions: tuple[Action, ...] = ()
     failure_actions: tuple[Action, ...] = ()
-    inputs: Callable[[Mapping[str, Any]], I] | None = None
-    input_values: Callable[[I], Mapping[str, Any]] | None = None
+    inputs: Callable[[Mapping[str, Any]], InputsT] | None = None
+    input_values: Callable[[InputsT], Mapping[str, Any]] | None = None
     result: Callable[..., R] | None = None
 
 
