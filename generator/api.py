@@ -64,7 +64,9 @@ def inputs_class(name: Identifier, workflow_id: str, inputs: Sequence[InputPlan]
 
 def result_class(name: Identifier, workflow_id: str, fields: Sequence[FieldPlan]) -> ClassPlan:
     declared: list[ast.stmt] = [pycode.declare(f.name, type_expr(f.type)) for f in fields]
-    trace = pycode.subscript(pycode.fixed("tuple"), pycode.fixed("rt.StepRecord"), ast.Constant(...))
+    trace = pycode.subscript(
+        pycode.fixed("tuple"), pycode.fixed("rt.StepRecord"), ast.Constant(...)
+    )
     declared.append(pycode.declare(Identifier("trace"), trace))
     return ClassPlan(
         name,
@@ -147,9 +149,7 @@ def typed_dict(definition: TypedDictDef) -> ast.stmt:
     members = pycode.dict_of(
         (pycode.literal(f.key), type_expr(f.annotation)) for f in definition.fields
     )
-    return pycode.assign(
-        ident, pycode.call("TypedDict", pycode.literal(definition.name), members)
-    )
+    return pycode.assign(ident, pycode.call("TypedDict", pycode.literal(definition.name), members))
 
 
 _IMPORTABLE = {

@@ -56,9 +56,7 @@ class FunctionBuilder:
     def define(self, section: Section, use: str, returns: ast.expr, value: ast.expr) -> ast.Name:
         ident = self.scope.claim("_" + snake(use))
         params = pycode.arguments([pycode.param(CONTEXT, self.context_type)])
-        section.functions.append(
-            pycode.function(ident, params, returns, [pycode.returns(value)])
-        )
+        section.functions.append(pycode.function(ident, params, returns, [pycode.returns(value)]))
         return pycode.name(ident)
 
     def actions(self, section: Section, owner: str, actions: Sequence[Action]) -> ast.Tuple:
@@ -75,7 +73,9 @@ class FunctionBuilder:
 
     def step(self, step: Step, operation: ast.expr | None) -> ast.Call:
         """The step's functions (in a section of their own) and its ``rt.Step`` table entry."""
-        section = Section(f"Step {step.step_id!r} ({self.path}, line {step.where.line}): {_runs(step)}.")
+        section = Section(
+            f"Step {step.step_id!r} ({self.path}, line {step.where.line}): {_runs(step)}."
+        )
         self.sections.append(section)
         keywords: dict[str, ast.expr] = {}
         if operation is not None:
@@ -97,7 +97,9 @@ class FunctionBuilder:
             )
         outputs = self.compiler.outputs(step.outputs)
         if outputs is not None:
-            keywords["outputs"] = self.define(section, f"{step.step_id} outputs", _OUTPUTS(), outputs)
+            keywords["outputs"] = self.define(
+                section, f"{step.step_id} outputs", _OUTPUTS(), outputs
+            )
         if step.on_success:
             keywords["on_success"] = self.actions(section, step.step_id, step.on_success)
         if step.on_failure:
@@ -110,7 +112,9 @@ class FunctionBuilder:
         keywords: dict[str, ast.expr] = {}
         outputs = self.compiler.outputs(wf.outputs)
         if outputs is not None:
-            keywords["outputs"] = self.define(section, f"{wf.workflow_id} outputs", _OUTPUTS(), outputs)
+            keywords["outputs"] = self.define(
+                section, f"{wf.workflow_id} outputs", _OUTPUTS(), outputs
+            )
         if wf.success_actions:
             keywords["success_actions"] = self.actions(section, wf.workflow_id, wf.success_actions)
         if wf.failure_actions:

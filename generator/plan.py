@@ -34,7 +34,18 @@ PARAMETER_RESERVED = frozenset({"client", "rt"})
 # function named `list` or `classmethod` would otherwise shadow them when the module is imported).
 MODULE_RESERVED = frozenset(
     {"rt", "annotations", "dataclass", "field", "Mapping", "Any", "Literal", "NotRequired"}
-    | {"Required", "TypedDict", "bool", "classmethod", "dict", "float", "int", "list", "str", "tuple"}
+    | {
+        "Required",
+        "TypedDict",
+        "bool",
+        "classmethod",
+        "dict",
+        "float",
+        "int",
+        "list",
+        "str",
+        "tuple",
+    }
 )
 
 
@@ -200,13 +211,19 @@ class Planner:
                     )
             imported_tables.append(
                 tables.registry(
-                    registry_vars[doc.file], document_module(doc), doc_vars, doc,
+                    registry_vars[doc.file],
+                    document_module(doc),
+                    doc_vars,
+                    doc,
                     self.links(doc, registry_vars),
                 )
             )
         own_tables.append(
             tables.registry(
-                registry, document_module(self.doc), own_vars, self.doc,
+                registry,
+                document_module(self.doc),
+                own_vars,
+                self.doc,
                 self.links(self.doc, registry_vars),
             )
         )
@@ -270,7 +287,12 @@ class Planner:
             )
             plans.append(
                 InputPlan(
-                    name, key, type_expr, is_required, description or "", has_default,
+                    name,
+                    key,
+                    type_expr,
+                    is_required,
+                    description or "",
+                    has_default,
                     prop.get("default") if has_default else None,
                 )
             )
@@ -369,7 +391,9 @@ class Planner:
         for output in wf.outputs if public else ():
             type_expr = self.output_type(wf, output.expression, step_ops)
             wf_types[output.name] = type_expr
-            fields.append(FieldPlan(field_scope.snake(output.name), output.name, optional(type_expr)))
+            fields.append(
+                FieldPlan(field_scope.snake(output.name), output.name, optional(type_expr))
+            )
         self.output_types[wf.workflow_id] = wf_types
         var = self.scope.constant(wf.workflow_id)
         result: ast.expr = pycode.fixed("Any")

@@ -61,7 +61,9 @@ def call(func: ast.expr | str, *args: ast.expr, **kwargs: ast.expr) -> ast.Call:
     return ast.Call(
         func=target,
         args=list(args),
-        keywords=[ast.keyword(arg=str(Identifier(key)), value=value) for key, value in kwargs.items()],
+        keywords=[
+            ast.keyword(arg=str(Identifier(key)), value=value) for key, value in kwargs.items()
+        ],
     )
 
 
@@ -165,12 +167,20 @@ def function(
     name(ident)
     if is_async:
         return ast.AsyncFunctionDef(
-            name=str(ident), args=params, body=list(body), decorator_list=list(decorators),
-            returns=returns, type_comment=None,
+            name=str(ident),
+            args=params,
+            body=list(body),
+            decorator_list=list(decorators),
+            returns=returns,
+            type_comment=None,
         )
     return ast.FunctionDef(
-        name=str(ident), args=params, body=list(body), decorator_list=list(decorators),
-        returns=returns, type_comment=None,
+        name=str(ident),
+        args=params,
+        body=list(body),
+        decorator_list=list(decorators),
+        returns=returns,
+        type_comment=None,
     )
 
 
@@ -185,7 +195,9 @@ def assign(ident: Identifier, value: ast.expr, annotation: ast.expr | None = Non
     return ast.Assign(targets=[target], value=value, type_comment=None)
 
 
-def declare(ident: Identifier, annotation: ast.expr, value: ast.expr | None = None) -> ast.AnnAssign:
+def declare(
+    ident: Identifier, annotation: ast.expr, value: ast.expr | None = None
+) -> ast.AnnAssign:
     """``name: annotation`` (``= value``), a dataclass field."""
     target = ast.Name(id=str(name(ident).id), ctx=ast.Store())
     return ast.AnnAssign(target=target, annotation=annotation, value=value, simple=1)

@@ -237,7 +237,9 @@ class StepCompiler:
             )
         if body is not None and step.operation is not None:
             payload = (
-                self.value(body.payload, body.where, "request body") if body.has_payload else pycode.constant(None)
+                self.value(body.payload, body.where, "request body")
+                if body.has_payload
+                else pycode.constant(None)
             )
             if body.replacements:
                 pairs: list[ast.expr] = []

@@ -12,7 +12,9 @@ from generator.names import Scope
 from generator.pycode import Identifier, LiteralError, literal, render
 
 
-@pytest.mark.parametrize("text", ["class", "None", "True", "", "1x", "a-b", "a b", "é", "x\n", "a.b", "__import__('os')"])
+@pytest.mark.parametrize(
+    "text", ["class", "None", "True", "", "1x", "a-b", "a b", "é", "x\n", "a.b", "__import__('os')"]
+)
 def test_identifier_refuses_keywords_and_non_identifiers(text: str) -> None:
     with pytest.raises(ValueError):
         Identifier(text)
@@ -87,7 +89,18 @@ def test_bool_stays_bool_and_ints_stay_ints() -> None:
 
 
 @pytest.mark.parametrize(
-    "value", [float("inf"), float("-inf"), float("nan"), {1: "x"}, {None: 1}, {"a": [float("nan")]}, {1, 2}, b"x", object()]
+    "value",
+    [
+        float("inf"),
+        float("-inf"),
+        float("nan"),
+        {1: "x"},
+        {None: 1},
+        {"a": [float("nan")]},
+        {1, 2},
+        b"x",
+        object(),
+    ],
 )
 def test_literal_errors(value: Any) -> None:
     with pytest.raises(LiteralError):
@@ -96,7 +109,9 @@ def test_literal_errors(value: Any) -> None:
 
 def test_scope_names_are_identifiers_and_distinct() -> None:
     scope = Scope(frozenset({"client"}))
-    names = [scope.snake(text) for text in ["import", "import", "client", "1st", "a-b", "ä", "", "__"]]
+    names = [
+        scope.snake(text) for text in ["import", "import", "client", "1st", "a-b", "ä", "", "__"]
+    ]
     assert all(isinstance(name, Identifier) for name in names)
     assert len(set(names)) == len(names)
     assert names[:3] == ["import_", "import_2", "client_"]

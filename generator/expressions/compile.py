@@ -110,6 +110,7 @@ def _plain(value: Any) -> Any:
         return [_plain(item) for item in value]
     return value
 
+
 def _resolve_component(ref: ComponentsRef, components: Components | None) -> Any:
     label = f"$components.{ref.kind}.{ref.name}"
     group = None if components is None else components.get(ref.kind)
@@ -260,7 +261,9 @@ def compile_value(
     return _compile_value(value, components, inputs, "")
 
 
-def _operand(node: Condition, components: Components | None, inputs: InputFields | None) -> ast.expr:
+def _operand(
+    node: Condition, components: Components | None, inputs: InputFields | None
+) -> ast.expr:
     if isinstance(node, Literal):
         return _literal(node.value)
     if isinstance(node, Ref):
@@ -271,7 +274,9 @@ def _operand(node: Condition, components: Components | None, inputs: InputFields
     return _boolean(node, components, inputs)
 
 
-def _boolean(node: Condition, components: Components | None, inputs: InputFields | None) -> ast.expr:
+def _boolean(
+    node: Condition, components: Components | None, inputs: InputFields | None
+) -> ast.expr:
     if isinstance(node, Or):
         return pycode.either([_boolean(item, components, inputs) for item in node.operands])
     if isinstance(node, And):
@@ -294,7 +299,9 @@ def compile_condition(
     return _boolean(parse_condition(text), components, inputs)
 
 
-def compile_query_criterion(kind: str, query_text: str, context: ast.expr, version: str) -> ast.expr:
+def compile_query_criterion(
+    kind: str, query_text: str, context: ast.expr, version: str
+) -> ast.expr:
     """A boolean expression for a ``jsonpath`` or ``xpath`` criterion applied to ``context``.
 
     ``context`` is what :func:`compile_expression` made of the criterion's context.

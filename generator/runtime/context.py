@@ -50,7 +50,9 @@ class Frame:
     inputs: dict[str, Any]
     scope: Registry
     steps: dict[str, dict[str, Any]] = field(default_factory=dict)
-    typed: Any = None  # the workflow's typed inputs object, built from ``inputs`` (None without a class)
+    typed: Any = (
+        None  # the workflow's typed inputs object, built from ``inputs`` (None without a class)
+    )
 
 
 @dataclass

@@ -47,7 +47,9 @@ def result(
     return build(*(None if value is MISSING else value for value in outputs.values()), trace=trace)
 
 
-def run(registry: Registry, workflow: Workflow[InputsT, R], inputs: InputsT, client: Client | None) -> R:
+def run(
+    registry: Registry, workflow: Workflow[InputsT, R], inputs: InputsT, client: Client | None
+) -> R:
     if client is not None:
         if not isinstance(client, Client):
             raise _wrong_client(
@@ -74,5 +76,7 @@ async def run_async(
         outputs, trace = await client.run(registry, workflow.workflow_id, _values(workflow, inputs))
     else:
         async with AsyncClient() as default:
-            outputs, trace = await default.run(registry, workflow.workflow_id, _values(workflow, inputs))
+            outputs, trace = await default.run(
+                registry, workflow.workflow_id, _values(workflow, inputs)
+            )
     return result(workflow, outputs, trace)
