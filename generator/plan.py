@@ -19,13 +19,13 @@ from . import api, pycode, tables
 from .api import ClassPlan, FieldPlan, InputPlan
 from .constants import Constants
 from .diagnostics import Diagnostics
-from .expressions import ExpressionError, InputField, is_expression, parse_expression
-from .expressions import InputsRef, ResponseRef, StatusCode, StepsRef, WorkflowsRef
+from .expressions import InputField
 from .functions import FunctionBuilder, Section
 from .model import ApiOperation, Document, Workflow
+from .output_types import OutputTypes
 from .names import Scope, pascal, snake
 from .pycode import Identifier
-from .schema_types import AnyType, Name, TypeMapper, TypeNode, optional, schema_at
+from .schema_types import TypeMapper, TypeNode, optional
 from .stepcode import StepCompiler
 
 # Parameters: `client` is the contract's; `rt` is the runtime module the function body calls.
@@ -158,7 +158,7 @@ class Planner:
         self.constants = Constants(self.scope)
         self.operation_vars: dict[int, Identifier] = {}
         self.operations: list[ast.stmt] = []
-        self.output_types: dict[str, dict[str, TypeNode]] = {}
+        self.typer = OutputTypes(self.types)
         self.sections: list[Section] = []
         self.input_classes: dict[int, Identifier] = {}
 
@@ -299,44 +299,6 @@ class Planner:
         plans.sort(key=lambda p: not p.required)
         return tuple(plans)
 
-    def output_type(
-        self, wf: Workflow, text: str, step_ops: dict[str, ApiOperation | None]
-    ) -> TypeNode:
-        if not is_expression(text):
-            return AnyType()
-        try:
-            expr = parse_expression(text)
-        except ExpressionError:
-            return AnyType()
-        if isinstance(expr, StatusCode):
-            return Name("int")
-        if isinstance(expr, ResponseRef) and expr.part == "header":
-            return Name("str")
-        if isinstance(expr, InputsRef):
-            prop = ((wf.inputs_schema or {}).get("properties") or {}).get(expr.name)
-            return self.types.type_of(
-                schema_at(prop, expr.pointer), f"{wf.workflow_id} {expr.name}"
-            )
-        if isinstance(expr, StepsRef):
-            found = self.output_types.get(f"{wf.workflow_id}/{expr.step_id}", {}).get(
-                expr.name, AnyType()
-            )
-            return found if not expr.pointer else AnyType()
-        if isinstance(expr, WorkflowsRef) and expr.kind == "outputs" and not expr.pointer:
-            return self.output_types.get(expr.workflow_id, {}).get(expr.name, AnyType())
-        return AnyType()
-
-    def response_type(self, op: ApiOperation | None, pointer: str, hint: str) -> TypeNode:
-        if op is None:
-            return AnyType()
-        found = [
-            schema_at(schema, pointer)
-            for status, schema in op.responses.items()
-            if status.startswith("2") or status.upper() == "2XX"
-        ]
-        types = {self.types.type_of(s, hint) for s in found if s is not None}
-        return types.pop() if len(types) == 1 else AnyType()
-
     def workflow(
         self, doc: Document, wf: Workflow, public: _Public | None
     ) -> tuple[WorkflowPlan | None, Identifier, ast.stmt]:
@@ -359,12 +321,12 @@ class Planner:
                 text = output.expression
                 if isinstance(text, str) and text.startswith("$response.body"):
                     pointer = text.partition("#")[2]
-                    types[output.name] = self.response_type(
+                    types[output.name] = self.typer.response_type(
                         step.operation, pointer, f"{step.step_id} {output.name}"
                     )
                 else:
-                    types[output.name] = self.output_type(wf, text, step_ops)
-            self.output_types[f"{wf.workflow_id}/{step.step_id}"] = types
+                    types[output.name] = self.typer.output_type(wf, text, step_ops)
+            self.typer.output_types[f"{wf.workflow_id}/{step.step_id}"] = types
             steps.append(builder.step(step, self.operation_var(step.operation)))
         conversions: list[ast.stmt] = []
         keywords: dict[str, ast.expr] = {}
@@ -389,12 +351,12 @@ class Planner:
         fields = []
         wf_types: dict[str, TypeNode] = {}
         for output in wf.outputs if public else ():
-            type_expr = self.output_type(wf, output.expression, step_ops)
+            type_expr = self.typer.output_type(wf, output.expression, step_ops)
             wf_types[output.name] = type_expr
             fields.append(
                 FieldPlan(field_scope.snake(output.name), output.name, optional(type_expr))
             )
-        self.output_types[wf.workflow_id] = wf_types
+        self.typer.output_types[wf.workflow_id] = wf_types
         var = self.scope.constant(wf.workflow_id)
         result: ast.expr = pycode.fixed("Any")
         plan = None
