@@ -27,7 +27,7 @@ class Constants:
 
     def name(self, value: Any, use: str) -> ast.Name:
         """A constant holding ``value`` (shared with an equal value), named ``_`` + CONSTANT_CASE(use)."""
-        key = json.dumps(value, ensure_ascii=False)
+        key = json.dumps(value, ensure_ascii=False, default=repr)
         if key not in self._names:
             ident = self.scope.constant(use)
             self._names[key] = ident

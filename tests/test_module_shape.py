@@ -147,3 +147,25 @@ def test_generated_module_passes_mypy_strict(generate: Any) -> None:
     done = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(gen.root)],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_result_is_built_from_outputs_in_declaration_order() -> None:
+    from dataclasses import dataclass
+
+    import pytest
+
+    from generator.runtime.run import result
+    from generator.runtime.spec import Workflow
+    from generator.runtime.values import MISSING
+
+    @dataclass(frozen=True)
+    class Result:
+        a: Any
+        b: Any
+        trace: tuple[Any, ...]
+
+    workflow: Workflow[None, Result] = Workflow("w", (), result=Result)
+    built = result(workflow, {"a": 1, "b": MISSING}, ())
+    assert built == Result(1, None, ())
+    with pytest.raises(AssertionError, match=r"workflow 'w': 1 outputs \(a\) for result fields \['a', 'b', 'trace'\]"):
+        result(workflow, {"a": 1}, ())
