@@ -107,7 +107,7 @@ def _mark_backend_setup_request(c: rt.Context[BackendSessionPayloadInputs]) -> r
             "variables": {
                 "project_id": c.inputs.project_verbose_id,
                 "session_secure_id": c.inputs.session_secure_id,
-                "type": rt.given(c.inputs.type),
+                "type": c.inputs.type,
             },
         },
         content_type="application/json",

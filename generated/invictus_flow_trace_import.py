@@ -315,7 +315,7 @@ def _import_trace_request(c: rt.Context[ImportOperationTraceInputs]) -> rt.Reque
                 "Step": {
                     "Id": c.inputs.step_id,
                     "Name": c.inputs.step_name,
-                    "Status": rt.given(c.inputs.outcome),
+                    "Status": c.inputs.outcome,
                 },
                 "Mappings": rt.given(c.inputs.mappings),
                 "Properties": rt.given(c.inputs.tracked_properties),
@@ -409,7 +409,7 @@ def _import_tree_request(c: rt.Context[ImportParentChildTraceInputs]) -> rt.Requ
                     "Id": c.inputs.child_step_id,
                     "ParentId": c.inputs.parent_step_id,
                     "Name": c.inputs.child_step_name,
-                    "Status": rt.given(c.inputs.child_outcome),
+                    "Status": c.inputs.child_outcome,
                 },
                 "Mappings": rt.given(c.inputs.mappings),
             },
@@ -419,7 +419,7 @@ def _import_tree_request(c: rt.Context[ImportParentChildTraceInputs]) -> rt.Requ
                 "Step": {
                     "Id": c.inputs.parent_step_id,
                     "Name": c.inputs.parent_step_name,
-                    "Status": rt.given(c.inputs.parent_outcome),
+                    "Status": c.inputs.parent_outcome,
                 },
                 "Mappings": rt.given(c.inputs.mappings),
             },

@@ -307,7 +307,7 @@ class Planner:
         inputs = self.inputs(wf, wf.workflow_id + " input") if public or class_name else ()
         compiler = StepCompiler(self.diags, doc.components)
         if class_name is not None:
-            compiler.inputs = {p.key: InputField(p.name, p.required) for p in inputs}
+            compiler.inputs = {p.key: InputField(p.name, p.required or p.has_default) for p in inputs}
         inputs_type: ast.expr = pycode.name(class_name) if class_name else pycode.constant(None)
         context = pycode.subscript(pycode.fixed("rt.Context"), inputs_type)
         builder = FunctionBuilder(
