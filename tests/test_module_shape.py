@@ -169,3 +169,21 @@ def test_result_is_built_from_outputs_in_declaration_order() -> None:
     assert built == Result(1, None, ())
     with pytest.raises(AssertionError, match=r"workflow 'w': 1 outputs \(a\) for result fields \['a', 'b', 'trace'\]"):
         result(workflow, {"a": 1}, ())
+
+
+def test_imported_workflow_gets_a_private_inputs_class(generate: Any) -> None:
+    from test_arazzo_sources import CHILD, PARENT, PETS, TOKENS
+
+    gen = generate(
+        {"child.arazzo.yaml": CHILD, "parent.arazzo.yaml": PARENT,
+         "tokens.openapi.yaml": TOKENS, "pets.openapi.yaml": PETS},
+        entry="parent.arazzo.yaml",
+    )
+    text = (gen.root / "parent.py").read_text(encoding="utf-8")
+    assert "class _GetTokenInputs:" in text
+    assert "def _issue_request(c: rt.Context[_GetTokenInputs]) -> rt.Request:" in text
+    assert '"user": c.inputs.user' in text
+    assert "_GET_TOKEN: rt.Workflow[_GetTokenInputs, Any] = rt.Workflow(" in text
+    module = gen.modules["parent"]
+    assert module._GetTokenInputs(user="u").user == "u"
+    assert "_GetTokenInputs" not in dir(gen.rt)
