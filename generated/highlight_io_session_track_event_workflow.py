@@ -25,7 +25,7 @@ class SessionTrackEventInputs:
     firstload_version: str = "9.0.0"
     environment: str = "production"
     client_id: str = ""
-    events: dict[str, Any] = field(default_factory=lambda: {})
+    events: dict[str, Any] = field(default_factory=dict)
     messages: str = "[]"
 
 

@@ -56,7 +56,11 @@ def inputs_class(name: Identifier, workflow_id: str, inputs: Sequence[InputPlan]
     for plan in inputs:
         default = _default(plan)
         if plan.has_default and isinstance(plan.default, _MUTABLE):
-            factory = ast.Lambda(args=pycode.arguments(), body=pycode.literal(plan.default))
+            factory: ast.expr = ast.Lambda(
+                args=pycode.arguments(), body=pycode.literal(plan.default)
+            )
+            if not plan.default:  # {} or []: the type itself makes a new empty one
+                factory = pycode.fixed(type(plan.default).__name__)
             default = pycode.call("field", default_factory=factory)
         fields.append(pycode.declare(plan.name, type_expr(plan.type), default))
     return ClassPlan(name, f"Inputs of workflow {workflow_id!r}.", tuple(fields))
