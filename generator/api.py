@@ -53,6 +53,10 @@ def inputs_class(name: Identifier, workflow_id: str, inputs: Sequence[InputPlan]
     """The typed inputs of a workflow: its function's parameters as fields, with the same defaults
     (a mutable default through ``field(default_factory=...)``)."""
     fields: list[ast.stmt] = []
+    # A field named `field` with a default would shadow the import inside the class body: use the alias.
+    factory_name = (
+        "_field" if any(p.name == "field" and not p.required for p in inputs) else "field"
+    )
     for plan in inputs:
         default = _default(plan)
         if plan.has_default and isinstance(plan.default, _MUTABLE):
@@ -61,7 +65,7 @@ def inputs_class(name: Identifier, workflow_id: str, inputs: Sequence[InputPlan]
             )
             if not plan.default:  # {} or []: the type itself makes a new empty one
                 factory = pycode.fixed(type(plan.default).__name__)
-            default = pycode.call("field", default_factory=factory)
+            default = pycode.call(factory_name, default_factory=factory)
         fields.append(pycode.declare(plan.name, type_expr(plan.type), default))
     return ClassPlan(name, f"Inputs of workflow {workflow_id!r}.", tuple(fields))
 
@@ -166,7 +170,10 @@ _IMPORTABLE = {
 def imports(nodes: Iterable[ast.AST]) -> list[list[ast.stmt]]:
     """The module's import groups: ``__future__``, the standard library names its nodes use, the runtime."""
     used = {"dataclass"} | {
-        node.id for top in nodes for node in ast.walk(top) if isinstance(node, ast.Name)
+        node.id
+        for top in nodes
+        for node in ast.walk(top)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
     }
     future: list[ast.stmt] = [
         ast.ImportFrom(module="__future__", names=[ast.alias(name="annotations")], level=0)
@@ -174,6 +181,8 @@ def imports(nodes: Iterable[ast.AST]) -> list[list[ast.stmt]]:
     standard: list[ast.stmt] = []
     for module, names in _IMPORTABLE.items():
         wanted = [ast.alias(name=name) for name in names if name in used]
+        if module == "dataclasses" and "_field" in used:
+            wanted.append(ast.alias(name="field", asname="_field"))
         if wanted:
             standard.append(ast.ImportFrom(module=module, names=wanted, level=0))
     runtime: list[ast.stmt] = [

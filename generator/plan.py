@@ -33,7 +33,17 @@ PARAMETER_RESERVED = frozenset({"client", "rt"})
 # Module level: the imports, and the builtins the module's code and type expressions use (a workflow
 # function named `list` or `classmethod` would otherwise shadow them when the module is imported).
 MODULE_RESERVED = frozenset(
-    {"rt", "annotations", "dataclass", "field", "Mapping", "Any", "Literal", "NotRequired"}
+    {
+        "rt",
+        "annotations",
+        "dataclass",
+        "field",
+        "_field",
+        "Mapping",
+        "Any",
+        "Literal",
+        "NotRequired",
+    }
     | {
         "Required",
         "TypedDict",
@@ -307,7 +317,9 @@ class Planner:
         inputs = self.inputs(wf, wf.workflow_id + " input") if public or class_name else ()
         compiler = StepCompiler(self.diags, doc.components)
         if class_name is not None:
-            compiler.inputs = {p.key: InputField(p.name, p.required or p.has_default) for p in inputs}
+            compiler.inputs = {
+                p.key: InputField(p.name, p.required or p.has_default) for p in inputs
+            }
         inputs_type: ast.expr = pycode.name(class_name) if class_name else pycode.constant(None)
         context = pycode.subscript(pycode.fixed("rt.Context"), inputs_type)
         builder = FunctionBuilder(

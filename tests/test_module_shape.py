@@ -187,3 +187,19 @@ def test_imported_workflow_gets_a_private_inputs_class(generate: Any) -> None:
     module = gen.modules["parent"]
     assert module._GetTokenInputs(user="u").user == "u"
     assert "_GetTokenInputs" not in dir(gen.rt)
+
+
+def test_input_named_field_beside_a_mutable_default(generate: Any) -> None:
+    inputs = {"type": "object", "properties": {"field": {"type": "string", "default": "f"},
+                                               "tags": {"type": "array", "default": ["x"]},
+                                               "more": {"type": "object", "default": {}}}}
+    flow = {"workflowId": "w", "inputs": inputs,
+            "steps": [{"stepId": "s", "operationId": "ping",
+                       "requestBody": {"payload": {"f": "$inputs.field", "tags": "$inputs.tags"}}}]}
+    gen = generate({"flows.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": openapi(PING)})
+    assert "from dataclasses import dataclass, field as _field" in _module_source(gen)
+    made = gen.WInputs()
+    assert (made.field, made.tags, made.more) == ("f", ["x"], {})
+    with Loopback(lambda seen: Answer(200, {})) as server:
+        gen.w(client=gen.rt.Client(base_url=server.url))
+    assert server.seen[0].json() == {"f": "f", "tags": ["x"]}
