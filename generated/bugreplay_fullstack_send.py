@@ -8,57 +8,24 @@ During a BugReplay extension recording with Fullstack enabled, the recorded app'
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from . import _runtime as rt
 
-_OP_0 = rt.Operation(
-    "bugreplayFullstackApi",
-    "POST",
-    "/api/fullstack/v1/send",
-    security=((rt.SecurityScheme("bearerAuth", "http", "bearer", "", ""),),),
-    request_schema={
-        "type": "object",
-        "description": "A log or exception to attach to a recording.",
-        "required": ["uuid", "type", "payload", "timestamp"],
-        "properties": {
-            "uuid": {
-                "type": "string",
-                "description": "The recording uuid, from the `br-recording-uuid` header of the recorded request.",
-                "examples": ["asdf-ghjk-klzx-1234"],
-            },
-            "type": {
-                "type": "string",
-                "description": "Whether the payload is a log or a stack trace.",
-                "enum": ["log", "exception"],
-            },
-            "payload": {
-                "type": "string",
-                "description": "The content to show (raw text, XML or JSON; JSON is displayed as a tree).",
-            },
-            "level": {
-                "type": "string",
-                "description": "Severity of the event.",
-                "examples": ["info", "error"],
-            },
-            "timestamp": {
-                "type": "integer",
-                "description": "When the event happened, in Unix milliseconds (timezone agnostic), used to show it in sync with the video (JavaScript `new Date().getTime()`, Go `time.Now().UnixMilli()`).",
-                "examples": [1622706694345],
-            },
-            "metadata": {
-                "type": "string",
-                "description": "Any additional information, as a string (JSON is displayed as a tree).",
-            },
-            "title": {"type": "string", "description": "A short title for the event."},
-            "origin": {
-                "type": "string",
-                "description": "Where the event comes from, for example a server name.",
-            },
-        },
-    },
-)
+
+@dataclass(frozen=True)
+class SendLogInputs:
+    """Inputs of workflow 'send-log'."""
+
+    recording_uuid: str
+    payload: str
+    timestamp: int
+    level: str = "info"
+    title: str | None = None
+    metadata: str | None = None
+    origin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,15 +35,6 @@ class SendLogResult:
     record_id: int | None
     recorded_timestamp: int | None
     trace: tuple[rt.StepRecord, ...]
-
-    @classmethod
-    def _from_run(cls, run: tuple[dict[str, Any], tuple[rt.StepRecord, ...]]) -> SendLogResult:
-        outputs, trace = run
-        return cls(
-            record_id=outputs.get("recordId"),
-            recorded_timestamp=outputs.get("recordedTimestamp"),
-            trace=trace,
-        )
 
 
 def send_log(
@@ -102,21 +60,19 @@ def send_log(
         title: A short title shown for the entry.
         metadata: Any additional information, as a string.
         origin: Where the entry comes from, for example a server name."""
-    return SendLogResult._from_run(
-        rt.run(
-            _REGISTRY,
-            "send-log",
-            {
-                "recordingUuid": recording_uuid,
-                "payload": payload,
-                "timestamp": timestamp,
-                "level": level,
-                "title": title,
-                "metadata": metadata,
-                "origin": origin,
-            },
-            client,
-        )
+    return rt.run(
+        _REGISTRY,
+        _SEND_LOG,
+        SendLogInputs(
+            recording_uuid=recording_uuid,
+            payload=payload,
+            timestamp=timestamp,
+            level=level,
+            title=title,
+            metadata=metadata,
+            origin=origin,
+        ),
+        client,
     )
 
 
@@ -145,22 +101,33 @@ async def send_log_async(
         title: A short title shown for the entry.
         metadata: Any additional information, as a string.
         origin: Where the entry comes from, for example a server name."""
-    return SendLogResult._from_run(
-        await rt.run_async(
-            _REGISTRY,
-            "send-log",
-            {
-                "recordingUuid": recording_uuid,
-                "payload": payload,
-                "timestamp": timestamp,
-                "level": level,
-                "title": title,
-                "metadata": metadata,
-                "origin": origin,
-            },
-            client,
-        )
+    return await rt.run_async(
+        _REGISTRY,
+        _SEND_LOG,
+        SendLogInputs(
+            recording_uuid=recording_uuid,
+            payload=payload,
+            timestamp=timestamp,
+            level=level,
+            title=title,
+            metadata=metadata,
+            origin=origin,
+        ),
+        client,
     )
+
+
+@dataclass(frozen=True)
+class SendExceptionInputs:
+    """Inputs of workflow 'send-exception'."""
+
+    recording_uuid: str
+    stack_trace: str
+    timestamp: int
+    level: str = "error"
+    title: str | None = None
+    metadata: str | None = None
+    origin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -170,17 +137,6 @@ class SendExceptionResult:
     record_id: int | None
     recorded_timestamp: int | None
     trace: tuple[rt.StepRecord, ...]
-
-    @classmethod
-    def _from_run(
-        cls, run: tuple[dict[str, Any], tuple[rt.StepRecord, ...]]
-    ) -> SendExceptionResult:
-        outputs, trace = run
-        return cls(
-            record_id=outputs.get("recordId"),
-            recorded_timestamp=outputs.get("recordedTimestamp"),
-            trace=trace,
-        )
 
 
 def send_exception(
@@ -206,21 +162,19 @@ def send_exception(
         title: A short title, for example the exception's message.
         metadata: Any additional information, as a string (for example the request that failed, as JSON).
         origin: Where the exception was raised, for example a server name."""
-    return SendExceptionResult._from_run(
-        rt.run(
-            _REGISTRY,
-            "send-exception",
-            {
-                "recordingUuid": recording_uuid,
-                "stackTrace": stack_trace,
-                "timestamp": timestamp,
-                "level": level,
-                "title": title,
-                "metadata": metadata,
-                "origin": origin,
-            },
-            client,
-        )
+    return rt.run(
+        _REGISTRY,
+        _SEND_EXCEPTION,
+        SendExceptionInputs(
+            recording_uuid=recording_uuid,
+            stack_trace=stack_trace,
+            timestamp=timestamp,
+            level=level,
+            title=title,
+            metadata=metadata,
+            origin=origin,
+        ),
+        client,
     )
 
 
@@ -249,167 +203,303 @@ async def send_exception_async(
         title: A short title, for example the exception's message.
         metadata: Any additional information, as a string (for example the request that failed, as JSON).
         origin: Where the exception was raised, for example a server name."""
-    return SendExceptionResult._from_run(
-        await rt.run_async(
-            _REGISTRY,
-            "send-exception",
-            {
-                "recordingUuid": recording_uuid,
-                "stackTrace": stack_trace,
-                "timestamp": timestamp,
-                "level": level,
-                "title": title,
-                "metadata": metadata,
-                "origin": origin,
-            },
-            client,
-        )
+    return await rt.run_async(
+        _REGISTRY,
+        _SEND_EXCEPTION,
+        SendExceptionInputs(
+            recording_uuid=recording_uuid,
+            stack_trace=stack_trace,
+            timestamp=timestamp,
+            level=level,
+            title=title,
+            metadata=metadata,
+            origin=origin,
+        ),
+        client,
     )
 
 
+# Step 'sendLog' (specs/bugreplay/arazzo/bugreplay-fullstack-send.arazzo.yml, line 53): operation sendFullstackEvent.
+
+
+def _send_log_request(c: rt.Context[SendLogInputs]) -> rt.Request:
+    return rt.request(
+        body={
+            "uuid": c.inputs.recording_uuid,
+            "type": "log",
+            "payload": c.inputs.payload,
+            "level": c.inputs.level,
+            "timestamp": c.inputs.timestamp,
+            "metadata": rt.given(c.inputs.metadata),
+            "title": rt.given(c.inputs.title),
+            "origin": rt.given(c.inputs.origin),
+        },
+        content_type="application/json",
+    )
+
+
+def _send_log_succeeded(c: rt.Context[SendLogInputs]) -> bool:
+    return rt.eq(c.status_code(), 200) and rt.eq(c.response_body("/success"), "true")
+
+
+def _send_log_outputs(c: rt.Context[SendLogInputs]) -> dict[str, Any]:
+    return {
+        "recordId": c.response_body("/data/data/ok/id"),
+        "recordedTimestamp": c.response_body("/data/data/ok/timestamp"),
+    }
+
+
+# Workflow 'send-log' (specs/bugreplay/arazzo/bugreplay-fullstack-send.arazzo.yml, line 20).
+
+
+def _send_log_outputs_2(c: rt.Context[SendLogInputs]) -> dict[str, Any]:
+    return {
+        "recordId": c.step("sendLog", "recordId"),
+        "recordedTimestamp": c.step("sendLog", "recordedTimestamp"),
+    }
+
+
+def _send_log_inputs(values: Mapping[str, Any]) -> SendLogInputs:
+    return SendLogInputs(
+        recording_uuid=values["recordingUuid"],
+        payload=values["payload"],
+        timestamp=values["timestamp"],
+        level=values["level"],
+        title=values.get("title"),
+        metadata=values.get("metadata"),
+        origin=values.get("origin"),
+    )
+
+
+def _send_log_input_values(inputs: SendLogInputs) -> dict[str, Any]:
+    return {
+        "recordingUuid": inputs.recording_uuid,
+        "payload": inputs.payload,
+        "timestamp": inputs.timestamp,
+        "level": inputs.level,
+        "title": inputs.title,
+        "metadata": inputs.metadata,
+        "origin": inputs.origin,
+    }
+
+
+# Step 'sendException' (specs/bugreplay/arazzo/bugreplay-fullstack-send.arazzo.yml, line 111): operation sendFullstackEvent.
+
+
+def _send_exception_request(c: rt.Context[SendExceptionInputs]) -> rt.Request:
+    return rt.request(
+        body={
+            "uuid": c.inputs.recording_uuid,
+            "type": "exception",
+            "payload": c.inputs.stack_trace,
+            "level": c.inputs.level,
+            "timestamp": c.inputs.timestamp,
+            "metadata": rt.given(c.inputs.metadata),
+            "title": rt.given(c.inputs.title),
+            "origin": rt.given(c.inputs.origin),
+        },
+        content_type="application/json",
+    )
+
+
+def _send_exception_succeeded(c: rt.Context[SendExceptionInputs]) -> bool:
+    return rt.eq(c.status_code(), 200) and rt.eq(c.response_body("/success"), "true")
+
+
+def _send_exception_outputs(c: rt.Context[SendExceptionInputs]) -> dict[str, Any]:
+    return {
+        "recordId": c.response_body("/data/data/ok/id"),
+        "recordedTimestamp": c.response_body("/data/data/ok/timestamp"),
+    }
+
+
+# Workflow 'send-exception' (specs/bugreplay/arazzo/bugreplay-fullstack-send.arazzo.yml, line 76).
+
+
+def _send_exception_outputs_2(c: rt.Context[SendExceptionInputs]) -> dict[str, Any]:
+    return {
+        "recordId": c.step("sendException", "recordId"),
+        "recordedTimestamp": c.step("sendException", "recordedTimestamp"),
+    }
+
+
+def _send_exception_inputs(values: Mapping[str, Any]) -> SendExceptionInputs:
+    return SendExceptionInputs(
+        recording_uuid=values["recordingUuid"],
+        stack_trace=values["stackTrace"],
+        timestamp=values["timestamp"],
+        level=values["level"],
+        title=values.get("title"),
+        metadata=values.get("metadata"),
+        origin=values.get("origin"),
+    )
+
+
+def _send_exception_input_values(inputs: SendExceptionInputs) -> dict[str, Any]:
+    return {
+        "recordingUuid": inputs.recording_uuid,
+        "stackTrace": inputs.stack_trace,
+        "timestamp": inputs.timestamp,
+        "level": inputs.level,
+        "title": inputs.title,
+        "metadata": inputs.metadata,
+        "origin": inputs.origin,
+    }
+
+
+_SEND_FULLSTACK_EVENT_REQUEST_SCHEMA = {
+    "type": "object",
+    "description": "A log or exception to attach to a recording.",
+    "required": ["uuid", "type", "payload", "timestamp"],
+    "properties": {
+        "uuid": {
+            "type": "string",
+            "description": "The recording uuid, from the `br-recording-uuid` header of the recorded request.",
+            "examples": ["asdf-ghjk-klzx-1234"],
+        },
+        "type": {
+            "type": "string",
+            "description": "Whether the payload is a log or a stack trace.",
+            "enum": ["log", "exception"],
+        },
+        "payload": {
+            "type": "string",
+            "description": "The content to show (raw text, XML or JSON; JSON is displayed as a tree).",
+        },
+        "level": {
+            "type": "string",
+            "description": "Severity of the event.",
+            "examples": ["info", "error"],
+        },
+        "timestamp": {
+            "type": "integer",
+            "description": "When the event happened, in Unix milliseconds (timezone agnostic), used to show it in sync with the video (JavaScript `new Date().getTime()`, Go `time.Now().UnixMilli()`).",
+            "examples": [1622706694345],
+        },
+        "metadata": {
+            "type": "string",
+            "description": "Any additional information, as a string (JSON is displayed as a tree).",
+        },
+        "title": {"type": "string", "description": "A short title for the event."},
+        "origin": {
+            "type": "string",
+            "description": "Where the event comes from, for example a server name.",
+        },
+    },
+}
+_SEND_LOG_INPUTS_SCHEMA = {
+    "type": "object",
+    "required": ["recordingUuid", "payload", "timestamp"],
+    "properties": {
+        "recordingUuid": {
+            "type": "string",
+            "description": "The recording uuid from the `br-recording-uuid` header of the recorded request.",
+        },
+        "payload": {
+            "type": "string",
+            "description": "The log content (raw text, XML or JSON; JSON is shown as a tree).",
+        },
+        "timestamp": {
+            "type": "integer",
+            "description": "When the log was written, in Unix milliseconds.",
+        },
+        "level": {"type": "string", "description": "Severity of the log entry.", "default": "info"},
+        "title": {"type": "string", "description": "A short title shown for the entry."},
+        "metadata": {"type": "string", "description": "Any additional information, as a string."},
+        "origin": {
+            "type": "string",
+            "description": "Where the entry comes from, for example a server name.",
+        },
+    },
+}
+_SEND_EXCEPTION_INPUTS_SCHEMA = {
+    "type": "object",
+    "required": ["recordingUuid", "stackTrace", "timestamp"],
+    "properties": {
+        "recordingUuid": {
+            "type": "string",
+            "description": "The recording uuid from the `br-recording-uuid` header of the recorded request.",
+        },
+        "stackTrace": {
+            "type": "string",
+            "description": "The exception's stack trace, sent as the payload.",
+        },
+        "timestamp": {
+            "type": "integer",
+            "description": "When the exception was raised, in Unix milliseconds.",
+        },
+        "level": {
+            "type": "string",
+            "description": "Severity of the exception.",
+            "default": "error",
+        },
+        "title": {
+            "type": "string",
+            "description": "A short title, for example the exception's message.",
+        },
+        "metadata": {
+            "type": "string",
+            "description": "Any additional information, as a string (for example the request that failed, as JSON).",
+        },
+        "origin": {
+            "type": "string",
+            "description": "Where the exception was raised, for example a server name.",
+        },
+    },
+}
+
+_SEND_FULLSTACK_EVENT = rt.Operation(
+    "bugreplayFullstackApi",
+    "POST",
+    "/api/fullstack/v1/send",
+    security=((rt.SecurityScheme("bearerAuth", "http", "bearer", "", ""),),),
+    request_schema=_SEND_FULLSTACK_EVENT_REQUEST_SCHEMA,
+)
+
+_SEND_LOG: rt.Workflow[SendLogInputs, SendLogResult] = rt.Workflow(
+    "send-log",
+    steps=(
+        rt.Step(
+            "sendLog",
+            operation=_SEND_FULLSTACK_EVENT,
+            request=_send_log_request,
+            success=_send_log_succeeded,
+            outputs=_send_log_outputs,
+        ),
+    ),
+    outputs=_send_log_outputs_2,
+    inputs=_send_log_inputs,
+    input_values=_send_log_input_values,
+    inputs_schema=_SEND_LOG_INPUTS_SCHEMA,
+    result=SendLogResult,
+)
+
+_SEND_EXCEPTION: rt.Workflow[SendExceptionInputs, SendExceptionResult] = rt.Workflow(
+    "send-exception",
+    steps=(
+        rt.Step(
+            "sendException",
+            operation=_SEND_FULLSTACK_EVENT,
+            request=_send_exception_request,
+            success=_send_exception_succeeded,
+            outputs=_send_exception_outputs,
+        ),
+    ),
+    outputs=_send_exception_outputs_2,
+    inputs=_send_exception_inputs,
+    input_values=_send_exception_input_values,
+    inputs_schema=_SEND_EXCEPTION_INPUTS_SCHEMA,
+    result=SendExceptionResult,
+)
+
 _REGISTRY = rt.Registry(
     name="bugreplay_fullstack_send",
-    workflows={
-        "send-log": rt.Workflow(
-            "send-log",
-            steps=(
-                rt.Step(
-                    "sendLog",
-                    operation=_OP_0,
-                    request=lambda c: rt.request(
-                        body={
-                            "uuid": c.inputs("recordingUuid"),
-                            "type": "log",
-                            "payload": c.inputs("payload"),
-                            "level": c.inputs("level"),
-                            "timestamp": c.inputs("timestamp"),
-                            "metadata": c.inputs("metadata"),
-                            "title": c.inputs("title"),
-                            "origin": c.inputs("origin"),
-                        },
-                        content_type="application/json",
-                    ),
-                    success=lambda c: (rt.eq(c.status_code(), 200))
-                    and (rt.eq(c.response_body("/success"), "true")),
-                    outputs=lambda c: {
-                        "recordId": c.response_body("/data/data/ok/id"),
-                        "recordedTimestamp": c.response_body("/data/data/ok/timestamp"),
-                    },
-                ),
-            ),
-            outputs=lambda c: {
-                "recordId": c.step("sendLog", "recordId"),
-                "recordedTimestamp": c.step("sendLog", "recordedTimestamp"),
-            },
-            inputs_schema={
-                "type": "object",
-                "required": ["recordingUuid", "payload", "timestamp"],
-                "properties": {
-                    "recordingUuid": {
-                        "type": "string",
-                        "description": "The recording uuid from the `br-recording-uuid` header of the recorded request.",
-                    },
-                    "payload": {
-                        "type": "string",
-                        "description": "The log content (raw text, XML or JSON; JSON is shown as a tree).",
-                    },
-                    "timestamp": {
-                        "type": "integer",
-                        "description": "When the log was written, in Unix milliseconds.",
-                    },
-                    "level": {
-                        "type": "string",
-                        "description": "Severity of the log entry.",
-                        "default": "info",
-                    },
-                    "title": {
-                        "type": "string",
-                        "description": "A short title shown for the entry.",
-                    },
-                    "metadata": {
-                        "type": "string",
-                        "description": "Any additional information, as a string.",
-                    },
-                    "origin": {
-                        "type": "string",
-                        "description": "Where the entry comes from, for example a server name.",
-                    },
-                },
-            },
-        ),
-        "send-exception": rt.Workflow(
-            "send-exception",
-            steps=(
-                rt.Step(
-                    "sendException",
-                    operation=_OP_0,
-                    request=lambda c: rt.request(
-                        body={
-                            "uuid": c.inputs("recordingUuid"),
-                            "type": "exception",
-                            "payload": c.inputs("stackTrace"),
-                            "level": c.inputs("level"),
-                            "timestamp": c.inputs("timestamp"),
-                            "metadata": c.inputs("metadata"),
-                            "title": c.inputs("title"),
-                            "origin": c.inputs("origin"),
-                        },
-                        content_type="application/json",
-                    ),
-                    success=lambda c: (rt.eq(c.status_code(), 200))
-                    and (rt.eq(c.response_body("/success"), "true")),
-                    outputs=lambda c: {
-                        "recordId": c.response_body("/data/data/ok/id"),
-                        "recordedTimestamp": c.response_body("/data/data/ok/timestamp"),
-                    },
-                ),
-            ),
-            outputs=lambda c: {
-                "recordId": c.step("sendException", "recordId"),
-                "recordedTimestamp": c.step("sendException", "recordedTimestamp"),
-            },
-            inputs_schema={
-                "type": "object",
-                "required": ["recordingUuid", "stackTrace", "timestamp"],
-                "properties": {
-                    "recordingUuid": {
-                        "type": "string",
-                        "description": "The recording uuid from the `br-recording-uuid` header of the recorded request.",
-                    },
-                    "stackTrace": {
-                        "type": "string",
-                        "description": "The exception's stack trace, sent as the payload.",
-                    },
-                    "timestamp": {
-                        "type": "integer",
-                        "description": "When the exception was raised, in Unix milliseconds.",
-                    },
-                    "level": {
-                        "type": "string",
-                        "description": "Severity of the exception.",
-                        "default": "error",
-                    },
-                    "title": {
-                        "type": "string",
-                        "description": "A short title, for example the exception's message.",
-                    },
-                    "metadata": {
-                        "type": "string",
-                        "description": "Any additional information, as a string (for example the request that failed, as JSON).",
-                    },
-                    "origin": {
-                        "type": "string",
-                        "description": "Where the exception was raised, for example a server name.",
-                    },
-                },
-            },
-        ),
-    },
+    workflows={"send-log": _SEND_LOG, "send-exception": _SEND_EXCEPTION},
     sources={
         "bugreplayFullstackApi": rt.Source(
             "bugreplayFullstackApi",
             "../openapi/bugreplay-fullstack-api-openapi.yml",
             "https://app.bugreplay.com",
-        ),
+        )
     },
 )

@@ -8,36 +8,21 @@ Highlight's server-side SDKs report backend errors and logs tied to a browser se
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from . import _runtime as rt
 
-_OP_0 = rt.Operation(
-    "sessionIngestionApi",
-    "POST",
-    "/",
-    request_schema={
-        "type": "object",
-        "description": "A GraphQL-over-HTTP request.",
-        "required": ["query"],
-        "properties": {
-            "operationName": {
-                "type": "string",
-                "description": "Name of the operation in `query` to run (required when the document defines several).",
-            },
-            "query": {
-                "type": "string",
-                "description": "The GraphQL document, for example `mutation pushPayload(...) { pushPayload(...) }`.",
-            },
-            "variables": {
-                "type": "object",
-                "description": "Values of the variables the operation declares, by variable name (without the `$`).",
-                "additionalProperties": True,
-            },
-        },
-    },
-)
+
+@dataclass(frozen=True)
+class BackendSessionPayloadInputs:
+    """Inputs of workflow 'backend-session-payload'."""
+
+    project_verbose_id: str
+    session_secure_id: str
+    errors: list[dict[str, Any]]
+    type: str = "error"
 
 
 @dataclass(frozen=True)
@@ -47,17 +32,6 @@ class BackendSessionPayloadResult:
     setup_result: Any
     push_result: Any
     trace: tuple[rt.StepRecord, ...]
-
-    @classmethod
-    def _from_run(
-        cls, run: tuple[dict[str, Any], tuple[rt.StepRecord, ...]]
-    ) -> BackendSessionPayloadResult:
-        outputs, trace = run
-        return cls(
-            setup_result=outputs.get("setupResult"),
-            push_result=outputs.get("pushResult"),
-            trace=trace,
-        )
 
 
 def backend_session_payload(
@@ -77,18 +51,16 @@ def backend_session_payload(
         session_secure_id: The secure id of the session the backend payload is attributed to.
         errors: The array of BackendErrorObjectInput records to push.
         type: The backend setup type recorded by markBackendSetup."""
-    return BackendSessionPayloadResult._from_run(
-        rt.run(
-            _REGISTRY,
-            "backend-session-payload",
-            {
-                "projectVerboseId": project_verbose_id,
-                "sessionSecureId": session_secure_id,
-                "errors": errors,
-                "type": type,
-            },
-            client,
-        )
+    return rt.run(
+        _REGISTRY,
+        _BACKEND_SESSION_PAYLOAD,
+        BackendSessionPayloadInputs(
+            project_verbose_id=project_verbose_id,
+            session_secure_id=session_secure_id,
+            errors=errors,
+            type=type,
+        ),
+        client,
     )
 
 
@@ -111,98 +83,181 @@ async def backend_session_payload_async(
         session_secure_id: The secure id of the session the backend payload is attributed to.
         errors: The array of BackendErrorObjectInput records to push.
         type: The backend setup type recorded by markBackendSetup."""
-    return BackendSessionPayloadResult._from_run(
-        await rt.run_async(
-            _REGISTRY,
-            "backend-session-payload",
-            {
-                "projectVerboseId": project_verbose_id,
-                "sessionSecureId": session_secure_id,
-                "errors": errors,
-                "type": type,
-            },
-            client,
-        )
+    return await rt.run_async(
+        _REGISTRY,
+        _BACKEND_SESSION_PAYLOAD,
+        BackendSessionPayloadInputs(
+            project_verbose_id=project_verbose_id,
+            session_secure_id=session_secure_id,
+            errors=errors,
+            type=type,
+        ),
+        client,
     )
 
 
+# Step 'markBackendSetup' (specs/highlight/arazzo/highlight-io-backend-session-payload-workflow.yml, line 51): operation executePublicGraphMutation.
+
+
+def _mark_backend_setup_request(c: rt.Context[BackendSessionPayloadInputs]) -> rt.Request:
+    return rt.request(
+        body={
+            "operationName": "markBackendSetup",
+            "query": _MARK_BACKEND_SETUP_QUERY,
+            "variables": {
+                "project_id": c.inputs.project_verbose_id,
+                "session_secure_id": c.inputs.session_secure_id,
+                "type": c.inputs.type,
+            },
+        },
+        content_type="application/json",
+    )
+
+
+def _mark_backend_setup_succeeded(c: rt.Context[BackendSessionPayloadInputs]) -> bool:
+    return rt.eq(c.status_code(), 200)
+
+
+def _mark_backend_setup_outputs(c: rt.Context[BackendSessionPayloadInputs]) -> dict[str, Any]:
+    return {"setupResult": c.response_body("/data/markBackendSetup")}
+
+
+# Step 'pushBackendErrors' (specs/highlight/arazzo/highlight-io-backend-session-payload-workflow.yml, line 72): operation executePublicGraphMutation.
+
+
+def _push_backend_errors_request(c: rt.Context[BackendSessionPayloadInputs]) -> rt.Request:
+    return rt.request(
+        body={
+            "operationName": "pushBackendPayload",
+            "query": _PUSH_BACKEND_ERRORS_QUERY,
+            "variables": {"project_id": c.inputs.project_verbose_id, "errors": c.inputs.errors},
+        },
+        content_type="application/json",
+    )
+
+
+def _push_backend_errors_succeeded(c: rt.Context[BackendSessionPayloadInputs]) -> bool:
+    return rt.eq(c.status_code(), 200)
+
+
+def _push_backend_errors_outputs(c: rt.Context[BackendSessionPayloadInputs]) -> dict[str, Any]:
+    return {"pushResult": c.response_body("/data/pushBackendPayload")}
+
+
+# Workflow 'backend-session-payload' (specs/highlight/arazzo/highlight-io-backend-session-payload-workflow.yml, line 22).
+
+
+def _backend_session_payload_outputs(c: rt.Context[BackendSessionPayloadInputs]) -> dict[str, Any]:
+    return {
+        "setupResult": c.step("markBackendSetup", "setupResult"),
+        "pushResult": c.step("pushBackendErrors", "pushResult"),
+    }
+
+
+def _backend_session_payload_inputs(values: Mapping[str, Any]) -> BackendSessionPayloadInputs:
+    return BackendSessionPayloadInputs(
+        project_verbose_id=values["projectVerboseId"],
+        session_secure_id=values["sessionSecureId"],
+        errors=values["errors"],
+        type=values["type"],
+    )
+
+
+def _backend_session_payload_input_values(inputs: BackendSessionPayloadInputs) -> dict[str, Any]:
+    return {
+        "projectVerboseId": inputs.project_verbose_id,
+        "sessionSecureId": inputs.session_secure_id,
+        "errors": inputs.errors,
+        "type": inputs.type,
+    }
+
+
+_EXECUTE_PUBLIC_GRAPH_MUTATION_REQUEST_SCHEMA = {
+    "type": "object",
+    "description": "A GraphQL-over-HTTP request.",
+    "required": ["query"],
+    "properties": {
+        "operationName": {
+            "type": "string",
+            "description": "Name of the operation in `query` to run (required when the document defines several).",
+        },
+        "query": {
+            "type": "string",
+            "description": "The GraphQL document, for example `mutation pushPayload(...) { pushPayload(...) }`.",
+        },
+        "variables": {
+            "type": "object",
+            "description": "Values of the variables the operation declares, by variable name (without the `$`).",
+            "additionalProperties": True,
+        },
+    },
+}
+_MARK_BACKEND_SETUP_QUERY = "mutation markBackendSetup($project_id: String, $session_secure_id: String, $type: String!) { markBackendSetup(project_id: $project_id, session_secure_id: $session_secure_id, type: $type) }"
+_PUSH_BACKEND_ERRORS_QUERY = "mutation pushBackendPayload($project_id: String!, $errors: [BackendErrorObjectInput]!) { pushBackendPayload(project_id: $project_id, errors: $errors) }"
+_BACKEND_SESSION_PAYLOAD_INPUTS_SCHEMA = {
+    "type": "object",
+    "required": ["projectVerboseId", "sessionSecureId", "errors"],
+    "properties": {
+        "projectVerboseId": {
+            "type": "string",
+            "description": "The Highlight project verbose id the backend is reporting for.",
+        },
+        "sessionSecureId": {
+            "type": "string",
+            "description": "The secure id of the session the backend payload is attributed to.",
+        },
+        "type": {
+            "type": "string",
+            "description": "The backend setup type recorded by markBackendSetup.",
+            "default": "error",
+        },
+        "errors": {
+            "type": "array",
+            "description": "The array of BackendErrorObjectInput records to push.",
+            "items": {"type": "object"},
+        },
+    },
+}
+
+_EXECUTE_PUBLIC_GRAPH_MUTATION = rt.Operation(
+    "sessionIngestionApi", "POST", "/", request_schema=_EXECUTE_PUBLIC_GRAPH_MUTATION_REQUEST_SCHEMA
+)
+
+_BACKEND_SESSION_PAYLOAD: rt.Workflow[BackendSessionPayloadInputs, BackendSessionPayloadResult] = (
+    rt.Workflow(
+        "backend-session-payload",
+        steps=(
+            rt.Step(
+                "markBackendSetup",
+                operation=_EXECUTE_PUBLIC_GRAPH_MUTATION,
+                request=_mark_backend_setup_request,
+                success=_mark_backend_setup_succeeded,
+                outputs=_mark_backend_setup_outputs,
+            ),
+            rt.Step(
+                "pushBackendErrors",
+                operation=_EXECUTE_PUBLIC_GRAPH_MUTATION,
+                request=_push_backend_errors_request,
+                success=_push_backend_errors_succeeded,
+                outputs=_push_backend_errors_outputs,
+            ),
+        ),
+        outputs=_backend_session_payload_outputs,
+        inputs=_backend_session_payload_inputs,
+        input_values=_backend_session_payload_input_values,
+        inputs_schema=_BACKEND_SESSION_PAYLOAD_INPUTS_SCHEMA,
+        result=BackendSessionPayloadResult,
+    )
+)
+
 _REGISTRY = rt.Registry(
     name="highlight_io_backend_session_payload_workflow",
-    workflows={
-        "backend-session-payload": rt.Workflow(
-            "backend-session-payload",
-            steps=(
-                rt.Step(
-                    "markBackendSetup",
-                    operation=_OP_0,
-                    request=lambda c: rt.request(
-                        body={
-                            "operationName": "markBackendSetup",
-                            "query": "mutation markBackendSetup($project_id: String, $session_secure_id: String, $type: String!) { markBackendSetup(project_id: $project_id, session_secure_id: $session_secure_id, type: $type) }",
-                            "variables": {
-                                "project_id": c.inputs("projectVerboseId"),
-                                "session_secure_id": c.inputs("sessionSecureId"),
-                                "type": c.inputs("type"),
-                            },
-                        },
-                        content_type="application/json",
-                    ),
-                    success=lambda c: rt.eq(c.status_code(), 200),
-                    outputs=lambda c: {"setupResult": c.response_body("/data/markBackendSetup")},
-                ),
-                rt.Step(
-                    "pushBackendErrors",
-                    operation=_OP_0,
-                    request=lambda c: rt.request(
-                        body={
-                            "operationName": "pushBackendPayload",
-                            "query": "mutation pushBackendPayload($project_id: String!, $errors: [BackendErrorObjectInput]!) { pushBackendPayload(project_id: $project_id, errors: $errors) }",
-                            "variables": {
-                                "project_id": c.inputs("projectVerboseId"),
-                                "errors": c.inputs("errors"),
-                            },
-                        },
-                        content_type="application/json",
-                    ),
-                    success=lambda c: rt.eq(c.status_code(), 200),
-                    outputs=lambda c: {"pushResult": c.response_body("/data/pushBackendPayload")},
-                ),
-            ),
-            outputs=lambda c: {
-                "setupResult": c.step("markBackendSetup", "setupResult"),
-                "pushResult": c.step("pushBackendErrors", "pushResult"),
-            },
-            inputs_schema={
-                "type": "object",
-                "required": ["projectVerboseId", "sessionSecureId", "errors"],
-                "properties": {
-                    "projectVerboseId": {
-                        "type": "string",
-                        "description": "The Highlight project verbose id the backend is reporting for.",
-                    },
-                    "sessionSecureId": {
-                        "type": "string",
-                        "description": "The secure id of the session the backend payload is attributed to.",
-                    },
-                    "type": {
-                        "type": "string",
-                        "description": "The backend setup type recorded by markBackendSetup.",
-                        "default": "error",
-                    },
-                    "errors": {
-                        "type": "array",
-                        "description": "The array of BackendErrorObjectInput records to push.",
-                        "items": {"type": "object"},
-                    },
-                },
-            },
-        ),
-    },
+    workflows={"backend-session-payload": _BACKEND_SESSION_PAYLOAD},
     sources={
         "sessionIngestionApi": rt.Source(
             "sessionIngestionApi",
             "../openapi/highlight-session-ingestion-api-openapi.yml",
             "https://pub.highlight.io",
-        ),
+        )
     },
 )

@@ -8,36 +8,25 @@ Product analytics events in Highlight session replay are sent with the addTrackP
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import _runtime as rt
 
-_OP_0 = rt.Operation(
-    "sessionIngestionApi",
-    "POST",
-    "/",
-    request_schema={
-        "type": "object",
-        "description": "A GraphQL-over-HTTP request.",
-        "required": ["query"],
-        "properties": {
-            "operationName": {
-                "type": "string",
-                "description": "Name of the operation in `query` to run (required when the document defines several).",
-            },
-            "query": {
-                "type": "string",
-                "description": "The GraphQL document, for example `mutation pushPayload(...) { pushPayload(...) }`.",
-            },
-            "variables": {
-                "type": "object",
-                "description": "Values of the variables the operation declares, by variable name (without the `$`).",
-                "additionalProperties": True,
-            },
-        },
-    },
-)
+
+@dataclass(frozen=True)
+class SessionTrackEventInputs:
+    """Inputs of workflow 'session-track-event'."""
+
+    organization_verbose_id: str
+    track_properties: dict[str, Any]
+    client_version: str = "9.0.0"
+    firstload_version: str = "9.0.0"
+    environment: str = "production"
+    client_id: str = ""
+    events: dict[str, Any] = field(default_factory=dict)
+    messages: str = "[]"
 
 
 @dataclass(frozen=True)
@@ -48,18 +37,6 @@ class SessionTrackEventResult:
     track_result: Any
     payload_result: int | None
     trace: tuple[rt.StepRecord, ...]
-
-    @classmethod
-    def _from_run(
-        cls, run: tuple[dict[str, Any], tuple[rt.StepRecord, ...]]
-    ) -> SessionTrackEventResult:
-        outputs, trace = run
-        return cls(
-            session_secure_id=outputs.get("sessionSecureId"),
-            track_result=outputs.get("trackResult"),
-            payload_result=outputs.get("payloadResult"),
-            trace=trace,
-        )
 
 
 def session_track_event(
@@ -87,22 +64,20 @@ def session_track_event(
         client_id: A stable client identifier for the browser.
         events: The rrweb events object flushed with the final payload.
         messages: Serialized console/network messages flushed with the final payload."""
-    return SessionTrackEventResult._from_run(
-        rt.run(
-            _REGISTRY,
-            "session-track-event",
-            {
-                "organizationVerboseId": organization_verbose_id,
-                "trackProperties": track_properties,
-                "clientVersion": client_version,
-                "firstloadVersion": firstload_version,
-                "environment": environment,
-                "clientId": client_id,
-                "events": events,
-                "messages": messages,
-            },
-            client,
-        )
+    return rt.run(
+        _REGISTRY,
+        _SESSION_TRACK_EVENT,
+        SessionTrackEventInputs(
+            organization_verbose_id=organization_verbose_id,
+            track_properties=track_properties,
+            client_version=client_version,
+            firstload_version=firstload_version,
+            environment=environment,
+            client_id=client_id,
+            events=events,
+            messages=messages,
+        ),
+        client,
     )
 
 
@@ -133,157 +108,257 @@ async def session_track_event_async(
         client_id: A stable client identifier for the browser.
         events: The rrweb events object flushed with the final payload.
         messages: Serialized console/network messages flushed with the final payload."""
-    return SessionTrackEventResult._from_run(
-        await rt.run_async(
-            _REGISTRY,
-            "session-track-event",
-            {
-                "organizationVerboseId": organization_verbose_id,
-                "trackProperties": track_properties,
-                "clientVersion": client_version,
-                "firstloadVersion": firstload_version,
-                "environment": environment,
-                "clientId": client_id,
-                "events": events,
-                "messages": messages,
-            },
-            client,
-        )
+    return await rt.run_async(
+        _REGISTRY,
+        _SESSION_TRACK_EVENT,
+        SessionTrackEventInputs(
+            organization_verbose_id=organization_verbose_id,
+            track_properties=track_properties,
+            client_version=client_version,
+            firstload_version=firstload_version,
+            environment=environment,
+            client_id=client_id,
+            events=events,
+            messages=messages,
+        ),
+        client,
     )
 
 
+# Step 'initializeSession' (specs/highlight/arazzo/highlight-io-session-track-event-workflow.yml, line 66): operation executePublicGraphMutation.
+
+
+def _initialize_session_request(c: rt.Context[SessionTrackEventInputs]) -> rt.Request:
+    return rt.request(
+        body={
+            "operationName": "initializeSession",
+            "query": _INITIALIZE_SESSION_QUERY,
+            "variables": {
+                "organization_verbose_id": c.inputs.organization_verbose_id,
+                "enable_strict_privacy": False,
+                "client_version": c.inputs.client_version,
+                "firstload_version": c.inputs.firstload_version,
+                "client_config": "{}",
+                "environment": c.inputs.environment,
+                "client_id": c.inputs.client_id,
+            },
+        },
+        content_type="application/json",
+    )
+
+
+def _initialize_session_succeeded(c: rt.Context[SessionTrackEventInputs]) -> bool:
+    return rt.eq(c.status_code(), 200) and rt.ne(
+        rt.jsonpath_value(c.response_body(), "$.data.initializeSession.secure_id"), None
+    )
+
+
+def _initialize_session_outputs(c: rt.Context[SessionTrackEventInputs]) -> dict[str, Any]:
+    return {"sessionSecureId": c.response_body("/data/initializeSession/secure_id")}
+
+
+# Step 'addTrackProperties' (specs/highlight/arazzo/highlight-io-session-track-event-workflow.yml, line 100): operation executePublicGraphMutation.
+
+
+def _add_track_properties_request(c: rt.Context[SessionTrackEventInputs]) -> rt.Request:
+    return rt.request(
+        body={
+            "operationName": "addTrackProperties",
+            "query": _ADD_TRACK_PROPERTIES_QUERY,
+            "variables": {
+                "session_secure_id": c.step("initializeSession", "sessionSecureId"),
+                "properties_object": c.inputs.track_properties,
+            },
+        },
+        content_type="application/json",
+    )
+
+
+def _add_track_properties_succeeded(c: rt.Context[SessionTrackEventInputs]) -> bool:
+    return rt.eq(c.status_code(), 200)
+
+
+def _add_track_properties_outputs(c: rt.Context[SessionTrackEventInputs]) -> dict[str, Any]:
+    return {"trackResult": c.response_body("/data/addTrackProperties")}
+
+
+# Step 'flushPayload' (specs/highlight/arazzo/highlight-io-session-track-event-workflow.yml, line 120): operation executePublicGraphMutation.
+
+
+def _flush_payload_request(c: rt.Context[SessionTrackEventInputs]) -> rt.Request:
+    return rt.request(
+        body={
+            "operationName": "pushPayload",
+            "query": _FLUSH_PAYLOAD_QUERY,
+            "variables": {
+                "session_secure_id": c.step("initializeSession", "sessionSecureId"),
+                "events": c.inputs.events,
+                "messages": c.inputs.messages,
+                "errors": [],
+                "payload_id": 1,
+            },
+        },
+        content_type="application/json",
+    )
+
+
+def _flush_payload_succeeded(c: rt.Context[SessionTrackEventInputs]) -> bool:
+    return rt.eq(c.status_code(), 200)
+
+
+def _flush_payload_outputs(c: rt.Context[SessionTrackEventInputs]) -> dict[str, Any]:
+    return {"payloadResult": c.response_body("/data/pushPayload")}
+
+
+# Workflow 'session-track-event' (specs/highlight/arazzo/highlight-io-session-track-event-workflow.yml, line 23).
+
+
+def _session_track_event_outputs(c: rt.Context[SessionTrackEventInputs]) -> dict[str, Any]:
+    return {
+        "sessionSecureId": c.step("initializeSession", "sessionSecureId"),
+        "trackResult": c.step("addTrackProperties", "trackResult"),
+        "payloadResult": c.step("flushPayload", "payloadResult"),
+    }
+
+
+def _session_track_event_inputs(values: Mapping[str, Any]) -> SessionTrackEventInputs:
+    return SessionTrackEventInputs(
+        organization_verbose_id=values["organizationVerboseId"],
+        track_properties=values["trackProperties"],
+        client_version=values["clientVersion"],
+        firstload_version=values["firstloadVersion"],
+        environment=values["environment"],
+        client_id=values["clientId"],
+        events=values["events"],
+        messages=values["messages"],
+    )
+
+
+def _session_track_event_input_values(inputs: SessionTrackEventInputs) -> dict[str, Any]:
+    return {
+        "organizationVerboseId": inputs.organization_verbose_id,
+        "trackProperties": inputs.track_properties,
+        "clientVersion": inputs.client_version,
+        "firstloadVersion": inputs.firstload_version,
+        "environment": inputs.environment,
+        "clientId": inputs.client_id,
+        "events": inputs.events,
+        "messages": inputs.messages,
+    }
+
+
+_EXECUTE_PUBLIC_GRAPH_MUTATION_REQUEST_SCHEMA = {
+    "type": "object",
+    "description": "A GraphQL-over-HTTP request.",
+    "required": ["query"],
+    "properties": {
+        "operationName": {
+            "type": "string",
+            "description": "Name of the operation in `query` to run (required when the document defines several).",
+        },
+        "query": {
+            "type": "string",
+            "description": "The GraphQL document, for example `mutation pushPayload(...) { pushPayload(...) }`.",
+        },
+        "variables": {
+            "type": "object",
+            "description": "Values of the variables the operation declares, by variable name (without the `$`).",
+            "additionalProperties": True,
+        },
+    },
+}
+_INITIALIZE_SESSION_QUERY = "mutation initializeSession($organization_verbose_id: String!, $enable_strict_privacy: Boolean!, $client_version: String!, $firstload_version: String!, $client_config: String!, $environment: String!, $client_id: String!) { initializeSession(organization_verbose_id: $organization_verbose_id, enable_strict_privacy: $enable_strict_privacy, client_version: $client_version, firstload_version: $firstload_version, client_config: $client_config, environment: $environment, client_id: $client_id) { secure_id project_id } }"
+_ADD_TRACK_PROPERTIES_QUERY = "mutation addTrackProperties($session_secure_id: String!, $properties_object: Any) { addTrackProperties(session_secure_id: $session_secure_id, properties_object: $properties_object) }"
+_FLUSH_PAYLOAD_QUERY = "mutation pushPayload($session_secure_id: String!, $events: ReplayEventsInput!, $messages: String!, $errors: [ErrorObjectInput]!, $payload_id: ID) { pushPayload(session_secure_id: $session_secure_id, events: $events, messages: $messages, errors: $errors, payload_id: $payload_id) }"
+_SESSION_TRACK_EVENT_INPUTS_SCHEMA = {
+    "type": "object",
+    "required": ["organizationVerboseId", "trackProperties"],
+    "properties": {
+        "organizationVerboseId": {
+            "type": "string",
+            "description": "The Highlight project verbose id that owns the session.",
+        },
+        "clientVersion": {
+            "type": "string",
+            "description": "The highlight.run client SDK version.",
+            "default": "9.0.0",
+        },
+        "firstloadVersion": {
+            "type": "string",
+            "description": "The firstload script version.",
+            "default": "9.0.0",
+        },
+        "environment": {
+            "type": "string",
+            "description": "The deployment environment.",
+            "default": "production",
+        },
+        "clientId": {
+            "type": "string",
+            "description": "A stable client identifier for the browser.",
+            "default": "",
+        },
+        "trackProperties": {
+            "type": "object",
+            "description": "The track event property map (should include the event name and its attributes).",
+        },
+        "events": {
+            "type": "object",
+            "description": "The rrweb events object flushed with the final payload.",
+            "default": {},
+        },
+        "messages": {
+            "type": "string",
+            "description": "Serialized console/network messages flushed with the final payload.",
+            "default": "[]",
+        },
+    },
+}
+
+_EXECUTE_PUBLIC_GRAPH_MUTATION = rt.Operation(
+    "sessionIngestionApi", "POST", "/", request_schema=_EXECUTE_PUBLIC_GRAPH_MUTATION_REQUEST_SCHEMA
+)
+
+_SESSION_TRACK_EVENT: rt.Workflow[SessionTrackEventInputs, SessionTrackEventResult] = rt.Workflow(
+    "session-track-event",
+    steps=(
+        rt.Step(
+            "initializeSession",
+            operation=_EXECUTE_PUBLIC_GRAPH_MUTATION,
+            request=_initialize_session_request,
+            success=_initialize_session_succeeded,
+            outputs=_initialize_session_outputs,
+        ),
+        rt.Step(
+            "addTrackProperties",
+            operation=_EXECUTE_PUBLIC_GRAPH_MUTATION,
+            request=_add_track_properties_request,
+            success=_add_track_properties_succeeded,
+            outputs=_add_track_properties_outputs,
+        ),
+        rt.Step(
+            "flushPayload",
+            operation=_EXECUTE_PUBLIC_GRAPH_MUTATION,
+            request=_flush_payload_request,
+            success=_flush_payload_succeeded,
+            outputs=_flush_payload_outputs,
+        ),
+    ),
+    outputs=_session_track_event_outputs,
+    inputs=_session_track_event_inputs,
+    input_values=_session_track_event_input_values,
+    inputs_schema=_SESSION_TRACK_EVENT_INPUTS_SCHEMA,
+    result=SessionTrackEventResult,
+)
+
 _REGISTRY = rt.Registry(
     name="highlight_io_session_track_event_workflow",
-    workflows={
-        "session-track-event": rt.Workflow(
-            "session-track-event",
-            steps=(
-                rt.Step(
-                    "initializeSession",
-                    operation=_OP_0,
-                    request=lambda c: rt.request(
-                        body={
-                            "operationName": "initializeSession",
-                            "query": "mutation initializeSession($organization_verbose_id: String!, $enable_strict_privacy: Boolean!, $client_version: String!, $firstload_version: String!, $client_config: String!, $environment: String!, $client_id: String!) { initializeSession(organization_verbose_id: $organization_verbose_id, enable_strict_privacy: $enable_strict_privacy, client_version: $client_version, firstload_version: $firstload_version, client_config: $client_config, environment: $environment, client_id: $client_id) { secure_id project_id } }",
-                            "variables": {
-                                "organization_verbose_id": c.inputs("organizationVerboseId"),
-                                "enable_strict_privacy": False,
-                                "client_version": c.inputs("clientVersion"),
-                                "firstload_version": c.inputs("firstloadVersion"),
-                                "client_config": "{}",
-                                "environment": c.inputs("environment"),
-                                "client_id": c.inputs("clientId"),
-                            },
-                        },
-                        content_type="application/json",
-                    ),
-                    success=lambda c: (rt.eq(c.status_code(), 200))
-                    and (
-                        rt.ne(
-                            rt.jsonpath_value(
-                                c.response_body(), "$.data.initializeSession.secure_id"
-                            ),
-                            None,
-                        )
-                    ),
-                    outputs=lambda c: {
-                        "sessionSecureId": c.response_body("/data/initializeSession/secure_id")
-                    },
-                ),
-                rt.Step(
-                    "addTrackProperties",
-                    operation=_OP_0,
-                    request=lambda c: rt.request(
-                        body={
-                            "operationName": "addTrackProperties",
-                            "query": "mutation addTrackProperties($session_secure_id: String!, $properties_object: Any) { addTrackProperties(session_secure_id: $session_secure_id, properties_object: $properties_object) }",
-                            "variables": {
-                                "session_secure_id": c.step("initializeSession", "sessionSecureId"),
-                                "properties_object": c.inputs("trackProperties"),
-                            },
-                        },
-                        content_type="application/json",
-                    ),
-                    success=lambda c: rt.eq(c.status_code(), 200),
-                    outputs=lambda c: {"trackResult": c.response_body("/data/addTrackProperties")},
-                ),
-                rt.Step(
-                    "flushPayload",
-                    operation=_OP_0,
-                    request=lambda c: rt.request(
-                        body={
-                            "operationName": "pushPayload",
-                            "query": "mutation pushPayload($session_secure_id: String!, $events: ReplayEventsInput!, $messages: String!, $errors: [ErrorObjectInput]!, $payload_id: ID) { pushPayload(session_secure_id: $session_secure_id, events: $events, messages: $messages, errors: $errors, payload_id: $payload_id) }",
-                            "variables": {
-                                "session_secure_id": c.step("initializeSession", "sessionSecureId"),
-                                "events": c.inputs("events"),
-                                "messages": c.inputs("messages"),
-                                "errors": [],
-                                "payload_id": 1,
-                            },
-                        },
-                        content_type="application/json",
-                    ),
-                    success=lambda c: rt.eq(c.status_code(), 200),
-                    outputs=lambda c: {"payloadResult": c.response_body("/data/pushPayload")},
-                ),
-            ),
-            outputs=lambda c: {
-                "sessionSecureId": c.step("initializeSession", "sessionSecureId"),
-                "trackResult": c.step("addTrackProperties", "trackResult"),
-                "payloadResult": c.step("flushPayload", "payloadResult"),
-            },
-            inputs_schema={
-                "type": "object",
-                "required": ["organizationVerboseId", "trackProperties"],
-                "properties": {
-                    "organizationVerboseId": {
-                        "type": "string",
-                        "description": "The Highlight project verbose id that owns the session.",
-                    },
-                    "clientVersion": {
-                        "type": "string",
-                        "description": "The highlight.run client SDK version.",
-                        "default": "9.0.0",
-                    },
-                    "firstloadVersion": {
-                        "type": "string",
-                        "description": "The firstload script version.",
-                        "default": "9.0.0",
-                    },
-                    "environment": {
-                        "type": "string",
-                        "description": "The deployment environment.",
-                        "default": "production",
-                    },
-                    "clientId": {
-                        "type": "string",
-                        "description": "A stable client identifier for the browser.",
-                        "default": "",
-                    },
-                    "trackProperties": {
-                        "type": "object",
-                        "description": "The track event property map (should include the event name and its attributes).",
-                    },
-                    "events": {
-                        "type": "object",
-                        "description": "The rrweb events object flushed with the final payload.",
-                        "default": {},
-                    },
-                    "messages": {
-                        "type": "string",
-                        "description": "Serialized console/network messages flushed with the final payload.",
-                        "default": "[]",
-                    },
-                },
-            },
-        ),
-    },
+    workflows={"session-track-event": _SESSION_TRACK_EVENT},
     sources={
         "sessionIngestionApi": rt.Source(
             "sessionIngestionApi",
             "../openapi/highlight-session-ingestion-api-openapi.yml",
             "https://pub.highlight.io",
-        ),
+        )
     },
 )

@@ -8,6 +8,7 @@ Invictus imports flow traces posted to its HTTP receiver as a JSON array of even
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, NotRequired, Required, TypedDict
 
@@ -31,11 +32,7 @@ ImportOperationTraceInputTrackedProperties = TypedDict(
     },
 )
 ImportOperationTraceInputError = TypedDict(
-    "ImportOperationTraceInputError",
-    {
-        "Code": Required[str],
-        "Description": Required[str],
-    },
+    "ImportOperationTraceInputError", {"Code": Required[str], "Description": Required[str]}
 )
 ImportParentChildTraceInputMappings = TypedDict(
     "ImportParentChildTraceInputMappings",
@@ -47,111 +44,20 @@ ImportParentChildTraceInputMappings = TypedDict(
     },
 )
 
-_OP_0 = rt.Operation(
-    "invictusHttpReceiver",
-    "POST",
-    "/",
-    request_schema={
-        "type": "array",
-        "description": "The events to import, in any order (they are ordered by `Time`).",
-        "minItems": 1,
-        "items": {
-            "type": "object",
-            "description": "One status of one step of a flow.",
-            "required": ["Time", "ChainId", "Step"],
-            "properties": {
-                "Time": {
-                    "type": "string",
-                    "description": "When the event was executed; a UTC date-time is recommended. Used to determine the order of events. Both `2019-07-23 08:55:04.0500000 +00:00` and ISO 8601 (`2019-07-23T08:55:04.05Z`) are accepted; a time without an offset is read as UTC.",
-                    "pattern": "^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)? ?(Z|[+-]\\d{2}:?\\d{2})?$",
-                    "examples": ["2019-07-23 08:55:04.0500000 +00:00"],
-                },
-                "ChainId": {
-                    "type": "string",
-                    "minLength": 1,
-                    "description": "Transactional id linking the events of one flow together (like a client tracking id).",
-                    "examples": ["edbd5ddb-b206-4437-8ac3-5401b148c8cb"],
-                },
-                "Step": {
-                    "type": "object",
-                    "description": "A single step taken in the transaction (like a workflow run).",
-                    "required": ["Id", "Name", "Status"],
-                    "properties": {
-                        "Id": {
-                            "type": "string",
-                            "minLength": 1,
-                            "description": "Operation id within the transaction of events (like a workflow run id).",
-                            "examples": ["8ecd1ea4-de94-4741-9c4a-a18477398299"],
-                        },
-                        "ParentId": {
-                            "type": "string",
-                            "minLength": 1,
-                            "description": "The `Id` of the parent step, to build an execution tree of sequential steps.",
-                        },
-                        "Name": {
-                            "type": "string",
-                            "description": "Human-readable name of the operation/step.",
-                            "examples": ["Invoice"],
-                        },
-                        "Status": {
-                            "type": "string",
-                            "description": "The status the event reports. `Started` is required first for every step; `Completed` or `Failed` indicates the end of the operation.",
-                            "enum": ["Started", "Active", "Cancelled", "Completed", "Failed"],
-                        },
-                    },
-                },
-                "Mappings": {
-                    "type": "object",
-                    "description": "Values that must match the flow created via the Invictus Dashboard.",
-                    "properties": {
-                        "Domain": {"type": "string", "examples": ["Invoicing"]},
-                        "Action": {"type": "string", "examples": ["New invoice"]},
-                        "Service": {"type": "string", "examples": ["Invoice system"]},
-                        "Version": {"type": "string", "examples": ["v1.2.3"]},
-                    },
-                },
-                "Properties": {
-                    "type": "object",
-                    "description": "Tracked properties of the event.",
-                    "properties": {
-                        "Milestone": {"type": "string", "examples": ["LA-A-Reached"]},
-                        "EventText": {"type": "string", "examples": ["Line1-A"]},
-                        "Data": {
-                            "type": "object",
-                            "description": "Custom key/value properties linked to the flow.",
-                            "additionalProperties": {"type": "string"},
-                        },
-                    },
-                },
-                "Error": {
-                    "type": "object",
-                    "description": "Additional information when the event represents an error.",
-                    "properties": {
-                        "Code": {"type": "string", "examples": ["123"]},
-                        "Description": {
-                            "type": "string",
-                            "examples": ["there was a failure during this operation"],
-                        },
-                    },
-                },
-                "Azure": {
-                    "type": "object",
-                    "description": "The Azure resource the event can be traced back to, shown as details in the Dashboard.",
-                    "properties": {
-                        "ResourceId": {
-                            "type": "string",
-                            "examples": ["/subscriptions/.../resourceGroups/..."],
-                        },
-                        "PortalLink": {
-                            "type": "string",
-                            "examples": ["https://portal.azure.com/to-your-resource"],
-                        },
-                    },
-                },
-            },
-        },
-    },
-)
+
+@dataclass(frozen=True)
+class ImportOperationTraceInputs:
+    """Inputs of workflow 'import-operation-trace'."""
+
+    chain_id: str
+    step_id: str
+    step_name: str
+    started_at: str
+    finished_at: str
+    outcome: Literal["Completed", "Failed"] = "Completed"
+    mappings: ImportOperationTraceInputMappings | None = None
+    tracked_properties: ImportOperationTraceInputTrackedProperties | None = None
+    error: ImportOperationTraceInputError | None = None
 
 
 @dataclass(frozen=True)
@@ -161,17 +67,6 @@ class ImportOperationTraceResult:
     accepted_events: int | None
     chain_id: str | None
     trace: tuple[rt.StepRecord, ...]
-
-    @classmethod
-    def _from_run(
-        cls, run: tuple[dict[str, Any], tuple[rt.StepRecord, ...]]
-    ) -> ImportOperationTraceResult:
-        outputs, trace = run
-        return cls(
-            accepted_events=outputs.get("acceptedEvents"),
-            chain_id=outputs.get("chainId"),
-            trace=trace,
-        )
 
 
 def import_operation_trace(
@@ -201,23 +96,21 @@ def import_operation_trace(
         mappings: Mappings that must match the flow created via the Invictus Dashboard (sent on both events).
         tracked_properties: Tracked properties (milestone, event text, custom data) of the final event.
         error: Error details for the final event; set it when outcome is Failed."""
-    return ImportOperationTraceResult._from_run(
-        rt.run(
-            _REGISTRY,
-            "import-operation-trace",
-            {
-                "chainId": chain_id,
-                "stepId": step_id,
-                "stepName": step_name,
-                "startedAt": started_at,
-                "finishedAt": finished_at,
-                "outcome": outcome,
-                "mappings": mappings,
-                "trackedProperties": tracked_properties,
-                "error": error,
-            },
-            client,
-        )
+    return rt.run(
+        _REGISTRY,
+        _IMPORT_OPERATION_TRACE,
+        ImportOperationTraceInputs(
+            chain_id=chain_id,
+            step_id=step_id,
+            step_name=step_name,
+            started_at=started_at,
+            finished_at=finished_at,
+            outcome=outcome,
+            mappings=mappings,
+            tracked_properties=tracked_properties,
+            error=error,
+        ),
+        client,
     )
 
 
@@ -250,24 +143,40 @@ async def import_operation_trace_async(
         mappings: Mappings that must match the flow created via the Invictus Dashboard (sent on both events).
         tracked_properties: Tracked properties (milestone, event text, custom data) of the final event.
         error: Error details for the final event; set it when outcome is Failed."""
-    return ImportOperationTraceResult._from_run(
-        await rt.run_async(
-            _REGISTRY,
-            "import-operation-trace",
-            {
-                "chainId": chain_id,
-                "stepId": step_id,
-                "stepName": step_name,
-                "startedAt": started_at,
-                "finishedAt": finished_at,
-                "outcome": outcome,
-                "mappings": mappings,
-                "trackedProperties": tracked_properties,
-                "error": error,
-            },
-            client,
-        )
+    return await rt.run_async(
+        _REGISTRY,
+        _IMPORT_OPERATION_TRACE,
+        ImportOperationTraceInputs(
+            chain_id=chain_id,
+            step_id=step_id,
+            step_name=step_name,
+            started_at=started_at,
+            finished_at=finished_at,
+            outcome=outcome,
+            mappings=mappings,
+            tracked_properties=tracked_properties,
+            error=error,
+        ),
+        client,
     )
+
+
+@dataclass(frozen=True)
+class ImportParentChildTraceInputs:
+    """Inputs of workflow 'import-parent-child-trace'."""
+
+    chain_id: str
+    parent_step_id: str
+    parent_step_name: str
+    child_step_id: str
+    child_step_name: str
+    parent_started_at: str
+    child_started_at: str
+    child_finished_at: str
+    parent_finished_at: str
+    child_outcome: Literal["Completed", "Failed"] = "Completed"
+    parent_outcome: Literal["Completed", "Failed"] = "Completed"
+    mappings: ImportParentChildTraceInputMappings | None = None
 
 
 @dataclass(frozen=True)
@@ -276,16 +185,6 @@ class ImportParentChildTraceResult:
 
     accepted_events: int | None
     trace: tuple[rt.StepRecord, ...]
-
-    @classmethod
-    def _from_run(
-        cls, run: tuple[dict[str, Any], tuple[rt.StepRecord, ...]]
-    ) -> ImportParentChildTraceResult:
-        outputs, trace = run
-        return cls(
-            accepted_events=outputs.get("acceptedEvents"),
-            trace=trace,
-        )
 
 
 def import_parent_child_trace(
@@ -321,26 +220,24 @@ def import_parent_child_trace(
         child_outcome: How the child operation ended.
         parent_outcome: How the parent operation ended.
         mappings: Dashboard flow mappings, sent on every event."""
-    return ImportParentChildTraceResult._from_run(
-        rt.run(
-            _REGISTRY,
-            "import-parent-child-trace",
-            {
-                "chainId": chain_id,
-                "parentStepId": parent_step_id,
-                "parentStepName": parent_step_name,
-                "childStepId": child_step_id,
-                "childStepName": child_step_name,
-                "parentStartedAt": parent_started_at,
-                "childStartedAt": child_started_at,
-                "childFinishedAt": child_finished_at,
-                "parentFinishedAt": parent_finished_at,
-                "childOutcome": child_outcome,
-                "parentOutcome": parent_outcome,
-                "mappings": mappings,
-            },
-            client,
-        )
+    return rt.run(
+        _REGISTRY,
+        _IMPORT_PARENT_CHILD_TRACE,
+        ImportParentChildTraceInputs(
+            chain_id=chain_id,
+            parent_step_id=parent_step_id,
+            parent_step_name=parent_step_name,
+            child_step_id=child_step_id,
+            child_step_name=child_step_name,
+            parent_started_at=parent_started_at,
+            child_started_at=child_started_at,
+            child_finished_at=child_finished_at,
+            parent_finished_at=parent_finished_at,
+            child_outcome=child_outcome,
+            parent_outcome=parent_outcome,
+            mappings=mappings,
+        ),
+        client,
     )
 
 
@@ -379,277 +276,485 @@ async def import_parent_child_trace_async(
         child_outcome: How the child operation ended.
         parent_outcome: How the parent operation ended.
         mappings: Dashboard flow mappings, sent on every event."""
-    return ImportParentChildTraceResult._from_run(
-        await rt.run_async(
-            _REGISTRY,
-            "import-parent-child-trace",
-            {
-                "chainId": chain_id,
-                "parentStepId": parent_step_id,
-                "parentStepName": parent_step_name,
-                "childStepId": child_step_id,
-                "childStepName": child_step_name,
-                "parentStartedAt": parent_started_at,
-                "childStartedAt": child_started_at,
-                "childFinishedAt": child_finished_at,
-                "parentFinishedAt": parent_finished_at,
-                "childOutcome": child_outcome,
-                "parentOutcome": parent_outcome,
-                "mappings": mappings,
-            },
-            client,
-        )
+    return await rt.run_async(
+        _REGISTRY,
+        _IMPORT_PARENT_CHILD_TRACE,
+        ImportParentChildTraceInputs(
+            chain_id=chain_id,
+            parent_step_id=parent_step_id,
+            parent_step_name=parent_step_name,
+            child_step_id=child_step_id,
+            child_step_name=child_step_name,
+            parent_started_at=parent_started_at,
+            child_started_at=child_started_at,
+            child_finished_at=child_finished_at,
+            parent_finished_at=parent_finished_at,
+            child_outcome=child_outcome,
+            parent_outcome=parent_outcome,
+            mappings=mappings,
+        ),
+        client,
     )
 
+
+# Step 'importTrace' (specs/invictus/arazzo/invictus-flow-trace-import.arazzo.yml, line 94): operation importFlowTraces.
+
+
+def _import_trace_request(c: rt.Context[ImportOperationTraceInputs]) -> rt.Request:
+    return rt.request(
+        body=[
+            {
+                "Time": c.inputs.started_at,
+                "ChainId": c.inputs.chain_id,
+                "Step": {"Id": c.inputs.step_id, "Name": c.inputs.step_name, "Status": "Started"},
+                "Mappings": rt.given(c.inputs.mappings),
+            },
+            {
+                "Time": c.inputs.finished_at,
+                "ChainId": c.inputs.chain_id,
+                "Step": {
+                    "Id": c.inputs.step_id,
+                    "Name": c.inputs.step_name,
+                    "Status": c.inputs.outcome,
+                },
+                "Mappings": rt.given(c.inputs.mappings),
+                "Properties": rt.given(c.inputs.tracked_properties),
+                "Error": rt.given(c.inputs.error),
+            },
+        ],
+        content_type="application/json",
+    )
+
+
+def _import_trace_succeeded(c: rt.Context[ImportOperationTraceInputs]) -> bool:
+    return rt.eq(c.status_code(), 202)
+
+
+def _import_trace_outputs(c: rt.Context[ImportOperationTraceInputs]) -> dict[str, Any]:
+    return {
+        "acceptedEvents": c.response_body("/accepted"),
+        "chainId": c.response_body("/chainIds/0"),
+    }
+
+
+# Workflow 'import-operation-trace' (specs/invictus/arazzo/invictus-flow-trace-import.arazzo.yml, line 19).
+
+
+def _import_operation_trace_outputs(c: rt.Context[ImportOperationTraceInputs]) -> dict[str, Any]:
+    return {
+        "acceptedEvents": c.step("importTrace", "acceptedEvents"),
+        "chainId": c.step("importTrace", "chainId"),
+    }
+
+
+def _import_operation_trace_inputs(values: Mapping[str, Any]) -> ImportOperationTraceInputs:
+    return ImportOperationTraceInputs(
+        chain_id=values["chainId"],
+        step_id=values["stepId"],
+        step_name=values["stepName"],
+        started_at=values["startedAt"],
+        finished_at=values["finishedAt"],
+        outcome=values["outcome"],
+        mappings=values.get("mappings"),
+        tracked_properties=values.get("trackedProperties"),
+        error=values.get("error"),
+    )
+
+
+def _import_operation_trace_input_values(inputs: ImportOperationTraceInputs) -> dict[str, Any]:
+    return {
+        "chainId": inputs.chain_id,
+        "stepId": inputs.step_id,
+        "stepName": inputs.step_name,
+        "startedAt": inputs.started_at,
+        "finishedAt": inputs.finished_at,
+        "outcome": inputs.outcome,
+        "mappings": inputs.mappings,
+        "trackedProperties": inputs.tracked_properties,
+        "error": inputs.error,
+    }
+
+
+# Step 'importTree' (specs/invictus/arazzo/invictus-flow-trace-import.arazzo.yml, line 198): operation importFlowTraces.
+
+
+def _import_tree_request(c: rt.Context[ImportParentChildTraceInputs]) -> rt.Request:
+    return rt.request(
+        body=[
+            {
+                "Time": c.inputs.parent_started_at,
+                "ChainId": c.inputs.chain_id,
+                "Step": {
+                    "Id": c.inputs.parent_step_id,
+                    "Name": c.inputs.parent_step_name,
+                    "Status": "Started",
+                },
+                "Mappings": rt.given(c.inputs.mappings),
+            },
+            {
+                "Time": c.inputs.child_started_at,
+                "ChainId": c.inputs.chain_id,
+                "Step": {
+                    "Id": c.inputs.child_step_id,
+                    "ParentId": c.inputs.parent_step_id,
+                    "Name": c.inputs.child_step_name,
+                    "Status": "Started",
+                },
+                "Mappings": rt.given(c.inputs.mappings),
+            },
+            {
+                "Time": c.inputs.child_finished_at,
+                "ChainId": c.inputs.chain_id,
+                "Step": {
+                    "Id": c.inputs.child_step_id,
+                    "ParentId": c.inputs.parent_step_id,
+                    "Name": c.inputs.child_step_name,
+                    "Status": c.inputs.child_outcome,
+                },
+                "Mappings": rt.given(c.inputs.mappings),
+            },
+            {
+                "Time": c.inputs.parent_finished_at,
+                "ChainId": c.inputs.chain_id,
+                "Step": {
+                    "Id": c.inputs.parent_step_id,
+                    "Name": c.inputs.parent_step_name,
+                    "Status": c.inputs.parent_outcome,
+                },
+                "Mappings": rt.given(c.inputs.mappings),
+            },
+        ],
+        content_type="application/json",
+    )
+
+
+def _import_tree_succeeded(c: rt.Context[ImportParentChildTraceInputs]) -> bool:
+    return rt.eq(c.status_code(), 202)
+
+
+def _import_tree_outputs(c: rt.Context[ImportParentChildTraceInputs]) -> dict[str, Any]:
+    return {"acceptedEvents": c.response_body("/accepted")}
+
+
+# Workflow 'import-parent-child-trace' (specs/invictus/arazzo/invictus-flow-trace-import.arazzo.yml, line 124).
+
+
+def _import_parent_child_trace_outputs(
+    c: rt.Context[ImportParentChildTraceInputs],
+) -> dict[str, Any]:
+    return {"acceptedEvents": c.step("importTree", "acceptedEvents")}
+
+
+def _import_parent_child_trace_inputs(values: Mapping[str, Any]) -> ImportParentChildTraceInputs:
+    return ImportParentChildTraceInputs(
+        chain_id=values["chainId"],
+        parent_step_id=values["parentStepId"],
+        parent_step_name=values["parentStepName"],
+        child_step_id=values["childStepId"],
+        child_step_name=values["childStepName"],
+        parent_started_at=values["parentStartedAt"],
+        child_started_at=values["childStartedAt"],
+        child_finished_at=values["childFinishedAt"],
+        parent_finished_at=values["parentFinishedAt"],
+        child_outcome=values["childOutcome"],
+        parent_outcome=values["parentOutcome"],
+        mappings=values.get("mappings"),
+    )
+
+
+def _import_parent_child_trace_input_values(inputs: ImportParentChildTraceInputs) -> dict[str, Any]:
+    return {
+        "chainId": inputs.chain_id,
+        "parentStepId": inputs.parent_step_id,
+        "parentStepName": inputs.parent_step_name,
+        "childStepId": inputs.child_step_id,
+        "childStepName": inputs.child_step_name,
+        "parentStartedAt": inputs.parent_started_at,
+        "childStartedAt": inputs.child_started_at,
+        "childFinishedAt": inputs.child_finished_at,
+        "parentFinishedAt": inputs.parent_finished_at,
+        "childOutcome": inputs.child_outcome,
+        "parentOutcome": inputs.parent_outcome,
+        "mappings": inputs.mappings,
+    }
+
+
+_IMPORT_FLOW_TRACES_REQUEST_SCHEMA = {
+    "type": "array",
+    "description": "The events to import, in any order (they are ordered by `Time`).",
+    "minItems": 1,
+    "items": {
+        "type": "object",
+        "description": "One status of one step of a flow.",
+        "required": ["Time", "ChainId", "Step"],
+        "properties": {
+            "Time": {
+                "type": "string",
+                "description": "When the event was executed; a UTC date-time is recommended. Used to determine the order of events. Both `2019-07-23 08:55:04.0500000 +00:00` and ISO 8601 (`2019-07-23T08:55:04.05Z`) are accepted; a time without an offset is read as UTC.",
+                "pattern": "^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)? ?(Z|[+-]\\d{2}:?\\d{2})?$",
+                "examples": ["2019-07-23 08:55:04.0500000 +00:00"],
+            },
+            "ChainId": {
+                "type": "string",
+                "minLength": 1,
+                "description": "Transactional id linking the events of one flow together (like a client tracking id).",
+                "examples": ["edbd5ddb-b206-4437-8ac3-5401b148c8cb"],
+            },
+            "Step": {
+                "type": "object",
+                "description": "A single step taken in the transaction (like a workflow run).",
+                "required": ["Id", "Name", "Status"],
+                "properties": {
+                    "Id": {
+                        "type": "string",
+                        "minLength": 1,
+                        "description": "Operation id within the transaction of events (like a workflow run id).",
+                        "examples": ["8ecd1ea4-de94-4741-9c4a-a18477398299"],
+                    },
+                    "ParentId": {
+                        "type": "string",
+                        "minLength": 1,
+                        "description": "The `Id` of the parent step, to build an execution tree of sequential steps.",
+                    },
+                    "Name": {
+                        "type": "string",
+                        "description": "Human-readable name of the operation/step.",
+                        "examples": ["Invoice"],
+                    },
+                    "Status": {
+                        "type": "string",
+                        "description": "The status the event reports. `Started` is required first for every step; `Completed` or `Failed` indicates the end of the operation.",
+                        "enum": ["Started", "Active", "Cancelled", "Completed", "Failed"],
+                    },
+                },
+            },
+            "Mappings": {
+                "type": "object",
+                "description": "Values that must match the flow created via the Invictus Dashboard.",
+                "properties": {
+                    "Domain": {"type": "string", "examples": ["Invoicing"]},
+                    "Action": {"type": "string", "examples": ["New invoice"]},
+                    "Service": {"type": "string", "examples": ["Invoice system"]},
+                    "Version": {"type": "string", "examples": ["v1.2.3"]},
+                },
+            },
+            "Properties": {
+                "type": "object",
+                "description": "Tracked properties of the event.",
+                "properties": {
+                    "Milestone": {"type": "string", "examples": ["LA-A-Reached"]},
+                    "EventText": {"type": "string", "examples": ["Line1-A"]},
+                    "Data": {
+                        "type": "object",
+                        "description": "Custom key/value properties linked to the flow.",
+                        "additionalProperties": {"type": "string"},
+                    },
+                },
+            },
+            "Error": {
+                "type": "object",
+                "description": "Additional information when the event represents an error.",
+                "properties": {
+                    "Code": {"type": "string", "examples": ["123"]},
+                    "Description": {
+                        "type": "string",
+                        "examples": ["there was a failure during this operation"],
+                    },
+                },
+            },
+            "Azure": {
+                "type": "object",
+                "description": "The Azure resource the event can be traced back to, shown as details in the Dashboard.",
+                "properties": {
+                    "ResourceId": {
+                        "type": "string",
+                        "examples": ["/subscriptions/.../resourceGroups/..."],
+                    },
+                    "PortalLink": {
+                        "type": "string",
+                        "examples": ["https://portal.azure.com/to-your-resource"],
+                    },
+                },
+            },
+        },
+    },
+}
+_IMPORT_OPERATION_TRACE_INPUTS_SCHEMA = {
+    "type": "object",
+    "required": ["chainId", "stepId", "stepName", "startedAt", "finishedAt"],
+    "properties": {
+        "chainId": {
+            "type": "string",
+            "description": "Transactional id linking the events together (like a client tracking id).",
+        },
+        "stepId": {
+            "type": "string",
+            "description": "Id of the operation within the chain (like a workflow run id).",
+        },
+        "stepName": {"type": "string", "description": "Human-readable name of the operation."},
+        "startedAt": {
+            "type": "string",
+            "description": 'Time of the Started event, e.g. "2019-07-23 08:55:04.0500000 +00:00" (UTC recommended).',
+        },
+        "finishedAt": {
+            "type": "string",
+            "description": "Time of the final event; later than startedAt.",
+        },
+        "outcome": {
+            "type": "string",
+            "description": "How the operation ended.",
+            "enum": ["Completed", "Failed"],
+            "default": "Completed",
+        },
+        "mappings": {
+            "type": "object",
+            "description": "Mappings that must match the flow created via the Invictus Dashboard (sent on both events).",
+            "properties": {
+                "Domain": {"type": "string"},
+                "Action": {"type": "string"},
+                "Service": {"type": "string"},
+                "Version": {"type": "string"},
+            },
+        },
+        "trackedProperties": {
+            "type": "object",
+            "description": "Tracked properties (milestone, event text, custom data) of the final event.",
+            "properties": {
+                "Milestone": {"type": "string"},
+                "EventText": {"type": "string"},
+                "Data": {
+                    "type": "object",
+                    "description": "Custom key/value properties.",
+                    "additionalProperties": {"type": "string"},
+                },
+            },
+        },
+        "error": {
+            "type": "object",
+            "description": "Error details for the final event; set it when outcome is Failed.",
+            "required": ["Code", "Description"],
+            "properties": {"Code": {"type": "string"}, "Description": {"type": "string"}},
+        },
+    },
+}
+_IMPORT_PARENT_CHILD_TRACE_INPUTS_SCHEMA = {
+    "type": "object",
+    "required": [
+        "chainId",
+        "parentStepId",
+        "parentStepName",
+        "childStepId",
+        "childStepName",
+        "parentStartedAt",
+        "childStartedAt",
+        "childFinishedAt",
+        "parentFinishedAt",
+    ],
+    "properties": {
+        "chainId": {
+            "type": "string",
+            "description": "Transactional id linking all four events together.",
+        },
+        "parentStepId": {"type": "string", "description": "Id of the parent operation."},
+        "parentStepName": {
+            "type": "string",
+            "description": "Human-readable name of the parent operation.",
+        },
+        "childStepId": {"type": "string", "description": "Id of the child operation."},
+        "childStepName": {
+            "type": "string",
+            "description": "Human-readable name of the child operation.",
+        },
+        "parentStartedAt": {"type": "string", "description": "Time the parent operation started."},
+        "childStartedAt": {
+            "type": "string",
+            "description": "Time the child operation started (not before parentStartedAt).",
+        },
+        "childFinishedAt": {"type": "string", "description": "Time the child operation ended."},
+        "parentFinishedAt": {
+            "type": "string",
+            "description": "Time the parent operation ended (not before childFinishedAt).",
+        },
+        "childOutcome": {
+            "type": "string",
+            "description": "How the child operation ended.",
+            "enum": ["Completed", "Failed"],
+            "default": "Completed",
+        },
+        "parentOutcome": {
+            "type": "string",
+            "description": "How the parent operation ended.",
+            "enum": ["Completed", "Failed"],
+            "default": "Completed",
+        },
+        "mappings": {
+            "type": "object",
+            "description": "Dashboard flow mappings, sent on every event.",
+            "properties": {
+                "Domain": {"type": "string"},
+                "Action": {"type": "string"},
+                "Service": {"type": "string"},
+                "Version": {"type": "string"},
+            },
+        },
+    },
+}
+
+_IMPORT_FLOW_TRACES = rt.Operation(
+    "invictusHttpReceiver", "POST", "/", request_schema=_IMPORT_FLOW_TRACES_REQUEST_SCHEMA
+)
+
+_IMPORT_OPERATION_TRACE: rt.Workflow[ImportOperationTraceInputs, ImportOperationTraceResult] = (
+    rt.Workflow(
+        "import-operation-trace",
+        steps=(
+            rt.Step(
+                "importTrace",
+                operation=_IMPORT_FLOW_TRACES,
+                request=_import_trace_request,
+                success=_import_trace_succeeded,
+                outputs=_import_trace_outputs,
+            ),
+        ),
+        outputs=_import_operation_trace_outputs,
+        inputs=_import_operation_trace_inputs,
+        input_values=_import_operation_trace_input_values,
+        inputs_schema=_IMPORT_OPERATION_TRACE_INPUTS_SCHEMA,
+        result=ImportOperationTraceResult,
+    )
+)
+
+_IMPORT_PARENT_CHILD_TRACE: rt.Workflow[
+    ImportParentChildTraceInputs, ImportParentChildTraceResult
+] = rt.Workflow(
+    "import-parent-child-trace",
+    steps=(
+        rt.Step(
+            "importTree",
+            operation=_IMPORT_FLOW_TRACES,
+            request=_import_tree_request,
+            success=_import_tree_succeeded,
+            outputs=_import_tree_outputs,
+        ),
+    ),
+    outputs=_import_parent_child_trace_outputs,
+    inputs=_import_parent_child_trace_inputs,
+    input_values=_import_parent_child_trace_input_values,
+    inputs_schema=_IMPORT_PARENT_CHILD_TRACE_INPUTS_SCHEMA,
+    result=ImportParentChildTraceResult,
+)
 
 _REGISTRY = rt.Registry(
     name="invictus_flow_trace_import",
     workflows={
-        "import-operation-trace": rt.Workflow(
-            "import-operation-trace",
-            steps=(
-                rt.Step(
-                    "importTrace",
-                    operation=_OP_0,
-                    request=lambda c: rt.request(
-                        body=[
-                            {
-                                "Time": c.inputs("startedAt"),
-                                "ChainId": c.inputs("chainId"),
-                                "Step": {
-                                    "Id": c.inputs("stepId"),
-                                    "Name": c.inputs("stepName"),
-                                    "Status": "Started",
-                                },
-                                "Mappings": c.inputs("mappings"),
-                            },
-                            {
-                                "Time": c.inputs("finishedAt"),
-                                "ChainId": c.inputs("chainId"),
-                                "Step": {
-                                    "Id": c.inputs("stepId"),
-                                    "Name": c.inputs("stepName"),
-                                    "Status": c.inputs("outcome"),
-                                },
-                                "Mappings": c.inputs("mappings"),
-                                "Properties": c.inputs("trackedProperties"),
-                                "Error": c.inputs("error"),
-                            },
-                        ],
-                        content_type="application/json",
-                    ),
-                    success=lambda c: rt.eq(c.status_code(), 202),
-                    outputs=lambda c: {
-                        "acceptedEvents": c.response_body("/accepted"),
-                        "chainId": c.response_body("/chainIds/0"),
-                    },
-                ),
-            ),
-            outputs=lambda c: {
-                "acceptedEvents": c.step("importTrace", "acceptedEvents"),
-                "chainId": c.step("importTrace", "chainId"),
-            },
-            inputs_schema={
-                "type": "object",
-                "required": ["chainId", "stepId", "stepName", "startedAt", "finishedAt"],
-                "properties": {
-                    "chainId": {
-                        "type": "string",
-                        "description": "Transactional id linking the events together (like a client tracking id).",
-                    },
-                    "stepId": {
-                        "type": "string",
-                        "description": "Id of the operation within the chain (like a workflow run id).",
-                    },
-                    "stepName": {
-                        "type": "string",
-                        "description": "Human-readable name of the operation.",
-                    },
-                    "startedAt": {
-                        "type": "string",
-                        "description": 'Time of the Started event, e.g. "2019-07-23 08:55:04.0500000 +00:00" (UTC recommended).',
-                    },
-                    "finishedAt": {
-                        "type": "string",
-                        "description": "Time of the final event; later than startedAt.",
-                    },
-                    "outcome": {
-                        "type": "string",
-                        "description": "How the operation ended.",
-                        "enum": ["Completed", "Failed"],
-                        "default": "Completed",
-                    },
-                    "mappings": {
-                        "type": "object",
-                        "description": "Mappings that must match the flow created via the Invictus Dashboard (sent on both events).",
-                        "properties": {
-                            "Domain": {"type": "string"},
-                            "Action": {"type": "string"},
-                            "Service": {"type": "string"},
-                            "Version": {"type": "string"},
-                        },
-                    },
-                    "trackedProperties": {
-                        "type": "object",
-                        "description": "Tracked properties (milestone, event text, custom data) of the final event.",
-                        "properties": {
-                            "Milestone": {"type": "string"},
-                            "EventText": {"type": "string"},
-                            "Data": {
-                                "type": "object",
-                                "description": "Custom key/value properties.",
-                                "additionalProperties": {"type": "string"},
-                            },
-                        },
-                    },
-                    "error": {
-                        "type": "object",
-                        "description": "Error details for the final event; set it when outcome is Failed.",
-                        "required": ["Code", "Description"],
-                        "properties": {
-                            "Code": {"type": "string"},
-                            "Description": {"type": "string"},
-                        },
-                    },
-                },
-            },
-        ),
-        "import-parent-child-trace": rt.Workflow(
-            "import-parent-child-trace",
-            steps=(
-                rt.Step(
-                    "importTree",
-                    operation=_OP_0,
-                    request=lambda c: rt.request(
-                        body=[
-                            {
-                                "Time": c.inputs("parentStartedAt"),
-                                "ChainId": c.inputs("chainId"),
-                                "Step": {
-                                    "Id": c.inputs("parentStepId"),
-                                    "Name": c.inputs("parentStepName"),
-                                    "Status": "Started",
-                                },
-                                "Mappings": c.inputs("mappings"),
-                            },
-                            {
-                                "Time": c.inputs("childStartedAt"),
-                                "ChainId": c.inputs("chainId"),
-                                "Step": {
-                                    "Id": c.inputs("childStepId"),
-                                    "ParentId": c.inputs("parentStepId"),
-                                    "Name": c.inputs("childStepName"),
-                                    "Status": "Started",
-                                },
-                                "Mappings": c.inputs("mappings"),
-                            },
-                            {
-                                "Time": c.inputs("childFinishedAt"),
-                                "ChainId": c.inputs("chainId"),
-                                "Step": {
-                                    "Id": c.inputs("childStepId"),
-                                    "ParentId": c.inputs("parentStepId"),
-                                    "Name": c.inputs("childStepName"),
-                                    "Status": c.inputs("childOutcome"),
-                                },
-                                "Mappings": c.inputs("mappings"),
-                            },
-                            {
-                                "Time": c.inputs("parentFinishedAt"),
-                                "ChainId": c.inputs("chainId"),
-                                "Step": {
-                                    "Id": c.inputs("parentStepId"),
-                                    "Name": c.inputs("parentStepName"),
-                                    "Status": c.inputs("parentOutcome"),
-                                },
-                                "Mappings": c.inputs("mappings"),
-                            },
-                        ],
-                        content_type="application/json",
-                    ),
-                    success=lambda c: rt.eq(c.status_code(), 202),
-                    outputs=lambda c: {"acceptedEvents": c.response_body("/accepted")},
-                ),
-            ),
-            outputs=lambda c: {"acceptedEvents": c.step("importTree", "acceptedEvents")},
-            inputs_schema={
-                "type": "object",
-                "required": [
-                    "chainId",
-                    "parentStepId",
-                    "parentStepName",
-                    "childStepId",
-                    "childStepName",
-                    "parentStartedAt",
-                    "childStartedAt",
-                    "childFinishedAt",
-                    "parentFinishedAt",
-                ],
-                "properties": {
-                    "chainId": {
-                        "type": "string",
-                        "description": "Transactional id linking all four events together.",
-                    },
-                    "parentStepId": {
-                        "type": "string",
-                        "description": "Id of the parent operation.",
-                    },
-                    "parentStepName": {
-                        "type": "string",
-                        "description": "Human-readable name of the parent operation.",
-                    },
-                    "childStepId": {"type": "string", "description": "Id of the child operation."},
-                    "childStepName": {
-                        "type": "string",
-                        "description": "Human-readable name of the child operation.",
-                    },
-                    "parentStartedAt": {
-                        "type": "string",
-                        "description": "Time the parent operation started.",
-                    },
-                    "childStartedAt": {
-                        "type": "string",
-                        "description": "Time the child operation started (not before parentStartedAt).",
-                    },
-                    "childFinishedAt": {
-                        "type": "string",
-                        "description": "Time the child operation ended.",
-                    },
-                    "parentFinishedAt": {
-                        "type": "string",
-                        "description": "Time the parent operation ended (not before childFinishedAt).",
-                    },
-                    "childOutcome": {
-                        "type": "string",
-                        "description": "How the child operation ended.",
-                        "enum": ["Completed", "Failed"],
-                        "default": "Completed",
-                    },
-                    "parentOutcome": {
-                        "type": "string",
-                        "description": "How the parent operation ended.",
-                        "enum": ["Completed", "Failed"],
-                        "default": "Completed",
-                    },
-                    "mappings": {
-                        "type": "object",
-                        "description": "Dashboard flow mappings, sent on every event.",
-                        "properties": {
-                            "Domain": {"type": "string"},
-                            "Action": {"type": "string"},
-                            "Service": {"type": "string"},
-                            "Version": {"type": "string"},
-                        },
-                    },
-                },
-            },
-        ),
+        "import-operation-trace": _IMPORT_OPERATION_TRACE,
+        "import-parent-child-trace": _IMPORT_PARENT_CHILD_TRACE,
     },
     sources={
         "invictusHttpReceiver": rt.Source(
             "invictusHttpReceiver",
             "../openapi/invictus-flow-trace-import-openapi.yml",
             "https://inv-dev-we-sft-httpreceiver.example.northeurope.azurecontainerapps.io",
-        ),
+        )
     },
 )

@@ -8,34 +8,21 @@ When a Sirius app declares an action for an event, the webhook it receives carri
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from . import _runtime as rt
 
-_OP_0 = rt.Operation(
-    "siriusPublicApi",
-    "POST",
-    "/api/public/graphql",
-    security=((rt.SecurityScheme("bearerAuth", "http", "bearer", "", ""),),),
-    request_schema={
-        "type": "object",
-        "description": "A GraphQL-over-HTTP request.",
-        "required": ["query"],
-        "properties": {
-            "query": {"type": "string", "description": "The GraphQL document."},
-            "variables": {
-                "type": "object",
-                "description": "Values of the variables the operation declares, by name.",
-                "additionalProperties": True,
-            },
-            "operationName": {
-                "type": "string",
-                "description": "Name of the operation to run when the document defines several.",
-            },
-        },
-    },
-)
+
+@dataclass(frozen=True)
+class CompleteStatusInputs:
+    """Inputs of workflow 'complete-status'."""
+
+    status_id: str
+    conclusion: Literal["success", "failure", "timed_out"]
+    output_title: str
+    output_summary: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,16 +31,6 @@ class CompleteStatusResult:
 
     status_id: str | None
     trace: tuple[rt.StepRecord, ...]
-
-    @classmethod
-    def _from_run(
-        cls, run: tuple[dict[str, Any], tuple[rt.StepRecord, ...]]
-    ) -> CompleteStatusResult:
-        outputs, trace = run
-        return cls(
-            status_id=outputs.get("statusId"),
-            trace=trace,
-        )
 
 
 def complete_status(
@@ -73,18 +50,16 @@ def complete_status(
         conclusion: How the action ended.
         output_title: A short description of the outcome, e.g. "Live saved".
         output_summary: Details of the outcome, e.g. an error message."""
-    return CompleteStatusResult._from_run(
-        rt.run(
-            _REGISTRY,
-            "complete-status",
-            {
-                "statusId": status_id,
-                "conclusion": conclusion,
-                "outputTitle": output_title,
-                "outputSummary": output_summary,
-            },
-            client,
-        )
+    return rt.run(
+        _REGISTRY,
+        _COMPLETE_STATUS,
+        CompleteStatusInputs(
+            status_id=status_id,
+            conclusion=conclusion,
+            output_title=output_title,
+            output_summary=output_summary,
+        ),
+        client,
     )
 
 
@@ -107,80 +82,148 @@ async def complete_status_async(
         conclusion: How the action ended.
         output_title: A short description of the outcome, e.g. "Live saved".
         output_summary: Details of the outcome, e.g. an error message."""
-    return CompleteStatusResult._from_run(
-        await rt.run_async(
-            _REGISTRY,
-            "complete-status",
-            {
-                "statusId": status_id,
-                "conclusion": conclusion,
-                "outputTitle": output_title,
-                "outputSummary": output_summary,
-            },
-            client,
-        )
+    return await rt.run_async(
+        _REGISTRY,
+        _COMPLETE_STATUS,
+        CompleteStatusInputs(
+            status_id=status_id,
+            conclusion=conclusion,
+            output_title=output_title,
+            output_summary=output_summary,
+        ),
+        client,
     )
 
 
-_REGISTRY = rt.Registry(
-    name="sirius_status_update",
-    workflows={
-        "complete-status": rt.Workflow(
-            "complete-status",
-            steps=(
-                rt.Step(
-                    "updateStatus",
-                    operation=_OP_0,
-                    request=lambda c: rt.request(
-                        body={
-                            "query": "mutation ($statusId: ID!, $conclusion: StatusConclusion!, $output: UpdateStatusOutputInput!) { updateStatus(input: {id: $statusId, status: completed, conclusion: $conclusion, output: $output}) { id } }",
-                            "variables": {
-                                "statusId": c.inputs("statusId"),
-                                "conclusion": c.inputs("conclusion"),
-                                "output": {
-                                    "title": c.inputs("outputTitle"),
-                                    "summary": c.inputs("outputSummary"),
-                                },
-                            },
-                        },
-                        content_type="application/json",
-                    ),
-                    success=lambda c: (rt.eq(c.status_code(), 200))
-                    and (rt.ne(c.response_body("/data/updateStatus/id"), None)),
-                    outputs=lambda c: {"statusId": c.response_body("/data/updateStatus/id")},
-                ),
-            ),
-            outputs=lambda c: {"statusId": c.step("updateStatus", "statusId")},
-            inputs_schema={
-                "type": "object",
-                "required": ["statusId", "conclusion", "outputTitle"],
-                "properties": {
-                    "statusId": {
-                        "type": "string",
-                        "description": "The status id received in the webhook's `x-sirius-status-id` header.",
-                    },
-                    "conclusion": {
-                        "type": "string",
-                        "description": "How the action ended.",
-                        "enum": ["success", "failure", "timed_out"],
-                    },
-                    "outputTitle": {
-                        "type": "string",
-                        "description": 'A short description of the outcome, e.g. "Live saved".',
-                    },
-                    "outputSummary": {
-                        "type": "string",
-                        "description": "Details of the outcome, e.g. an error message.",
-                    },
+# Step 'updateStatus' (specs/sirius/arazzo/sirius-status-update.arazzo.yml, line 50): operation executePublicGraphQL.
+
+
+def _update_status_request(c: rt.Context[CompleteStatusInputs]) -> rt.Request:
+    return rt.request(
+        body={
+            "query": _UPDATE_STATUS_QUERY,
+            "variables": {
+                "statusId": c.inputs.status_id,
+                "conclusion": c.inputs.conclusion,
+                "output": {
+                    "title": c.inputs.output_title,
+                    "summary": rt.given(c.inputs.output_summary),
                 },
             },
-        ),
+        },
+        content_type="application/json",
+    )
+
+
+def _update_status_succeeded(c: rt.Context[CompleteStatusInputs]) -> bool:
+    return rt.eq(c.status_code(), 200) and rt.ne(c.response_body("/data/updateStatus/id"), None)
+
+
+def _update_status_outputs(c: rt.Context[CompleteStatusInputs]) -> dict[str, Any]:
+    return {"statusId": c.response_body("/data/updateStatus/id")}
+
+
+# Workflow 'complete-status' (specs/sirius/arazzo/sirius-status-update.arazzo.yml, line 20).
+
+
+def _complete_status_outputs(c: rt.Context[CompleteStatusInputs]) -> dict[str, Any]:
+    return {"statusId": c.step("updateStatus", "statusId")}
+
+
+def _complete_status_inputs(values: Mapping[str, Any]) -> CompleteStatusInputs:
+    return CompleteStatusInputs(
+        status_id=values["statusId"],
+        conclusion=values["conclusion"],
+        output_title=values["outputTitle"],
+        output_summary=values.get("outputSummary"),
+    )
+
+
+def _complete_status_input_values(inputs: CompleteStatusInputs) -> dict[str, Any]:
+    return {
+        "statusId": inputs.status_id,
+        "conclusion": inputs.conclusion,
+        "outputTitle": inputs.output_title,
+        "outputSummary": inputs.output_summary,
+    }
+
+
+_EXECUTE_PUBLIC_GRAPH_QL_REQUEST_SCHEMA = {
+    "type": "object",
+    "description": "A GraphQL-over-HTTP request.",
+    "required": ["query"],
+    "properties": {
+        "query": {"type": "string", "description": "The GraphQL document."},
+        "variables": {
+            "type": "object",
+            "description": "Values of the variables the operation declares, by name.",
+            "additionalProperties": True,
+        },
+        "operationName": {
+            "type": "string",
+            "description": "Name of the operation to run when the document defines several.",
+        },
     },
+}
+_UPDATE_STATUS_QUERY = "mutation ($statusId: ID!, $conclusion: StatusConclusion!, $output: UpdateStatusOutputInput!) { updateStatus(input: {id: $statusId, status: completed, conclusion: $conclusion, output: $output}) { id } }"
+_COMPLETE_STATUS_INPUTS_SCHEMA = {
+    "type": "object",
+    "required": ["statusId", "conclusion", "outputTitle"],
+    "properties": {
+        "statusId": {
+            "type": "string",
+            "description": "The status id received in the webhook's `x-sirius-status-id` header.",
+        },
+        "conclusion": {
+            "type": "string",
+            "description": "How the action ended.",
+            "enum": ["success", "failure", "timed_out"],
+        },
+        "outputTitle": {
+            "type": "string",
+            "description": 'A short description of the outcome, e.g. "Live saved".',
+        },
+        "outputSummary": {
+            "type": "string",
+            "description": "Details of the outcome, e.g. an error message.",
+        },
+    },
+}
+
+_EXECUTE_PUBLIC_GRAPH_QL = rt.Operation(
+    "siriusPublicApi",
+    "POST",
+    "/api/public/graphql",
+    security=((rt.SecurityScheme("bearerAuth", "http", "bearer", "", ""),),),
+    request_schema=_EXECUTE_PUBLIC_GRAPH_QL_REQUEST_SCHEMA,
+)
+
+_COMPLETE_STATUS: rt.Workflow[CompleteStatusInputs, CompleteStatusResult] = rt.Workflow(
+    "complete-status",
+    steps=(
+        rt.Step(
+            "updateStatus",
+            operation=_EXECUTE_PUBLIC_GRAPH_QL,
+            request=_update_status_request,
+            success=_update_status_succeeded,
+            outputs=_update_status_outputs,
+        ),
+    ),
+    outputs=_complete_status_outputs,
+    inputs=_complete_status_inputs,
+    input_values=_complete_status_input_values,
+    inputs_schema=_COMPLETE_STATUS_INPUTS_SCHEMA,
+    result=CompleteStatusResult,
+)
+
+_REGISTRY = rt.Registry(
+    name="sirius_status_update",
+    workflows={"complete-status": _COMPLETE_STATUS},
     sources={
         "siriusPublicApi": rt.Source(
             "siriusPublicApi",
             "../openapi/sirius-public-graphql-api-openapi.yml",
             "https://lemonde.sirius.press",
-        ),
+        )
     },
 )

@@ -1,7 +1,7 @@
 """The Jinja environment: strict, no autoescape, and the only ways spec text enters source.
 
-``py`` (values), ``docstring`` and ``comment`` (text), ``type`` (type nodes, rendered by
-:func:`generator.schema_types.render_type`, whose literal values go through ``py_literal`` too).
+``code`` (``ast`` nodes, rendered by :func:`generator.pycode.render`, the one place code becomes text),
+``py`` (values), ``docstring`` and ``comment`` (text), ``type`` (type nodes, rendered through ``code``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 import jinja2
 
 from .literals import py_literal
+from .pycode import render as render_code
 from .schema_types import render_type
 
 # control characters, and lone surrogates (generated source must be valid UTF-8)
@@ -69,6 +70,7 @@ def environment() -> jinja2.Environment:
     env.filters["docstring"] = docstring
     env.filters["comment"] = comment
     env.filters["type"] = render_type
+    env.filters["code"] = render_code
     return env
 
 

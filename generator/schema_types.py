@@ -1,20 +1,21 @@
 """JSON Schema → Python types as a small tree of nodes, with TypedDicts for objects that declare properties.
 
 Nothing here handles type *text*: unions are flattened and de-duplicated on nodes (literal values compared
-with their types), and :func:`render_type` alone turns a node into source, literal values through
-:func:`generator.literals.py_literal`.
+with their types), and :func:`type_expr` turns a node into an ``ast`` expression (literal values as
+constants, names as checked identifiers) that :func:`generator.pycode.render` alone turns into source.
 """
 
 from __future__ import annotations
 
+import ast
 import json
-import keyword
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .literals import py_literal
+from . import pycode
 from .names import Scope
+from .pycode import Identifier
 
 _SIMPLE = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
 
@@ -107,25 +108,32 @@ def optional(node: TypeNode) -> TypeNode:
     return union([node, Name("None")])
 
 
-def _identifier(name: str) -> str:
-    if not (name.isascii() and name.isidentifier()) or (keyword.iskeyword(name) and name != "None"):
-        raise ValueError(f"{name!r} is not a name a type expression may use")
-    return name
+def _named(text: str) -> ast.expr:
+    if text == "None":
+        return pycode.constant(None)
+    return pycode.name(Identifier(text))
+
+
+def type_expr(node: TypeNode) -> ast.expr:
+    """The type as an ``ast`` expression: values as constants, names checked identifiers."""
+    if isinstance(node, AnyType):
+        return pycode.fixed("Any")
+    if isinstance(node, (Name, TypedDictRef)):
+        return _named(node.name)
+    if isinstance(node, LiteralType):
+        return pycode.subscript(
+            pycode.fixed("Literal"), *(pycode.literal(value) for value in node.values)
+        )
+    if isinstance(node, Union):
+        return pycode.union([type_expr(member) for member in node.members])
+    if isinstance(node, Generic):
+        return pycode.subscript(_named(node.base), *(type_expr(arg) for arg in node.args))
+    raise TypeError(f"not a type node: {node!r}")
 
 
 def render_type(node: TypeNode) -> str:
-    """The one place a type becomes source: values through ``py_literal``, names checked identifiers."""
-    if isinstance(node, AnyType):
-        return "Any"
-    if isinstance(node, (Name, TypedDictRef)):
-        return _identifier(node.name)
-    if isinstance(node, LiteralType):
-        return "Literal[" + ", ".join(py_literal(value) for value in node.values) + "]"
-    if isinstance(node, Union):
-        return " | ".join(render_type(member) for member in node.members)
-    if isinstance(node, Generic):
-        return f"{_identifier(node.base)}[{', '.join(render_type(arg) for arg in node.args)}]"
-    raise TypeError(f"not a type node: {node!r}")
+    """The type as source text, through :func:`generator.pycode.render`."""
+    return pycode.render(type_expr(node))
 
 
 def walk(node: TypeNode) -> Iterator[TypeNode]:

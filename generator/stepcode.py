@@ -1,14 +1,20 @@
-"""Compiles a step's parts (request, criteria, actions, outputs) into Python source the templates place."""
+"""Compiles a step's parts (request, criteria, actions, outputs) into ``ast`` expressions.
+
+:mod:`generator.functions` wraps them into the step's named functions; nothing here handles source text.
+"""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from . import pycode
 from .diagnostics import Diagnostics, Location
 from .expressions import (
     ExpressionError,
+    InputFields,
     check_regex,
     compile_condition,
     compile_expression,
@@ -17,7 +23,6 @@ from .expressions import (
     is_expression,
     parse_expression,
 )
-from .literals import py_literal
 from .model import Action, ApiOperation, Criterion, Output, Parameter, Step
 from .names import snake
 
@@ -63,108 +68,97 @@ def _op_name(operation: ApiOperation) -> str:
 
 
 @dataclass(frozen=True)
-class ActionPlan:
-    code: str
+class ActionParts:
+    """An action's table arguments (names as keywords) and its criteria, if any."""
 
-
-@dataclass(frozen=True)
-class StepPlan:
-    step_id: str
-    operation_var: str | None
-    workflow_id: str | None
-    workflow_source: str | None
-    request: str | None
-    success: str | None
-    outputs: str | None
-    on_success: tuple[ActionPlan, ...]
-    on_failure: tuple[ActionPlan, ...]
+    args: tuple[ast.expr, ...]
+    keywords: tuple[tuple[str, ast.expr], ...]
+    criteria: ast.expr | None
 
 
 class StepCompiler:
     def __init__(self, diagnostics: Diagnostics, components: Components) -> None:
         self.diags = diagnostics
         self.components = components
+        self.inputs: InputFields | None = None  # the typed inputs of the workflow being compiled
 
-    def _fail(self, where: Location, what: str, error: ExpressionError) -> str:
+    def _fail(self, where: Location, what: str, error: ExpressionError) -> ast.expr:
         self.diags.error(
             where, f"{what}: {error.message} (at character {error.offset + 1})", "expression"
         )
-        return "None"
+        return pycode.constant(None)
 
-    def expression(self, text: str, where: Location, what: str) -> str:
+    def expression(self, text: str, where: Location, what: str) -> ast.expr:
         if not isinstance(text, str) or not is_expression(text):
             self.diags.error(
                 where,
                 f"{what} must be a runtime expression such as $response.body#/id, not {text!r}",
                 "expression",
             )
-            return "None"
+            return pycode.constant(None)
         try:
-            return compile_expression(parse_expression(text), self.components)
+            return compile_expression(parse_expression(text), self.components, self.inputs)
         except ExpressionError as error:
             return self._fail(where, what, error)
 
-    def value(self, value: Any, where: Location, what: str) -> str:
+    def value(self, value: Any, where: Location, what: str) -> ast.expr:
         try:
-            return compile_value(value, self.components)
+            return compile_value(value, self.components, self.inputs)
         except ExpressionError as error:
             return self._fail(where, what, error)
 
-    def criterion(self, criterion: Criterion) -> str:
+    def criterion(self, criterion: Criterion) -> ast.expr:
         where = criterion.where
         try:
             if criterion.type == "simple":
-                return compile_condition(criterion.condition, self.components)
+                return compile_condition(criterion.condition, self.components, self.inputs)
             context = self.expression(criterion.context or "", where, "criterion context")
             if criterion.type == "regex":
                 check_regex(criterion.condition)
-                return f"rt.regex({context}, {py_literal(criterion.condition)})"
+                return pycode.call("rt.regex", context, pycode.literal(criterion.condition))
             version = criterion.version or ("xpath-30" if criterion.type == "xpath" else "")
             return compile_query_criterion(criterion.type, criterion.condition, context, version)
         except ExpressionError as error:
             return self._fail(where, f"{criterion.type} condition {criterion.condition!r}", error)
 
-    def check(self, criteria: tuple[Criterion, ...]) -> str | None:
+    def check(self, criteria: tuple[Criterion, ...]) -> ast.expr | None:
+        """Every criterion holds: ``a and b`` (parentheses only where the operators need them)."""
         if not criteria:
             return None
-        parts = [self.criterion(criterion) for criterion in criteria]
-        return "lambda c: " + " and ".join(
-            parts if len(parts) == 1 else [f"({part})" for part in parts]
-        )
+        return pycode.both([self.criterion(criterion) for criterion in criteria])
 
-    def action(self, action: Action) -> ActionPlan:
-        args = [py_literal(action.name), py_literal(action.type)]
+    def action(self, action: Action) -> ActionParts:
+        args = (pycode.literal(action.name), pycode.literal(action.type))
+        keywords: list[tuple[str, ast.expr]] = []
         if action.step_id is not None:
-            args.append(f"step_id={py_literal(action.step_id)}")
+            keywords.append(("step_id", pycode.literal(action.step_id)))
         if action.workflow_id is not None:
-            args.append(f"workflow_id={py_literal(action.workflow_id)}")
+            keywords.append(("workflow_id", pycode.literal(action.workflow_id)))
         if action.workflow_source is not None:
-            args.append(f"workflow_source={py_literal(action.workflow_source)}")
+            keywords.append(("workflow_source", pycode.literal(action.workflow_source)))
         if action.type == "retry":
             if action.retry_after is not None:
-                args.append(f"retry_after={py_literal(action.retry_after)}")
-            args.append(f"retry_limit={py_literal(action.retry_limit)}")
-        criteria = self.check(action.criteria)
-        if criteria is not None:
-            args.append(f"criteria={criteria}")
-        return ActionPlan(f"rt.Action({', '.join(args)})")
+                keywords.append(("retry_after", pycode.literal(action.retry_after)))
+            keywords.append(("retry_limit", pycode.literal(action.retry_limit)))
+        return ActionParts(args, tuple(keywords), self.check(action.criteria))
 
-    def outputs(self, outputs: tuple[Output, ...]) -> str | None:
+    def outputs(self, outputs: tuple[Output, ...]) -> ast.expr | None:
         if not outputs:
             return None
-        items = [
-            f"{py_literal(o.name)}: "
-            + (
-                self.value(o.constant, o.where, f"output {o.name!r}")
-                if o.is_constant
-                else self.expression(o.expression, o.where, f"output {o.name!r}")
+        return pycode.dict_of(
+            (
+                pycode.literal(o.name),
+                (
+                    self.value(o.constant, o.where, f"output {o.name!r}")
+                    if o.is_constant
+                    else self.expression(o.expression, o.where, f"output {o.name!r}")
+                ),
             )
             for o in outputs
-        ]
-        return "lambda c: {" + ", ".join(items) + "}"
+        )
 
-    def parameters(self, step: Step) -> list[str]:
-        result = []
+    def parameters(self, step: Step) -> list[ast.expr]:
+        result: list[ast.expr] = []
         given: set[tuple[str, str]] = set()
         for parameter in step.parameters:
             target = self._target(parameter, step)
@@ -176,7 +170,9 @@ class StepCompiler:
                 parameter.value_where or parameter.where,
                 f"parameter {parameter.name!r}",
             )
-            result.append(f"({py_literal(target[1])}, {py_literal(target[0])}, {code})")
+            result.append(
+                pycode.tuple_of([pycode.literal(target[1]), pycode.literal(target[0]), code])
+            )
         if step.operation is not None:
             for api in step.operation.parameters:
                 if api.required and (api.name, api.location) not in given:
@@ -224,11 +220,13 @@ class StepCompiler:
             )
         return parameter.name, parameter.location
 
-    def request(self, step: Step) -> str | None:
+    def request(self, step: Step) -> ast.expr | None:
+        """``rt.request(...)``: the step's parameters and body, or None when it sends neither."""
         params = self.parameters(step)
-        args = []
+        args: list[ast.expr] = []
+        keywords: dict[str, ast.expr] = {}
         if params:
-            args.append("(" + ", ".join(params) + ("," if len(params) == 1 else "") + ")")
+            args.append(pycode.tuple_of(params))
         body = step.request_body
         if body is not None and step.workflow_id is not None:
             self.diags.error(
@@ -239,10 +237,12 @@ class StepCompiler:
             )
         if body is not None and step.operation is not None:
             payload = (
-                self.value(body.payload, body.where, "request body") if body.has_payload else "None"
+                self.value(body.payload, body.where, "request body")
+                if body.has_payload
+                else pycode.constant(None)
             )
             if body.replacements:
-                pairs = []
+                pairs: list[ast.expr] = []
                 for replacement in body.replacements:
                     problem = _replacement_problem(body.payload, replacement.target)
                     if problem is not None:
@@ -253,26 +253,11 @@ class StepCompiler:
                         replacement.value_where or replacement.where,
                         "replacement value",
                     )
-                    pairs.append(f"({py_literal(replacement.target)}, {value})")
-                payload = (
-                    f"rt.replace({payload}, ({', '.join(pairs)}{',' if len(pairs) == 1 else ''}))"
-                )
-            args.append(f"body={payload}")
+                    pairs.append(pycode.tuple_of([pycode.literal(replacement.target), value]))
+                payload = pycode.call("rt.replace", payload, pycode.tuple_of(pairs))
+            keywords["body"] = payload
             content_type = body.content_type or next(iter(step.operation.request_content), None)
-            args.append(f"content_type={py_literal(content_type)}")
-        if not args:
+            keywords["content_type"] = pycode.literal(content_type)
+        if not args and not keywords:
             return None
-        return f"lambda c: rt.request({', '.join(args)})"
-
-    def step(self, step: Step, operation_var: str | None) -> StepPlan:
-        return StepPlan(
-            step_id=step.step_id,
-            operation_var=operation_var,
-            workflow_id=step.workflow_id,
-            workflow_source=step.workflow_source,
-            request=self.request(step),
-            success=self.check(step.success_criteria),
-            outputs=self.outputs(step.outputs),
-            on_success=tuple(self.action(action) for action in step.on_success),
-            on_failure=tuple(self.action(action) for action in step.on_failure),
-        )
+        return pycode.call("rt.request", *args, **keywords)

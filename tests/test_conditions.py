@@ -24,11 +24,22 @@ from generator.expressions import (
     check_jsonpath,
     check_regex,
     check_xpath,
-    compile_condition,
-    compile_query_criterion,
+    compile_condition as compile_condition_node,
+    compile_query_criterion as compile_query_criterion_node,
     parse_condition,
     split_query_comparison,
+    source,
 )
+
+
+def compile_condition(*args: Any) -> str:
+    """The compiled code as text (:func:`generator.expressions.source`)."""
+    return source(compile_condition_node(*args))
+
+
+def compile_query_criterion(kind: str, query: str, context: str, version: str) -> str:
+    """The compiled criterion as text (the context given as code text, parsed to its node)."""
+    return source(compile_query_criterion_node(kind, query, ast.parse(context, mode="eval").body, version))
 
 SC = Ref(StatusCode())
 
@@ -187,7 +198,7 @@ class FakeContext:
             value = value[int(token)] if isinstance(value, list) else (value or {}).get(token)
         return value
 
-    def inputs(self, name: str, pointer: str = "") -> Any:
+    def input(self, name: str, pointer: str = "") -> Any:
         assert pointer == ""
         return self.input_values.get(name)
 
@@ -244,7 +255,7 @@ class FakeRuntime:
 ALLOWED_ATTRS = {
     "status_code",
     "response_body",
-    "inputs",
+    "input",
     "step",
     "eq",
     "ne",
@@ -334,12 +345,13 @@ def test_compiled_condition_evaluates(text: str, ctx: FakeContext, expected: boo
 
 def test_compiled_condition_shape() -> None:
     assert compile_condition("$statusCode == 200") == "rt.eq(c.status_code(), 200)"
+    assert compile_condition("!$inputs.a && true") == "not rt.truthy(c.input('a')) and True"
+    assert compile_condition("$inputs.a || null") == "rt.truthy(c.input('a')) or rt.truthy(None)"
+    # parentheses only where the operators need them
     assert (
-        compile_condition("!$inputs.a && true") == "((not rt.truthy(c.inputs('a'))) and True)"
-    )
-    assert (
-        compile_condition("$inputs.a || null")
-        == "(rt.truthy(c.inputs('a')) or rt.truthy(None))"
+        compile_condition("($statusCode == 200 || $statusCode == 201) && !($inputs.a && $inputs.b)")
+        == "(rt.eq(c.status_code(), 200) or rt.eq(c.status_code(), 201)) and "
+        "(not (rt.truthy(c.input('a')) and rt.truthy(c.input('b'))))"
     )
 
 

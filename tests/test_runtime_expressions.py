@@ -21,12 +21,23 @@ from generator.expressions import (
     StepsRef,
     Url,
     WorkflowsRef,
-    compile_expression,
-    compile_value,
+    compile_expression as compile_expression_node,
+    compile_value as compile_value_node,
     is_expression,
     parse_expression,
     parse_template,
+    source,
 )
+
+
+def compile_expression(*args: Any) -> str:
+    """The compiled code as text (:func:`generator.expressions.source`)."""
+    return source(compile_expression_node(*args))
+
+
+def compile_value(*args: Any) -> str:
+    """The compiled code as text (:func:`generator.expressions.source`)."""
+    return source(compile_value_node(*args))
 
 # --- parsing --------------------------------------------------------------------------------------
 
@@ -278,7 +289,7 @@ class FakeContext:
     def response_body(self, pointer: str = "") -> Any:
         return _resolve(self.resp_body, pointer)
 
-    def inputs(self, name: str, pointer: str = "") -> Any:
+    def input(self, name: str, pointer: str = "") -> Any:
         return _resolve(self.input_values.get(name), pointer)
 
     def outputs(self, name: str, pointer: str = "") -> Any:
@@ -313,7 +324,7 @@ ALLOWED_CALLS = {
     "request_body",
     "response_header",
     "response_body",
-    "inputs",
+    "input",
     "outputs",
     "step",
     "workflow",

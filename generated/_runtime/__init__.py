@@ -26,8 +26,10 @@ from .spec import (
 from .trace import StepRecord
 from .values import (
     MISSING,
+    at,
     eq,
     ge,
+    given,
     gt,
     jsonpath_any,
     jsonpath_value,
@@ -62,8 +64,10 @@ __all__ = [
     "StepRecord",
     "Workflow",
     "WorkflowLimitError",
+    "at",
     "eq",
     "ge",
+    "given",
     "gt",
     "jsonpath_any",
     "jsonpath_value",

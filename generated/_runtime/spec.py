@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from .params import ParamStyle
 
 if TYPE_CHECKING:
     from .context import Context
 
-Check = Callable[["Context"], bool]
+Check = Callable[["Context[Any]"], bool]
+InputsT = TypeVar("InputsT")  # a workflow's typed inputs class (None without one)
+R = TypeVar("R")  # a workflow's result class
 
 
 @dataclass(frozen=True)
@@ -88,11 +90,11 @@ class Action:
     criteria: Check | None = None
 
 
-def _no_outputs(context: Context) -> dict[str, Any]:
+def _no_outputs(context: Context[Any]) -> dict[str, Any]:
     return {}
 
 
-def _no_request(context: Context) -> Request:
+def _no_request(context: Context[Any]) -> Request:
     return Request()
 
 
@@ -102,23 +104,34 @@ class Step:
     operation: Operation | None = None
     workflow_id: str | None = None
     workflow_source: str | None = None  # the 'arazzo' source description that holds ``workflow_id``
-    request: Callable[[Context], Request] = _no_request
+    request: Callable[[Context[Any]], Request] = _no_request
     success: Check | None = None
-    outputs: Callable[[Context], dict[str, Any]] = _no_outputs
+    outputs: Callable[[Context[Any]], dict[str, Any]] = _no_outputs
     on_success: tuple[Action, ...] = ()
     on_failure: tuple[Action, ...] = ()
 
 
 @dataclass(frozen=True)
-class Workflow:
+class Workflow(Generic[InputsT, R]):
+    """A workflow's steps and tables.
+
+    ``inputs`` builds its typed inputs object (what its step functions read as ``c.inputs``) from the
+    validated input values, ``input_values`` gives those values back by name (None: no declared inputs);
+    ``result`` builds the public result from the outputs in declaration order and ``trace=`` (None for a
+    workflow of an imported document, which has no public function).
+    """
+
     workflow_id: str
     steps: tuple[Step, ...]
-    outputs: Callable[[Context], dict[str, Any]] = _no_outputs
+    outputs: Callable[[Context[Any]], dict[str, Any]] = _no_outputs
     inputs_schema: Mapping[str, Any] | None = None
     # a workflowId of this document's scope, or (source description name, workflowId) of an imported one
     depends_on: tuple[str | tuple[str, str], ...] = ()
     success_actions: tuple[Action, ...] = ()
     failure_actions: tuple[Action, ...] = ()
+    inputs: Callable[[Mapping[str, Any]], InputsT] | None = None
+    input_values: Callable[[InputsT], Mapping[str, Any]] | None = None
+    result: Callable[..., R] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -131,12 +144,14 @@ class Registry:
     searched the same way).
     """
 
-    workflows: Mapping[str, Workflow]
+    workflows: Mapping[str, Workflow[Any, Any]]
     sources: Mapping[str, Source]
     name: str = ""
     imports: Mapping[str, Registry] = field(default_factory=dict)
 
-    def find(self, workflow_id: str, source: str | None = None) -> tuple[Registry, Workflow]:
+    def find(
+        self, workflow_id: str, source: str | None = None
+    ) -> tuple[Registry, Workflow[Any, Any]]:
         """The workflow a reference names and the registry of the document that defines it."""
         if source is not None:
             owner = self.imports[source]
@@ -150,7 +165,7 @@ class Registry:
                 continue
         raise KeyError(workflow_id)
 
-    def workflow(self, workflow_id: str) -> Workflow:
+    def workflow(self, workflow_id: str) -> Workflow[Any, Any]:
         return self.find(workflow_id)[1]
 
     def source(self, name: str) -> Source | None:

@@ -1,10 +1,13 @@
-"""Arazzo runtime expressions, criterion conditions, and their compilation to Python source."""
+"""Arazzo runtime expressions, criterion conditions, and their compilation to Python ``ast`` expressions."""
 
 from generator.expressions.compile import (
+    InputField,
+    InputFields,
     compile_condition,
     compile_expression,
     compile_query_criterion,
     compile_value,
+    source,
 )
 from generator.expressions.conditions import (
     And,
@@ -47,6 +50,8 @@ __all__ = [
     "ComponentsRef",
     "Condition",
     "ExpressionError",
+    "InputField",
+    "InputFields",
     "InputsRef",
     "Literal",
     "Method",
@@ -73,6 +78,7 @@ __all__ = [
     "parse_condition",
     "parse_expression",
     "parse_template",
+    "source",
     "split_query_comparison",
     "template_spans",
     "unescape_pointer",

@@ -1,17 +1,21 @@
-"""Compile parsed expressions and conditions to Python source.
+"""Compile parsed expressions and conditions to Python ``ast`` expressions.
 
-The generated code is a single Python expression evaluated where a context object named ``c`` and
-the runtime module imported as ``rt`` are in scope. Every value taken from the Arazzo document
-(names, pointers, literals, queries) enters the code through :func:`generator.literals.py_literal`,
-so document text only ever appears inside string (or number) constants.
+The generated code is an expression evaluated where a context object named ``c`` and the runtime module
+imported as ``rt`` are in scope. Every value taken from the Arazzo document (names, pointers, literals,
+queries) enters the tree as a constant (:func:`generator.pycode.literal`), and typed input fields by the
+names the sanitiser gave them, so document text only ever appears inside string (or number) constants.
+:func:`generator.pycode.render` (or :func:`source` here) turns a tree into text.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from generator import pycode
 from generator.expressions.conditions import (
     And,
     Compare,
@@ -43,17 +47,33 @@ from generator.expressions.runtime_expr import (
     template_spans,
     unescape_pointer,
 )
-from generator.literals import LiteralError, py_literal
+from generator.pycode import Identifier, LiteralError
 
 __all__ = [
     "Components",
+    "InputField",
+    "InputFields",
     "compile_condition",
     "compile_expression",
     "compile_query_criterion",
     "compile_value",
+    "source",
 ]
 
 Components = Mapping[str, Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class InputField:
+    """A declared input of the workflow being compiled: its field on the typed inputs object, and whether
+    it always holds a value (required, or filled with the schema's default); else None means absent."""
+
+    name: Identifier
+    required: bool
+
+
+# input name (as in the document) -> its field; None: the workflow has no typed inputs object
+InputFields = Mapping[str, InputField]
 
 _COMPARE_FUNCS = {
     "==": "rt.eq",
@@ -71,15 +91,20 @@ _REQUEST_FUNCS = {
 _INDEX = re.compile(r"0|[1-9][0-9]*")
 
 
-def _literal(value: Any) -> str:
+def source(node: ast.AST) -> str:
+    """The text of compiled code (for messages and tests): :func:`generator.pycode.render`."""
+    return pycode.render(node)
+
+
+def _literal(value: Any) -> ast.expr:
     try:
-        return py_literal(value)
+        return pycode.literal(value)
     except LiteralError as err:
         raise ExpressionError(str(err), 0) from None
 
 
 def _plain(value: Any) -> Any:
-    """Turn mappings and sequences of a loaded document into the dicts and lists :func:`py_literal` takes."""
+    """Turn mappings and sequences of a loaded document into the dicts and lists :func:`literal` takes."""
     if isinstance(value, Mapping):
         return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
@@ -107,34 +132,50 @@ def _resolve_component(ref: ComponentsRef, components: Components | None) -> Any
     return _plain(value)
 
 
-def _call(function: str, *args: str, pointer: str = "") -> str:
+def _call(function: str, *args: str, pointer: str = "") -> ast.expr:
     """``function(args..., pointer)`` with the pointer left out when empty (the context's default)."""
     parts = [_literal(arg) for arg in args] + ([_literal(pointer)] if pointer else [])
-    return f"{function}({', '.join(parts)})"
+    return pycode.call(function, *parts)
 
 
-def compile_expression(expr: RuntimeExpr, components: Components | None = None) -> str:
-    """Python source evaluating ``expr`` against the context ``c``.
+def _input(expr: InputsRef, inputs: InputFields | None) -> ast.expr:
+    """A typed field of ``c.inputs`` (``rt.given`` for an optional one: None is absent), else ``c.input``."""
+    field = None if inputs is None else inputs.get(expr.name)
+    if field is None:
+        return _call("c.input", expr.name, pointer=expr.pointer)
+    value: ast.expr = pycode.attr(pycode.fixed("c.inputs"), field.name)
+    if not field.required:
+        value = pycode.call("rt.given", value)
+    if expr.pointer:
+        value = pycode.call("rt.at", value, _literal(expr.pointer))
+    return value
+
+
+def compile_expression(
+    expr: RuntimeExpr, components: Components | None = None, inputs: InputFields | None = None
+) -> ast.expr:
+    """An expression evaluating ``expr`` against the context ``c``.
 
     ``$components...`` references are resolved now (from ``components``) and become literals;
-    ``$sourceDescriptions.<name>.url`` becomes ``c.source_url(name)``.
+    ``$sourceDescriptions.<name>.url`` becomes ``c.source_url(name)``; ``$inputs.x`` reads the typed
+    field ``c.inputs.x`` when ``inputs`` declares ``x``, else ``c.input("x")``.
     """
     if isinstance(expr, Url):
-        return "c.url()"
+        return pycode.call("c.url")
     if isinstance(expr, Method):
-        return "c.method()"
+        return pycode.call("c.method")
     if isinstance(expr, StatusCode):
-        return "c.status_code()"
+        return pycode.call("c.status_code")
     if isinstance(expr, RequestRef):
         if expr.part == "body":
             return _call("c.request_body", pointer=expr.pointer)
-        return f"{_REQUEST_FUNCS[expr.part]}({_literal(expr.name)})"
+        return pycode.call(_REQUEST_FUNCS[expr.part], _literal(expr.name))
     if isinstance(expr, ResponseRef):
         if expr.part == "body":
             return _call("c.response_body", pointer=expr.pointer)
-        return f"c.response_header({_literal(expr.name)})"
+        return pycode.call("c.response_header", _literal(expr.name))
     if isinstance(expr, InputsRef):
-        return _call("c.inputs", expr.name, pointer=expr.pointer)
+        return _input(expr, inputs)
     if isinstance(expr, OutputsRef):
         return _call("c.outputs", expr.name, pointer=expr.pointer)
     if isinstance(expr, StepsRef):
@@ -148,40 +189,44 @@ def compile_expression(expr: RuntimeExpr, components: Components | None = None) 
                 "only .url is a value (write $sourceDescriptions.<name>.url)",
                 0,
             )
-        return f"c.source_url({_literal(expr.name)})"
+        return pycode.call("c.source_url", _literal(expr.name))
     if isinstance(expr, ComponentsRef):
         return _literal(_resolve_component(expr, components))
     raise ExpressionError(f"not a runtime expression: {type(expr).__name__}", 0)
 
 
-def _compile_string(text: str, components: Components | None) -> str:
+def _compile_string(
+    text: str, components: Components | None, inputs: InputFields | None
+) -> ast.expr:
     if is_expression(text):
-        return compile_expression(parse_expression(text), components)
+        return compile_expression(parse_expression(text), components, inputs)
     if "{$" not in text:
         return _literal(text)
     spans = template_spans(text)
-    codes: list[str] = []
+    parts: list[ast.expr] = []
     for offset, part in spans:
         if isinstance(part, str):
-            codes.append(_literal(part))
+            parts.append(_literal(part))
             continue
         try:
-            codes.append(compile_expression(part, components))
+            parts.append(compile_expression(part, components, inputs))
         except ExpressionError as err:
             raise err.shifted(offset + 1) from None
     if len(spans) == 1 and not isinstance(spans[0][1], str):
-        return codes[0]  # the string is exactly "{$expr}": keep the value's type
-    return "rt.text(" + ", ".join(codes) + ")"
+        return parts[0]  # the string is exactly "{$expr}": keep the value's type
+    return pycode.call("rt.text", *parts)
 
 
 def _at(path: str, err: ExpressionError) -> ExpressionError:
     return ExpressionError(f"at {path!r}: {err.message}" if path else err.message, err.offset)
 
 
-def _compile_value(value: Any, components: Components | None, path: str) -> str:
+def _compile_value(
+    value: Any, components: Components | None, inputs: InputFields | None, path: str
+) -> ast.expr:
     if isinstance(value, str):
         try:
-            return _compile_string(value, components)
+            return _compile_string(value, components, inputs)
         except ExpressionError as err:
             raise _at(path, err) from None
     if isinstance(value, Mapping):
@@ -192,77 +237,84 @@ def _compile_value(value: Any, components: Components | None, path: str) -> str:
             except ExpressionError as err:
                 raise _at(path, ExpressionError(f"object key {err.message}", 0)) from None
             escaped = str(key).replace("~", "~0").replace("/", "~1")
-            items.append(f"{key_code}: {_compile_value(item, components, f'{path}/{escaped}')}")
-        return "{" + ", ".join(items) + "}"
+            items.append((key_code, _compile_value(item, components, inputs, f"{path}/{escaped}")))
+        return pycode.dict_of(items)
     if isinstance(value, (list, tuple)):
-        return (
-            "["
-            + ", ".join(
-                _compile_value(item, components, f"{path}/{i}") for i, item in enumerate(value)
-            )
-            + "]"
+        return pycode.list_of(
+            _compile_value(item, components, inputs, f"{path}/{i}") for i, item in enumerate(value)
         )
     try:
-        return py_literal(value)
+        return pycode.literal(value)
     except LiteralError as err:
         raise _at(path, ExpressionError(str(err), 0)) from None
 
 
-def compile_value(value: Any, components: Components | None = None) -> str:
-    """Python source building a JSON-like value (a payload, a parameter value) at run time.
+def compile_value(
+    value: Any, components: Components | None = None, inputs: InputFields | None = None
+) -> ast.expr:
+    """An expression building a JSON-like value (a payload, a parameter value) at run time.
 
     A string that is a whole runtime expression (``$inputs.x``) or exactly one embedded expression
     (``{$inputs.x}``) becomes that expression's value, type preserved; a string with embedded
     expressions among text becomes ``rt.text(...)``; everything else is a literal. Nested errors
     name the JSON pointer of the offending string; the offset is within that string.
     """
-    return _compile_value(value, components, "")
+    return _compile_value(value, components, inputs, "")
 
 
-def _operand(node: Condition, components: Components | None) -> str:
+def _operand(
+    node: Condition, components: Components | None, inputs: InputFields | None
+) -> ast.expr:
     if isinstance(node, Literal):
         return _literal(node.value)
     if isinstance(node, Ref):
         try:
-            return compile_expression(node.expr, components)
+            return compile_expression(node.expr, components, inputs)
         except ExpressionError as err:
             raise err.shifted(node.offset) from None
-    return _boolean(node, components)
+    return _boolean(node, components, inputs)
 
 
-def _boolean(node: Condition, components: Components | None) -> str:
+def _boolean(
+    node: Condition, components: Components | None, inputs: InputFields | None
+) -> ast.expr:
     if isinstance(node, Or):
-        return "(" + " or ".join(_boolean(item, components) for item in node.operands) + ")"
+        return pycode.either([_boolean(item, components, inputs) for item in node.operands])
     if isinstance(node, And):
-        return "(" + " and ".join(_boolean(item, components) for item in node.operands) + ")"
+        return pycode.both([_boolean(item, components, inputs) for item in node.operands])
     if isinstance(node, Not):
-        return f"(not {_boolean(node.operand, components)})"
+        return pycode.negate(_boolean(node.operand, components, inputs))
     if isinstance(node, Compare):
-        left = _operand(node.left, components)
-        right = _operand(node.right, components)
-        return f"{_COMPARE_FUNCS[node.op]}({left}, {right})"
+        left = _operand(node.left, components, inputs)
+        right = _operand(node.right, components, inputs)
+        return pycode.call(_COMPARE_FUNCS[node.op], left, right)
     if isinstance(node, Literal) and isinstance(node.value, bool):
-        return "True" if node.value else "False"
-    return f"rt.truthy({_operand(node, components)})"
+        return pycode.constant(node.value)
+    return pycode.call("rt.truthy", _operand(node, components, inputs))
 
 
-def compile_condition(text: str, components: Components | None = None) -> str:
-    """A boolean Python expression for a ``simple`` criterion condition."""
-    return _boolean(parse_condition(text), components)
+def compile_condition(
+    text: str, components: Components | None = None, inputs: InputFields | None = None
+) -> ast.expr:
+    """A boolean expression for a ``simple`` criterion condition."""
+    return _boolean(parse_condition(text), components, inputs)
 
 
-def compile_query_criterion(kind: str, query_text: str, context_code: str, version: str) -> str:
-    """A boolean Python expression for a ``jsonpath`` or ``xpath`` criterion applied to ``context_code``.
+def compile_query_criterion(
+    kind: str, query_text: str, context: ast.expr, version: str
+) -> ast.expr:
+    """A boolean expression for a ``jsonpath`` or ``xpath`` criterion applied to ``context``.
 
-    ``context_code`` is code produced by :func:`compile_expression` for the criterion's context.
+    ``context`` is what :func:`compile_expression` made of the criterion's context.
     A JSONPath query followed by a comparison (``$.data.id != null``) compares the query's value.
     """
     if kind == "jsonpath":
         query, op, literal = split_query_comparison(query_text)
         if op is None:
-            return f"rt.jsonpath_any({context_code}, {_literal(query)})"
-        return f"{_COMPARE_FUNCS[op]}(rt.jsonpath_value({context_code}, {_literal(query)}), {_literal(literal)})"
+            return pycode.call("rt.jsonpath_any", context, _literal(query))
+        selected = pycode.call("rt.jsonpath_value", context, _literal(query))
+        return pycode.call(_COMPARE_FUNCS[op], selected, _literal(literal))
     if kind == "xpath":
         check_xpath(query_text, version)
-        return f"rt.xpath_any({context_code}, {_literal(query_text)}, {_literal(version)})"
+        return pycode.call("rt.xpath_any", context, _literal(query_text), _literal(version))
     raise ExpressionError(f"unknown criterion type {kind!r}; expected 'jsonpath' or 'xpath'", 0)

@@ -25,8 +25,10 @@ from .spec import (
 from .trace import StepRecord
 from .values import (
     MISSING,
+    at,
     eq,
     ge,
+    given,
     gt,
     jsonpath_any,
     jsonpath_value,
@@ -61,8 +63,10 @@ __all__ = [
     "StepRecord",
     "Workflow",
     "WorkflowLimitError",
+    "at",
     "eq",
     "ge",
+    "given",
     "gt",
     "jsonpath_any",
     "jsonpath_value",

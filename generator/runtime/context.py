@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 import httpx
 
@@ -50,6 +50,9 @@ class Frame:
     inputs: dict[str, Any]
     scope: Registry
     steps: dict[str, dict[str, Any]] = field(default_factory=dict)
+    typed: Any = (
+        None  # the workflow's typed inputs object, built from ``inputs`` (None without a class)
+    )
 
 
 @dataclass
@@ -79,8 +82,14 @@ def parse_body(content: bytes, content_type: str) -> tuple[Any, str | None]:
         return content.decode("latin-1"), problem
 
 
-class Context:
-    """The evaluation context of compiled expressions (the generated code calls it ``c``)."""
+InputsT = TypeVar("InputsT")
+
+
+class Context(Generic[InputsT]):
+    """The evaluation context of compiled expressions (the generated code calls it ``c``).
+
+    ``InputsT`` is the workflow's typed inputs class (``None`` for a workflow without declared inputs).
+    """
 
     def __init__(
         self,
@@ -94,7 +103,13 @@ class Context:
         self._exchange = exchange
         self._outputs = outputs if outputs is not None else {}
 
-    def inputs(self, name: str, path: str = "") -> Any:
+    @property
+    def inputs(self) -> InputsT:
+        """The workflow's inputs as its typed inputs object (validated, defaults filled)."""
+        return cast(InputsT, self._frame.typed)
+
+    def input(self, name: str, path: str = "") -> Any:
+        """An input by name, for one the inputs schema does not declare (MISSING when absent)."""
         return pointer(self._frame.inputs.get(name, MISSING), path)
 
     def outputs(self, name: str, path: str = "") -> Any:

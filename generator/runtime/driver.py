@@ -59,7 +59,7 @@ _END = _End()
 Outcome = int | _End | _GotoWorkflow
 
 
-def check_inputs(workflow: Workflow, given: Mapping[str, Any]) -> dict[str, Any]:
+def check_inputs(workflow: Workflow[Any, Any], given: Mapping[str, Any]) -> dict[str, Any]:
     """Drop absent (None) inputs, fill schema defaults, validate; InputError lists every violation."""
     inputs = {
         name: value for name, value in given.items() if value is not None and value is not MISSING
@@ -83,7 +83,12 @@ def check_inputs(workflow: Workflow, given: Mapping[str, Any]) -> dict[str, Any]
     return inputs
 
 
-def _matched(workflow: Workflow, inputs: Mapping[str, Any]) -> dict[str, Any]:
+def typed_inputs(workflow: Workflow[Any, Any], inputs: dict[str, Any]) -> Any:
+    """The typed inputs object step functions read as ``c.inputs`` (None for a workflow without one)."""
+    return None if workflow.inputs is None else workflow.inputs(inputs)
+
+
+def _matched(workflow: Workflow[Any, Any], inputs: Mapping[str, Any]) -> dict[str, Any]:
     """A called workflow's inputs taken by name from the caller's."""
     wanted = (workflow.inputs_schema or {}).get("properties") or {}
     return {name: value for name, value in inputs.items() if name in wanted}
@@ -112,7 +117,7 @@ def retry_after_header(reply: Reply | None) -> float | None:
         return None
 
 
-def _judge(check: Check | None, context: Context) -> str | None:
+def _judge(check: Check | None, context: Context[Any]) -> str | None:
     """None when the criteria hold (or there are none), else why the step fails."""
     if check is None:
         return None
@@ -157,7 +162,7 @@ class Run:
         at the step budget (WorkflowLimitError), however long the chain. Outputs are evaluated from the
         last workflow of the chain back to the first, so each may read the next one's.
         """
-        chain: list[tuple[Workflow, Frame, dict[str, dict[str, Any]]]] = []
+        chain: list[tuple[Workflow[Any, Any], Frame, dict[str, dict[str, Any]]]] = []
         owner, workflow = (scope or self.registry).find(workflow_id, source)
         current_inputs = given
         while True:
@@ -169,7 +174,7 @@ class Run:
                     yield from self.workflow(
                         dependency_id, _matched(target, inputs), owner, dependency_source
                     )
-            frame = Frame(workflow.workflow_id, inputs, owner)
+            frame = Frame(workflow.workflow_id, inputs, owner, typed=typed_inputs(workflow, inputs))
             record: dict[str, dict[str, Any]] = {"inputs": inputs, "outputs": {}}
             self.state.workflows[(owner, workflow.workflow_id)] = record
             chain.append((workflow, frame, record))
@@ -187,7 +192,7 @@ class Run:
             record["outputs"] = outputs
         return outputs
 
-    def _steps(self, workflow: Workflow, frame: Frame) -> Driver[_GotoWorkflow | None]:
+    def _steps(self, workflow: Workflow[Any, Any], frame: Frame) -> Driver[_GotoWorkflow | None]:
         """Run a workflow's steps; the workflow a ``goto`` hands control to, if any."""
         index = 0
         while index < len(workflow.steps):
@@ -199,15 +204,15 @@ class Run:
             index = outcome
         return None
 
-    def _index(self, workflow: Workflow, step_id: str) -> int:
+    def _index(self, workflow: Workflow[Any, Any], step_id: str) -> int:
         return next(i for i, step in enumerate(workflow.steps) if step.step_id == step_id)
 
-    def _goto(self, workflow: Workflow, action: Action) -> Outcome:
+    def _goto(self, workflow: Workflow[Any, Any], action: Action) -> Outcome:
         if action.workflow_id is not None:
             return _GotoWorkflow(action.workflow_id, action.workflow_source)
         return self._index(workflow, action.step_id or "")
 
-    def step(self, workflow: Workflow, frame: Frame, index: int) -> Driver[Outcome]:
+    def step(self, workflow: Workflow[Any, Any], frame: Frame, index: int) -> Driver[Outcome]:
         step = workflow.steps[index]
         retries: dict[str, int] = {}
         attempt = 0
@@ -222,7 +227,7 @@ class Run:
             else:
                 exchange, reply, failure = yield from self._send(workflow, step, frame, attempt)
                 child = None
-            context = Context(self.state, frame, exchange, child)
+            context: Context[Any] = Context(self.state, frame, exchange, child)
             if failure is None:
                 failure = _judge(step.success, context)
             if failure is None:
@@ -287,7 +292,7 @@ class Run:
                 yield from self.step(workflow, frame, self._index(workflow, action.step_id))
 
     def _choose(
-        self, actions: tuple[Action, ...], context: Context, retries: dict[str, int]
+        self, actions: tuple[Action, ...], context: Context[Any], retries: dict[str, int]
     ) -> Action | None:
         for action in actions:
             if action.criteria is not None and _judge(action.criteria, context) is not None:
@@ -298,7 +303,7 @@ class Run:
         return None
 
     def _send(
-        self, workflow: Workflow, step: Step, frame: Frame, attempt: int
+        self, workflow: Workflow[Any, Any], step: Step, frame: Frame, attempt: int
     ) -> Driver[tuple[Exchange | None, Reply | None, str | None]]:
         assert step.operation is not None
         compiled = step.request(Context(self.state, frame))

@@ -1,16 +1,19 @@
-"""The entry points generated workflow functions call."""
+"""The entry points generated workflow functions call, and the one place a result object is built."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from .client import AsyncClient, Client
 from .errors import ArazzoError
-from .spec import Registry
+from .spec import Registry, Workflow
 from .trace import StepRecord
+from .values import MISSING
 
-Outcome = tuple[dict[str, Any], tuple[StepRecord, ...]]
+InputsT = TypeVar("InputsT")
+R = TypeVar("R")
 
 
 class WrongClientError(ArazzoError, TypeError):
@@ -24,27 +27,56 @@ def _wrong_client(workflow_id: str, client: object, wanted: str, twin: str) -> A
     )
 
 
+def _values(workflow: Workflow[InputsT, Any], inputs: InputsT) -> Mapping[str, Any]:
+    """The input values of a typed inputs object, by input name (none for a workflow without inputs)."""
+    return {} if workflow.input_values is None else workflow.input_values(inputs)
+
+
+def result(
+    workflow: Workflow[Any, R], outputs: Mapping[str, Any], trace: tuple[StepRecord, ...]
+) -> R:
+    """The workflow's result object: its outputs in declaration order (absent ones None), then ``trace``."""
+    build = workflow.result
+    assert build is not None, f"workflow {workflow.workflow_id!r} has no result class"
+    if dataclasses.is_dataclass(build):
+        fields = [f.name for f in dataclasses.fields(build)]
+        assert len(fields) == len(outputs) + 1 and fields[-1] == "trace", (
+            f"workflow {workflow.workflow_id!r}: {len(outputs)} outputs ({', '.join(outputs)}) "
+            f"for result fields {fields}"
+        )
+    return build(*(None if value is MISSING else value for value in outputs.values()), trace=trace)
+
+
 def run(
-    registry: Registry, workflow_id: str, inputs: Mapping[str, Any], client: Client | None
-) -> Outcome:
+    registry: Registry, workflow: Workflow[InputsT, R], inputs: InputsT, client: Client | None
+) -> R:
     if client is not None:
         if not isinstance(client, Client):
             raise _wrong_client(
-                workflow_id, client, "Client", "an AsyncClient goes to the _async function"
+                workflow.workflow_id, client, "Client", "an AsyncClient goes to the _async function"
             )
-        return client.run(registry, workflow_id, inputs)
-    with Client() as default:
-        return default.run(registry, workflow_id, inputs)
+        outputs, trace = client.run(registry, workflow.workflow_id, _values(workflow, inputs))
+    else:
+        with Client() as default:
+            outputs, trace = default.run(registry, workflow.workflow_id, _values(workflow, inputs))
+    return result(workflow, outputs, trace)
 
 
 async def run_async(
-    registry: Registry, workflow_id: str, inputs: Mapping[str, Any], client: AsyncClient | None
-) -> Outcome:
+    registry: Registry, workflow: Workflow[InputsT, R], inputs: InputsT, client: AsyncClient | None
+) -> R:
     if client is not None:
         if not isinstance(client, AsyncClient):
             raise _wrong_client(
-                workflow_id, client, "AsyncClient", "a Client goes to the function without _async"
+                workflow.workflow_id,
+                client,
+                "AsyncClient",
+                "a Client goes to the function without _async",
             )
-        return await client.run(registry, workflow_id, inputs)
-    async with AsyncClient() as default:
-        return await default.run(registry, workflow_id, inputs)
+        outputs, trace = await client.run(registry, workflow.workflow_id, _values(workflow, inputs))
+    else:
+        async with AsyncClient() as default:
+            outputs, trace = await default.run(
+                registry, workflow.workflow_id, _values(workflow, inputs)
+            )
+    return result(workflow, outputs, trace)

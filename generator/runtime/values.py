@@ -62,6 +62,16 @@ def pointer(document: Any, path: str) -> Any:
     return current
 
 
+def given(value: Any) -> Any:
+    """An optional typed input: None (left out) is absent, so it omits what it feeds."""
+    return MISSING if value is None else value
+
+
+def at(value: Any, path: str) -> Any:
+    """The JSON pointer ``path`` inside a value (``$inputs.x#/ptr``); MISSING when it does not exist."""
+    return pointer(value, path)
+
+
 def prune(value: Any) -> Any:
     """Drop object members whose value is MISSING (absent inputs omit what they feed); null in arrays."""
     if isinstance(value, dict):
