@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import pycode
+from .names import Scope, snake
 from .pycode import Identifier
 from .schema_types import TypedDictDef, TypeNode, type_expr
 
@@ -41,6 +42,7 @@ class ClassPlan:
     name: Identifier
     doc: str
     fields: tuple[ast.stmt, ...]
+    helpers: tuple[ast.stmt, ...] = ()  # module-level functions the class body uses (default factories)
 
 
 def _default(plan: InputPlan) -> ast.expr | None:
@@ -49,10 +51,14 @@ def _default(plan: InputPlan) -> ast.expr | None:
     return pycode.literal(plan.default) if plan.has_default else pycode.constant(None)
 
 
-def inputs_class(name: Identifier, workflow_id: str, inputs: Sequence[InputPlan]) -> ClassPlan:
+def inputs_class(
+    name: Identifier, workflow_id: str, inputs: Sequence[InputPlan], scope: Scope
+) -> ClassPlan:
     """The typed inputs of a workflow: its function's parameters as fields, with the same defaults
-    (a mutable default through ``field(default_factory=...)``)."""
+    (a mutable default through ``field(default_factory=...)``: ``dict``/``list`` for an empty one, else a
+    typed function returning the value, so the type checker checks the default against the field's type)."""
     fields: list[ast.stmt] = []
+    helpers: list[ast.stmt] = []
     # A field named `field` with a default would shadow the import inside the class body: use the alias.
     factory_name = (
         "_field" if any(p.name == "field" and not p.required for p in inputs) else "field"
@@ -60,14 +66,24 @@ def inputs_class(name: Identifier, workflow_id: str, inputs: Sequence[InputPlan]
     for plan in inputs:
         default = _default(plan)
         if plan.has_default and isinstance(plan.default, _MUTABLE):
-            factory: ast.expr = ast.Lambda(
-                args=pycode.arguments(), body=pycode.literal(plan.default)
-            )
-            if not plan.default:  # {} or []: the type itself makes a new empty one
+            if plan.default:
+                maker = scope.claim("_" + snake(f"{workflow_id} {plan.key} default"))
+                helpers.append(
+                    pycode.function(
+                        maker,
+                        pycode.arguments(),
+                        type_expr(plan.type),
+                        [pycode.returns(pycode.literal(plan.default))],
+                    )
+                )
+                factory: ast.expr = pycode.name(maker)
+            else:  # {} or []: the type itself makes a new empty one
                 factory = pycode.fixed(type(plan.default).__name__)
             default = pycode.call(factory_name, default_factory=factory)
         fields.append(pycode.declare(plan.name, type_expr(plan.type), default))
-    return ClassPlan(name, f"Inputs of workflow {workflow_id!r}.", tuple(fields))
+    return ClassPlan(
+        name, f"Inputs of workflow {workflow_id!r}.", tuple(fields), tuple(helpers)
+    )
 
 
 def result_class(name: Identifier, workflow_id: str, fields: Sequence[FieldPlan]) -> ClassPlan:

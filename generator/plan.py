@@ -217,7 +217,7 @@ class Planner:
                 plans = self.inputs(wf, wf.workflow_id + " input")
                 if id(wf) in self.input_classes:
                     private.append(
-                        api.inputs_class(self.input_classes[id(wf)], wf.workflow_id, plans)
+                        api.inputs_class(self.input_classes[id(wf)], wf.workflow_id, plans, scope)
                     )
             imported_tables.append(
                 tables.registry(
@@ -384,7 +384,9 @@ class Planner:
                 description=wf.description,
                 inputs=inputs,
                 inputs_class=(
-                    api.inputs_class(class_name, wf.workflow_id, inputs) if class_name else None
+                    api.inputs_class(class_name, wf.workflow_id, inputs, self.scope)
+                    if class_name
+                    else None
                 ),
                 result=api.result_class(public.result, wf.workflow_id, fields),
                 params=api.signature(inputs, "rt.Client"),

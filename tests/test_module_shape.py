@@ -18,7 +18,8 @@ PING = {"/ping": {"post": {"operationId": "ping", "requestBody": {"content": {"a
 
 
 def _module_source(gen: Any) -> str:
-    return (gen.root / "flows.py").read_text(encoding="utf-8")
+    text: str = (gen.root / "flows.py").read_text(encoding="utf-8")
+    return text
 
 
 def _defs(text: str) -> list[ast.stmt]:

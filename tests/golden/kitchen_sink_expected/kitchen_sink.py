@@ -8,155 +8,21 @@ A showcase of Arazzo 1.0.1: a workflow that depends on another, calls a workflow
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal, NotRequired, Required, TypedDict
 
 from . import _runtime as rt
 
 PlaceOrderInputCustomer = TypedDict(
     "PlaceOrderInputCustomer",
-    {
-        "name": Required[str],
-        "email": Required[str],
-        "phone": NotRequired[str],
-    },
+    {"name": Required[str], "email": Required[str], "phone": NotRequired[str]},
 )
 PlaceOrderInputItemsItem = TypedDict(
-    "PlaceOrderInputItemsItem",
-    {
-        "sku": Required[str],
-        "quantity": Required[int],
-    },
+    "PlaceOrderInputItemsItem", {"sku": Required[str], "quantity": Required[int]}
 )
 PlaceOrderInputPackaging = TypedDict(
-    "PlaceOrderInputPackaging",
-    {
-        "giftWrap": Required[bool],
-        "recycled": NotRequired[bool],
-    },
-)
-
-_OP_0 = rt.Operation(
-    "ordersApi",
-    "POST",
-    "/sessions",
-    security=((rt.SecurityScheme("apiKey", "apiKey", "", "header", "X-Api-Key"),),),
-    request_schema={
-        "type": "object",
-        "required": ["clientId"],
-        "properties": {"clientId": {"type": "string", "minLength": 1}},
-    },
-)
-_OP_1 = rt.Operation("ordersApi", "GET", "/health")
-_OP_2 = rt.Operation(
-    "ordersApi",
-    "GET",
-    "/catalog/items/{sku}",
-    params=(
-        rt.ParamStyle("header", "X-Request-Id", "", None),
-        rt.ParamStyle("path", "sku", "", None),
-        rt.ParamStyle("query", "currency", "", None),
-    ),
-    security=((rt.SecurityScheme("bearerAuth", "http", "bearer", "", ""),),),
-)
-_OP_3 = rt.Operation(
-    "ordersApi",
-    "POST",
-    "/orders",
-    params=(
-        rt.ParamStyle("header", "X-Request-Id", "", None),
-        rt.ParamStyle("header", "Idempotency-Key", "", None),
-        rt.ParamStyle("cookie", "session", "", None),
-    ),
-    security=((rt.SecurityScheme("bearerAuth", "http", "bearer", "", ""),),),
-    request_schema={
-        "type": "object",
-        "required": ["customer", "items", "currency", "shipping"],
-        "properties": {
-            "customer": {
-                "type": "object",
-                "required": ["name", "email"],
-                "properties": {
-                    "name": {"type": "string"},
-                    "email": {"type": "string"},
-                    "phone": {"type": "string"},
-                },
-            },
-            "items": {
-                "type": "array",
-                "minItems": 1,
-                "items": {
-                    "type": "object",
-                    "required": ["sku", "quantity"],
-                    "properties": {
-                        "sku": {"type": "string"},
-                        "quantity": {"type": "integer", "minimum": 1},
-                    },
-                },
-            },
-            "currency": {"type": "string", "enum": ["EUR", "USD"]},
-            "shipping": {
-                "type": "object",
-                "required": ["method"],
-                "properties": {
-                    "method": {"type": "string", "enum": ["standard", "express"]},
-                    "giftWrap": {"type": "boolean"},
-                    "recycled": {"type": "boolean"},
-                },
-            },
-            "note": {"type": "string"},
-            "channel": {
-                "type": "object",
-                "properties": {"name": {"type": "string"}, "apiVersion": {"type": "string"}},
-            },
-        },
-    },
-)
-_OP_4 = rt.Operation(
-    "ordersApi",
-    "GET",
-    "/orders/{orderId}",
-    params=(
-        rt.ParamStyle("path", "orderId", "", None),
-        rt.ParamStyle("header", "X-Request-Id", "", None),
-    ),
-    security=((rt.SecurityScheme("bearerAuth", "http", "bearer", "", ""),),),
-)
-_OP_5 = rt.Operation(
-    "ordersApi",
-    "GET",
-    "/orders/{orderId}/invoice",
-    params=(
-        rt.ParamStyle("path", "orderId", "", None),
-        rt.ParamStyle("header", "X-Request-Id", "", None),
-    ),
-    security=((rt.SecurityScheme("bearerAuth", "http", "bearer", "", ""),),),
-)
-_OP_6 = rt.Operation(
-    "ordersApi",
-    "POST",
-    "/orders/{orderId}/gift-wrap",
-    params=(
-        rt.ParamStyle("path", "orderId", "", None),
-        rt.ParamStyle("header", "X-Request-Id", "", None),
-    ),
-    security=((rt.SecurityScheme("bearerAuth", "http", "bearer", "", ""),),),
-    request_schema={
-        "type": "object",
-        "required": ["message"],
-        "properties": {"message": {"type": "string", "maxLength": 200}},
-    },
-)
-_OP_7 = rt.Operation(
-    "ordersApi",
-    "POST",
-    "/waitlist",
-    security=((rt.SecurityScheme("bearerAuth", "http", "bearer", "", ""),),),
-    request_schema={
-        "type": "object",
-        "required": ["email", "sku"],
-        "properties": {"email": {"type": "string"}, "sku": {"type": "string"}},
-    },
+    "PlaceOrderInputPackaging", {"giftWrap": Required[bool], "recycled": NotRequired[bool]}
 )
 
 
@@ -167,35 +33,42 @@ class CheckServiceResult:
     api_version: str | None
     trace: tuple[rt.StepRecord, ...]
 
-    @classmethod
-    def _from_run(cls, run: tuple[dict[str, Any], tuple[rt.StepRecord, ...]]) -> CheckServiceResult:
-        outputs, trace = run
-        return cls(
-            api_version=outputs.get("apiVersion"),
-            trace=trace,
-        )
 
-
-def check_service(
-    *,
-    client: rt.Client | None = None,
-) -> CheckServiceResult:
+def check_service(*, client: rt.Client | None = None) -> CheckServiceResult:
     """Check that the orders service is up
 
     Reads the service's health and its deployed version."""
-    return CheckServiceResult._from_run(rt.run(_REGISTRY, "check-service", {}, client))
+    return rt.run(_REGISTRY, _CHECK_SERVICE, None, client)
 
 
-async def check_service_async(
-    *,
-    client: rt.AsyncClient | None = None,
-) -> CheckServiceResult:
+async def check_service_async(*, client: rt.AsyncClient | None = None) -> CheckServiceResult:
     """Coroutine twin of check_service(), run with an AsyncClient.
 
     Check that the orders service is up
 
     Reads the service's health and its deployed version."""
-    return CheckServiceResult._from_run(await rt.run_async(_REGISTRY, "check-service", {}, client))
+    return await rt.run_async(_REGISTRY, _CHECK_SERVICE, None, client)
+
+
+def _place_order_items_default() -> list[PlaceOrderInputItemsItem]:
+    return [{"sku": "TEA-1", "quantity": 1}]
+
+
+def _place_order_packaging_default() -> PlaceOrderInputPackaging:
+    return {"giftWrap": False, "recycled": True}
+
+
+@dataclass(frozen=True)
+class PlaceOrderInputs:
+    """Inputs of workflow 'place-order'."""
+
+    client_id: str
+    customer: PlaceOrderInputCustomer
+    items: list[PlaceOrderInputItemsItem] = field(default_factory=_place_order_items_default)
+    currency: Literal["EUR", "USD"] = "EUR"
+    shipping: Literal["standard", "express"] = "standard"
+    packaging: PlaceOrderInputPackaging = field(default_factory=_place_order_packaging_default)
+    note: str = "no note"
 
 
 @dataclass(frozen=True)
@@ -215,25 +88,6 @@ class PlaceOrderResult:
     api_description: Any
     default_currency: Any
     trace: tuple[rt.StepRecord, ...]
-
-    @classmethod
-    def _from_run(cls, run: tuple[dict[str, Any], tuple[rt.StepRecord, ...]]) -> PlaceOrderResult:
-        outputs, trace = run
-        return cls(
-            order_id=outputs.get("orderId"),
-            location=outputs.get("location"),
-            created_status=outputs.get("createdStatus"),
-            item_name=outputs.get("itemName"),
-            status=outputs.get("status"),
-            total=outputs.get("total"),
-            invoice=outputs.get("invoice"),
-            gift_wrap_fee=outputs.get("giftWrapFee"),
-            api_version=outputs.get("apiVersion"),
-            waitlist_position=outputs.get("waitlistPosition"),
-            api_description=outputs.get("apiDescription"),
-            default_currency=outputs.get("defaultCurrency"),
-            trace=trace,
-        )
 
 
 def place_order(
@@ -259,21 +113,19 @@ def place_order(
         shipping
         packaging: How the order is packed.
         note: A note for the shop."""
-    return PlaceOrderResult._from_run(
-        rt.run(
-            _REGISTRY,
-            "place-order",
-            {
-                "clientId": client_id,
-                "customer": customer,
-                "items": items,
-                "currency": currency,
-                "shipping": shipping,
-                "packaging": packaging,
-                "note": note,
-            },
-            client,
-        )
+    return rt.run(
+        _REGISTRY,
+        _PLACE_ORDER,
+        PlaceOrderInputs(
+            client_id=client_id,
+            customer=customer,
+            items=items,
+            currency=currency,
+            shipping=shipping,
+            packaging=packaging,
+            note=note,
+        ),
+        client,
     )
 
 
@@ -302,22 +154,32 @@ async def place_order_async(
         shipping
         packaging: How the order is packed.
         note: A note for the shop."""
-    return PlaceOrderResult._from_run(
-        await rt.run_async(
-            _REGISTRY,
-            "place-order",
-            {
-                "clientId": client_id,
-                "customer": customer,
-                "items": items,
-                "currency": currency,
-                "shipping": shipping,
-                "packaging": packaging,
-                "note": note,
-            },
-            client,
-        )
+    return await rt.run_async(
+        _REGISTRY,
+        _PLACE_ORDER,
+        PlaceOrderInputs(
+            client_id=client_id,
+            customer=customer,
+            items=items,
+            currency=currency,
+            shipping=shipping,
+            packaging=packaging,
+            note=note,
+        ),
+        client,
     )
+
+
+def _join_waitlist_items_default() -> list[PlaceOrderInputItemsItem]:
+    return [{"sku": "TEA-1", "quantity": 1}]
+
+
+@dataclass(frozen=True)
+class JoinWaitlistInputs:
+    """Inputs of workflow 'join-waitlist'."""
+
+    customer: PlaceOrderInputCustomer
+    items: list[PlaceOrderInputItemsItem] = field(default_factory=_join_waitlist_items_default)
 
 
 @dataclass(frozen=True)
@@ -326,14 +188,6 @@ class JoinWaitlistResult:
 
     position: int | None
     trace: tuple[rt.StepRecord, ...]
-
-    @classmethod
-    def _from_run(cls, run: tuple[dict[str, Any], tuple[rt.StepRecord, ...]]) -> JoinWaitlistResult:
-        outputs, trace = run
-        return cls(
-            position=outputs.get("position"),
-            trace=trace,
-        )
 
 
 def join_waitlist(
@@ -349,16 +203,8 @@ def join_waitlist(
     Args:
         customer: Who the order is for.
         items"""
-    return JoinWaitlistResult._from_run(
-        rt.run(
-            _REGISTRY,
-            "join-waitlist",
-            {
-                "customer": customer,
-                "items": items,
-            },
-            client,
-        )
+    return rt.run(
+        _REGISTRY, _JOIN_WAITLIST_2, JoinWaitlistInputs(customer=customer, items=items), client
     )
 
 
@@ -377,402 +223,721 @@ async def join_waitlist_async(
     Args:
         customer: Who the order is for.
         items"""
-    return JoinWaitlistResult._from_run(
-        await rt.run_async(
-            _REGISTRY,
-            "join-waitlist",
-            {
-                "customer": customer,
-                "items": items,
-            },
-            client,
+    return await rt.run_async(
+        _REGISTRY, _JOIN_WAITLIST_2, JoinWaitlistInputs(customer=customer, items=items), client
+    )
+
+
+@dataclass(frozen=True)
+class _OpenSessionInputs:
+    """Inputs of workflow 'open-session'."""
+
+    client_id: str
+
+
+# Step 'ping' (kitchen-sink/kitchen-sink.arazzo.yaml, line 22): operation getHealth.
+
+
+def _ping_succeeded(c: rt.Context[None]) -> bool:
+    return rt.eq(c.status_code(), 200) and rt.regex(
+        c.response_body("/version"), "^[0-9]+\\.[0-9]+\\.[0-9]+$"
+    )
+
+
+def _ping_outputs(c: rt.Context[None]) -> dict[str, Any]:
+    return {"version": c.response_body("/version"), "health": c.response_body("/status")}
+
+
+# Workflow 'check-service' (kitchen-sink/kitchen-sink.arazzo.yaml, line 18).
+
+
+def _check_service_outputs(c: rt.Context[None]) -> dict[str, Any]:
+    return {"apiVersion": c.step("ping", "version")}
+
+
+# Step 'login' (kitchen-sink/kitchen-sink.arazzo.yaml, line 51): workflow open-session.
+
+
+def _login_request(c: rt.Context[PlaceOrderInputs]) -> rt.Request:
+    return rt.request((("", "clientId", c.inputs.client_id),))
+
+
+def _login_succeeded(c: rt.Context[PlaceOrderInputs]) -> bool:
+    return rt.eq(c.status_code(), 201)
+
+
+def _login_outputs(c: rt.Context[PlaceOrderInputs]) -> dict[str, Any]:
+    return {"sessionId": c.outputs("sessionId")}
+
+
+# Step 'lookup-item' (kitchen-sink/kitchen-sink.arazzo.yaml, line 62): operation getItem.
+
+
+def _lookup_item_request(c: rt.Context[PlaceOrderInputs]) -> rt.Request:
+    return rt.request(
+        (
+            ("header", "X-Request-Id", "kitchen-sink"),
+            ("path", "sku", rt.at(c.inputs.items, "/0/sku")),
+            ("query", "currency", c.inputs.currency),
         )
     )
 
 
-_IMPORTED_0 = rt.Registry(
-    name="accounts",
-    workflows={
-        "open-session": rt.Workflow(
-            "open-session",
-            steps=(
-                rt.Step(
-                    "create-session",
-                    operation=_OP_0,
-                    request=lambda c: rt.request(
-                        body={"clientId": c.inputs("clientId")}, content_type="application/json"
-                    ),
-                    success=lambda c: rt.eq(c.status_code(), 201),
-                    outputs=lambda c: {
-                        "sessionId": c.response_body("/sessionId"),
-                        "expiresIn": c.response_body("/expiresIn"),
-                    },
-                ),
+def _lookup_item_succeeded(c: rt.Context[PlaceOrderInputs]) -> bool:
+    return rt.eq(c.status_code(), 200) and rt.jsonpath_any(
+        c.response_body(), "$.warehouses[?@.stock > 0]"
+    )
+
+
+def _lookup_item_outputs(c: rt.Context[PlaceOrderInputs]) -> dict[str, Any]:
+    return {"name": c.response_body("/name"), "price": c.response_body("/price")}
+
+
+def _lookup_item_unknown_item_applies(c: rt.Context[PlaceOrderInputs]) -> bool:
+    return rt.eq(c.status_code(), 404)
+
+
+def _lookup_item_out_of_stock_applies(c: rt.Context[PlaceOrderInputs]) -> bool:
+    return rt.eq(c.status_code(), 200)
+
+
+# Step 'create-order' (kitchen-sink/kitchen-sink.arazzo.yaml, line 90): operation createOrder.
+
+
+def _create_order_request(c: rt.Context[PlaceOrderInputs]) -> rt.Request:
+    return rt.request(
+        (
+            ("header", "X-Request-Id", "kitchen-sink"),
+            (
+                "header",
+                "Idempotency-Key",
+                rt.text("order-", c.inputs.client_id, "-", rt.at(c.inputs.items, "/0/sku")),
             ),
-            outputs=lambda c: {
-                "sessionId": c.step("create-session", "sessionId"),
-                "expiresIn": c.step("create-session", "expiresIn"),
+            ("cookie", "session", c.step("login", "sessionId")),
+        ),
+        body=rt.replace(
+            {
+                "customer": c.inputs.customer,
+                "items": c.inputs.items,
+                "currency": "EUR",
+                "shipping": {
+                    "method": c.inputs.shipping,
+                    "giftWrap": rt.at(c.inputs.packaging, "/giftWrap"),
+                    "recycled": rt.at(c.inputs.packaging, "/recycled"),
+                },
+                "note": rt.text("For ", rt.at(c.inputs.customer, "/name"), ": ", c.inputs.note),
+                "channel": {"name": "kitchen-sink", "apiVersion": "unknown"},
             },
-            inputs_schema={
+            (
+                ("/currency", c.inputs.currency),
+                ("/channel/apiVersion", c.workflow("check-service", "outputs", "apiVersion")),
+            ),
+        ),
+        content_type="application/json",
+    )
+
+
+def _create_order_succeeded(c: rt.Context[PlaceOrderInputs]) -> bool:
+    return (
+        rt.eq(c.status_code(), 201)
+        and rt.regex(c.response_header("Location"), "^/orders/ord-[0-9]+$")
+        and (
+            rt.eq(c.response_body("/status"), "pending")
+            or rt.eq(c.response_body("/status"), "confirmed")
+        )
+    )
+
+
+def _create_order_outputs(c: rt.Context[PlaceOrderInputs]) -> dict[str, Any]:
+    return {
+        "orderId": c.response_body("/id"),
+        "location": c.response_header("Location"),
+        "status": c.status_code(),
+    }
+
+
+def _create_order_confirmed_at_once_applies(c: rt.Context[PlaceOrderInputs]) -> bool:
+    return rt.eq(c.response_body("/status"), "confirmed")
+
+
+def _create_order_session_expired_applies(c: rt.Context[PlaceOrderInputs]) -> bool:
+    return rt.eq(c.status_code(), 401)
+
+
+# Step 'confirm-order' (kitchen-sink/kitchen-sink.arazzo.yaml, line 142): operation getOrder.
+
+
+def _confirm_order_request(c: rt.Context[PlaceOrderInputs]) -> rt.Request:
+    return rt.request(
+        (
+            ("header", "X-Request-Id", "kitchen-sink"),
+            ("path", "orderId", c.step("create-order", "orderId")),
+        )
+    )
+
+
+def _confirm_order_succeeded(c: rt.Context[PlaceOrderInputs]) -> bool:
+    return rt.eq(c.status_code(), 200) and (not rt.eq(c.response_body("/status"), "pending"))
+
+
+def _confirm_order_outputs(c: rt.Context[PlaceOrderInputs]) -> dict[str, Any]:
+    return {"status": c.response_body("/status"), "total": c.response_body("/total")}
+
+
+def _confirm_order_still_pending_applies(c: rt.Context[PlaceOrderInputs]) -> bool:
+    return rt.eq(c.response_body("/status"), "pending")
+
+
+# Step 'fetch-invoice' (kitchen-sink/kitchen-sink.arazzo.yaml, line 160): operation getInvoice.
+
+
+def _fetch_invoice_request(c: rt.Context[PlaceOrderInputs]) -> rt.Request:
+    return rt.request(
+        (
+            ("header", "X-Request-Id", "kitchen-sink"),
+            ("path", "orderId", c.step("create-order", "orderId")),
+        )
+    )
+
+
+def _fetch_invoice_succeeded(c: rt.Context[PlaceOrderInputs]) -> bool:
+    return rt.eq(c.status_code(), 200) and rt.xpath_any(
+        c.response_body(), "/invoice/status[text() = 'paid']", "xpath-30"
+    )
+
+
+def _fetch_invoice_outputs(c: rt.Context[PlaceOrderInputs]) -> dict[str, Any]:
+    return {"invoice": c.response_body()}
+
+
+def _fetch_invoice_no_gift_wrap_applies(c: rt.Context[PlaceOrderInputs]) -> bool:
+    return rt.eq(rt.at(c.inputs.packaging, "/giftWrap"), False)
+
+
+# Step 'add-gift-wrap' (kitchen-sink/kitchen-sink.arazzo.yaml, line 180): operation addGiftWrap.
+
+
+def _add_gift_wrap_request(c: rt.Context[PlaceOrderInputs]) -> rt.Request:
+    return rt.request(
+        (
+            ("header", "X-Request-Id", "kitchen-sink"),
+            ("path", "orderId", c.step("create-order", "orderId")),
+        ),
+        body={"message": rt.text("A gift for ", rt.at(c.inputs.customer, "/name"))},
+        content_type="application/json",
+    )
+
+
+def _add_gift_wrap_outputs(c: rt.Context[PlaceOrderInputs]) -> dict[str, Any]:
+    return {"fee": c.response_body("/fee")}
+
+
+# Workflow 'place-order' (kitchen-sink/kitchen-sink.arazzo.yaml, line 36).
+
+
+def _place_order_outputs(c: rt.Context[PlaceOrderInputs]) -> dict[str, Any]:
+    return {
+        "orderId": c.step("create-order", "orderId"),
+        "location": c.step("create-order", "location"),
+        "createdStatus": c.step("create-order", "status"),
+        "itemName": c.step("lookup-item", "name"),
+        "status": c.step("confirm-order", "status"),
+        "total": c.step("confirm-order", "total"),
+        "invoice": c.step("fetch-invoice", "invoice"),
+        "giftWrapFee": c.step("add-gift-wrap", "fee"),
+        "apiVersion": c.workflow("check-service", "outputs", "apiVersion"),
+        "waitlistPosition": c.workflow("join-waitlist", "outputs", "position"),
+        "apiDescription": c.source_url("ordersApi"),
+        "defaultCurrency": "EUR",
+    }
+
+
+def _place_order_stop_when_cancelled_applies(c: rt.Context[PlaceOrderInputs]) -> bool:
+    return rt.eq(c.response_body("/status"), "cancelled")
+
+
+def _place_order_retry_when_busy_applies(c: rt.Context[PlaceOrderInputs]) -> bool:
+    return rt.eq(c.status_code(), 503)
+
+
+def _place_order_inputs(values: Mapping[str, Any]) -> PlaceOrderInputs:
+    return PlaceOrderInputs(
+        client_id=values["clientId"],
+        customer=values["customer"],
+        items=values["items"],
+        currency=values["currency"],
+        shipping=values["shipping"],
+        packaging=values["packaging"],
+        note=values["note"],
+    )
+
+
+def _place_order_input_values(inputs: PlaceOrderInputs) -> dict[str, Any]:
+    return {
+        "clientId": inputs.client_id,
+        "customer": inputs.customer,
+        "items": inputs.items,
+        "currency": inputs.currency,
+        "shipping": inputs.shipping,
+        "packaging": inputs.packaging,
+        "note": inputs.note,
+    }
+
+
+# Step 'join' (kitchen-sink/kitchen-sink.arazzo.yaml, line 226): operation joinWaitlist.
+
+
+def _join_request(c: rt.Context[JoinWaitlistInputs]) -> rt.Request:
+    return rt.request(
+        body={"email": rt.at(c.inputs.customer, "/email"), "sku": rt.at(c.inputs.items, "/0/sku")},
+        content_type="application/json",
+    )
+
+
+def _join_succeeded(c: rt.Context[JoinWaitlistInputs]) -> bool:
+    return rt.eq(c.status_code(), 201)
+
+
+def _join_outputs(c: rt.Context[JoinWaitlistInputs]) -> dict[str, Any]:
+    return {"position": c.response_body("/position")}
+
+
+# Workflow 'join-waitlist' (kitchen-sink/kitchen-sink.arazzo.yaml, line 209).
+
+
+def _join_waitlist_outputs(c: rt.Context[JoinWaitlistInputs]) -> dict[str, Any]:
+    return {"position": c.step("join", "position")}
+
+
+def _join_waitlist_inputs(values: Mapping[str, Any]) -> JoinWaitlistInputs:
+    return JoinWaitlistInputs(customer=values["customer"], items=values["items"])
+
+
+def _join_waitlist_input_values(inputs: JoinWaitlistInputs) -> dict[str, Any]:
+    return {"customer": inputs.customer, "items": inputs.items}
+
+
+# Step 'create-session' (kitchen-sink/accounts.arazzo.yaml, line 23): operation createSession.
+
+
+def _create_session_request(c: rt.Context[_OpenSessionInputs]) -> rt.Request:
+    return rt.request(body={"clientId": c.inputs.client_id}, content_type="application/json")
+
+
+def _create_session_succeeded(c: rt.Context[_OpenSessionInputs]) -> bool:
+    return rt.eq(c.status_code(), 201)
+
+
+def _create_session_outputs(c: rt.Context[_OpenSessionInputs]) -> dict[str, Any]:
+    return {"sessionId": c.response_body("/sessionId"), "expiresIn": c.response_body("/expiresIn")}
+
+
+# Workflow 'open-session' (kitchen-sink/accounts.arazzo.yaml, line 11).
+
+
+def _open_session_outputs(c: rt.Context[_OpenSessionInputs]) -> dict[str, Any]:
+    return {
+        "sessionId": c.step("create-session", "sessionId"),
+        "expiresIn": c.step("create-session", "expiresIn"),
+    }
+
+
+def _open_session_inputs(values: Mapping[str, Any]) -> _OpenSessionInputs:
+    return _OpenSessionInputs(client_id=values["clientId"])
+
+
+def _open_session_input_values(inputs: _OpenSessionInputs) -> dict[str, Any]:
+    return {"clientId": inputs.client_id}
+
+
+_CREATE_ORDER_REQUEST_SCHEMA = {
+    "type": "object",
+    "required": ["customer", "items", "currency", "shipping"],
+    "properties": {
+        "customer": {
+            "type": "object",
+            "required": ["name", "email"],
+            "properties": {
+                "name": {"type": "string"},
+                "email": {"type": "string"},
+                "phone": {"type": "string"},
+            },
+        },
+        "items": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
                 "type": "object",
-                "required": ["clientId"],
-                "additionalProperties": False,
+                "required": ["sku", "quantity"],
                 "properties": {
-                    "clientId": {"type": "string", "description": "The client application's id."}
+                    "sku": {"type": "string"},
+                    "quantity": {"type": "integer", "minimum": 1},
                 },
             },
+        },
+        "currency": {"type": "string", "enum": ["EUR", "USD"]},
+        "shipping": {
+            "type": "object",
+            "required": ["method"],
+            "properties": {
+                "method": {"type": "string", "enum": ["standard", "express"]},
+                "giftWrap": {"type": "boolean"},
+                "recycled": {"type": "boolean"},
+            },
+        },
+        "note": {"type": "string"},
+        "channel": {
+            "type": "object",
+            "properties": {"name": {"type": "string"}, "apiVersion": {"type": "string"}},
+        },
+    },
+}
+_ADD_GIFT_WRAP_REQUEST_SCHEMA = {
+    "type": "object",
+    "required": ["message"],
+    "properties": {"message": {"type": "string", "maxLength": 200}},
+}
+_PLACE_ORDER_INPUTS_SCHEMA = {
+    "type": "object",
+    "required": ["clientId", "customer"],
+    "properties": {
+        "clientId": {
+            "type": "string",
+            "description": "The client application's id (opens the session).",
+        },
+        "customer": {
+            "type": "object",
+            "description": "Who the order is for.",
+            "required": ["name", "email"],
+            "properties": {
+                "name": {"type": "string"},
+                "email": {"type": "string"},
+                "phone": {
+                    "type": "string",
+                    "description": "Called by the courier of an express delivery.",
+                },
+            },
+        },
+        "items": {
+            "type": "array",
+            "description": "What to order; the first item is looked up in the catalogue.",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["sku", "quantity"],
+                "properties": {
+                    "sku": {"type": "string", "pattern": "^[A-Z]+-[0-9]+$"},
+                    "quantity": {"type": "integer", "minimum": 1},
+                },
+            },
+            "default": [{"sku": "TEA-1", "quantity": 1}],
+        },
+        "currency": {"type": "string", "enum": ["EUR", "USD"], "default": "EUR"},
+        "shipping": {"type": "string", "enum": ["standard", "express"], "default": "standard"},
+        "packaging": {
+            "type": "object",
+            "description": "How the order is packed.",
+            "required": ["giftWrap"],
+            "properties": {
+                "giftWrap": {
+                    "type": "boolean",
+                    "description": "Gift-wrap the order (a fee applies).",
+                },
+                "recycled": {"type": "boolean", "description": "Only recycled packing material."},
+            },
+            "default": {"giftWrap": False, "recycled": True},
+        },
+        "note": {"type": "string", "description": "A note for the shop.", "default": "no note"},
+    },
+}
+_JOIN_WAITLIST_REQUEST_SCHEMA = {
+    "type": "object",
+    "required": ["email", "sku"],
+    "properties": {"email": {"type": "string"}, "sku": {"type": "string"}},
+}
+_JOIN_WAITLIST_INPUTS_SCHEMA = {
+    "type": "object",
+    "required": ["customer"],
+    "properties": {
+        "customer": {
+            "type": "object",
+            "description": "Who the order is for.",
+            "required": ["name", "email"],
+            "properties": {
+                "name": {"type": "string"},
+                "email": {"type": "string"},
+                "phone": {
+                    "type": "string",
+                    "description": "Called by the courier of an express delivery.",
+                },
+            },
+        },
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["sku", "quantity"],
+                "properties": {
+                    "sku": {"type": "string", "pattern": "^[A-Z]+-[0-9]+$"},
+                    "quantity": {"type": "integer", "minimum": 1},
+                },
+            },
+            "default": [{"sku": "TEA-1", "quantity": 1}],
+        },
+    },
+}
+_CREATE_SESSION_REQUEST_SCHEMA = {
+    "type": "object",
+    "required": ["clientId"],
+    "properties": {"clientId": {"type": "string", "minLength": 1}},
+}
+_OPEN_SESSION_INPUTS_SCHEMA = {
+    "type": "object",
+    "required": ["clientId"],
+    "additionalProperties": False,
+    "properties": {"clientId": {"type": "string", "description": "The client application's id."}},
+}
+
+_GET_HEALTH = rt.Operation("ordersApi", "GET", "/health")
+
+_GET_ITEM = rt.Operation(
+    "ordersApi",
+    "GET",
+    "/catalog/items/{sku}",
+    params=(
+        rt.ParamStyle("header", "X-Request-Id", "", None),
+        rt.ParamStyle("path", "sku", "", None),
+        rt.ParamStyle("query", "currency", "", None),
+    ),
+    security=((rt.SecurityScheme("bearerAuth", "http", "bearer", "", ""),),),
+)
+
+_CREATE_ORDER = rt.Operation(
+    "ordersApi",
+    "POST",
+    "/orders",
+    params=(
+        rt.ParamStyle("header", "X-Request-Id", "", None),
+        rt.ParamStyle("header", "Idempotency-Key", "", None),
+        rt.ParamStyle("cookie", "session", "", None),
+    ),
+    security=((rt.SecurityScheme("bearerAuth", "http", "bearer", "", ""),),),
+    request_schema=_CREATE_ORDER_REQUEST_SCHEMA,
+)
+
+_GET_ORDER = rt.Operation(
+    "ordersApi",
+    "GET",
+    "/orders/{orderId}",
+    params=(
+        rt.ParamStyle("path", "orderId", "", None),
+        rt.ParamStyle("header", "X-Request-Id", "", None),
+    ),
+    security=((rt.SecurityScheme("bearerAuth", "http", "bearer", "", ""),),),
+)
+
+_GET_INVOICE = rt.Operation(
+    "ordersApi",
+    "GET",
+    "/orders/{orderId}/invoice",
+    params=(
+        rt.ParamStyle("path", "orderId", "", None),
+        rt.ParamStyle("header", "X-Request-Id", "", None),
+    ),
+    security=((rt.SecurityScheme("bearerAuth", "http", "bearer", "", ""),),),
+)
+
+_ADD_GIFT_WRAP = rt.Operation(
+    "ordersApi",
+    "POST",
+    "/orders/{orderId}/gift-wrap",
+    params=(
+        rt.ParamStyle("path", "orderId", "", None),
+        rt.ParamStyle("header", "X-Request-Id", "", None),
+    ),
+    security=((rt.SecurityScheme("bearerAuth", "http", "bearer", "", ""),),),
+    request_schema=_ADD_GIFT_WRAP_REQUEST_SCHEMA,
+)
+
+_JOIN_WAITLIST = rt.Operation(
+    "ordersApi",
+    "POST",
+    "/waitlist",
+    security=((rt.SecurityScheme("bearerAuth", "http", "bearer", "", ""),),),
+    request_schema=_JOIN_WAITLIST_REQUEST_SCHEMA,
+)
+
+_CREATE_SESSION = rt.Operation(
+    "ordersApi",
+    "POST",
+    "/sessions",
+    security=((rt.SecurityScheme("apiKey", "apiKey", "", "header", "X-Api-Key"),),),
+    request_schema=_CREATE_SESSION_REQUEST_SCHEMA,
+)
+
+_OPEN_SESSION: rt.Workflow[_OpenSessionInputs, Any] = rt.Workflow(
+    "open-session",
+    steps=(
+        rt.Step(
+            "create-session",
+            operation=_CREATE_SESSION,
+            request=_create_session_request,
+            success=_create_session_succeeded,
+            outputs=_create_session_outputs,
         ),
-    },
+    ),
+    outputs=_open_session_outputs,
+    inputs=_open_session_inputs,
+    input_values=_open_session_input_values,
+    inputs_schema=_OPEN_SESSION_INPUTS_SCHEMA,
+)
+
+_IMPORTED_0 = rt.Registry(
+    name="accounts",
+    workflows={"open-session": _OPEN_SESSION},
     sources={
-        "ordersApi": rt.Source("ordersApi", "orders.openapi.yaml", "https://orders.example.com/v2"),
+        "ordersApi": rt.Source("ordersApi", "orders.openapi.yaml", "https://orders.example.com/v2")
     },
+)
+
+_CHECK_SERVICE: rt.Workflow[None, CheckServiceResult] = rt.Workflow(
+    "check-service",
+    steps=(rt.Step("ping", operation=_GET_HEALTH, success=_ping_succeeded, outputs=_ping_outputs),),
+    outputs=_check_service_outputs,
+    result=CheckServiceResult,
+)
+
+_PLACE_ORDER: rt.Workflow[PlaceOrderInputs, PlaceOrderResult] = rt.Workflow(
+    "place-order",
+    steps=(
+        rt.Step(
+            "login",
+            workflow_id="open-session",
+            workflow_source="accounts",
+            request=_login_request,
+            success=_login_succeeded,
+            outputs=_login_outputs,
+        ),
+        rt.Step(
+            "lookup-item",
+            operation=_GET_ITEM,
+            request=_lookup_item_request,
+            success=_lookup_item_succeeded,
+            outputs=_lookup_item_outputs,
+            on_failure=(
+                rt.Action("unknown-item", "end", criteria=_lookup_item_unknown_item_applies),
+                rt.Action(
+                    "out-of-stock",
+                    "goto",
+                    workflow_id="join-waitlist",
+                    criteria=_lookup_item_out_of_stock_applies,
+                ),
+            ),
+        ),
+        rt.Step(
+            "create-order",
+            operation=_CREATE_ORDER,
+            request=_create_order_request,
+            success=_create_order_succeeded,
+            outputs=_create_order_outputs,
+            on_success=(
+                rt.Action(
+                    "confirmed-at-once",
+                    "goto",
+                    step_id="fetch-invoice",
+                    criteria=_create_order_confirmed_at_once_applies,
+                ),
+            ),
+            on_failure=(
+                rt.Action(
+                    "session-expired",
+                    "goto",
+                    step_id="login",
+                    criteria=_create_order_session_expired_applies,
+                ),
+            ),
+        ),
+        rt.Step(
+            "confirm-order",
+            operation=_GET_ORDER,
+            request=_confirm_order_request,
+            success=_confirm_order_succeeded,
+            outputs=_confirm_order_outputs,
+            on_failure=(
+                rt.Action(
+                    "still-pending",
+                    "retry",
+                    retry_after=0.05,
+                    retry_limit=3,
+                    criteria=_confirm_order_still_pending_applies,
+                ),
+            ),
+        ),
+        rt.Step(
+            "fetch-invoice",
+            operation=_GET_INVOICE,
+            request=_fetch_invoice_request,
+            success=_fetch_invoice_succeeded,
+            outputs=_fetch_invoice_outputs,
+            on_success=(
+                rt.Action("no-gift-wrap", "end", criteria=_fetch_invoice_no_gift_wrap_applies),
+            ),
+        ),
+        rt.Step(
+            "add-gift-wrap",
+            operation=_ADD_GIFT_WRAP,
+            request=_add_gift_wrap_request,
+            outputs=_add_gift_wrap_outputs,
+        ),
+    ),
+    outputs=_place_order_outputs,
+    success_actions=(
+        rt.Action("stop-when-cancelled", "end", criteria=_place_order_stop_when_cancelled_applies),
+    ),
+    failure_actions=(
+        rt.Action(
+            "retry-when-busy",
+            "retry",
+            retry_after=0.5,
+            retry_limit=2,
+            criteria=_place_order_retry_when_busy_applies,
+        ),
+    ),
+    inputs=_place_order_inputs,
+    input_values=_place_order_input_values,
+    inputs_schema=_PLACE_ORDER_INPUTS_SCHEMA,
+    depends_on=("check-service",),
+    result=PlaceOrderResult,
+)
+
+_JOIN_WAITLIST_2: rt.Workflow[JoinWaitlistInputs, JoinWaitlistResult] = rt.Workflow(
+    "join-waitlist",
+    steps=(
+        rt.Step(
+            "join",
+            operation=_JOIN_WAITLIST,
+            request=_join_request,
+            success=_join_succeeded,
+            outputs=_join_outputs,
+        ),
+    ),
+    outputs=_join_waitlist_outputs,
+    inputs=_join_waitlist_inputs,
+    input_values=_join_waitlist_input_values,
+    inputs_schema=_JOIN_WAITLIST_INPUTS_SCHEMA,
+    result=JoinWaitlistResult,
 )
 
 _REGISTRY = rt.Registry(
     name="kitchen_sink",
     workflows={
-        "check-service": rt.Workflow(
-            "check-service",
-            steps=(
-                rt.Step(
-                    "ping",
-                    operation=_OP_1,
-                    success=lambda c: (rt.eq(c.status_code(), 200))
-                    and (rt.regex(c.response_body("/version"), "^[0-9]+\\.[0-9]+\\.[0-9]+$")),
-                    outputs=lambda c: {
-                        "version": c.response_body("/version"),
-                        "health": c.response_body("/status"),
-                    },
-                ),
-            ),
-            outputs=lambda c: {"apiVersion": c.step("ping", "version")},
-        ),
-        "place-order": rt.Workflow(
-            "place-order",
-            steps=(
-                rt.Step(
-                    "login",
-                    workflow_id="open-session",
-                    workflow_source="accounts",
-                    request=lambda c: rt.request((("", "clientId", c.inputs("clientId")),)),
-                    success=lambda c: rt.eq(c.status_code(), 201),
-                    outputs=lambda c: {"sessionId": c.outputs("sessionId")},
-                ),
-                rt.Step(
-                    "lookup-item",
-                    operation=_OP_2,
-                    request=lambda c: rt.request(
-                        (
-                            ("header", "X-Request-Id", "kitchen-sink"),
-                            ("path", "sku", c.inputs("items", "/0/sku")),
-                            ("query", "currency", c.inputs("currency")),
-                        )
-                    ),
-                    success=lambda c: (rt.eq(c.status_code(), 200))
-                    and (rt.jsonpath_any(c.response_body(), "$.warehouses[?@.stock > 0]")),
-                    outputs=lambda c: {
-                        "name": c.response_body("/name"),
-                        "price": c.response_body("/price"),
-                    },
-                    on_failure=(
-                        rt.Action(
-                            "unknown-item", "end", criteria=lambda c: rt.eq(c.status_code(), 404)
-                        ),
-                        rt.Action(
-                            "out-of-stock",
-                            "goto",
-                            workflow_id="join-waitlist",
-                            criteria=lambda c: rt.eq(c.status_code(), 200),
-                        ),
-                    ),
-                ),
-                rt.Step(
-                    "create-order",
-                    operation=_OP_3,
-                    request=lambda c: rt.request(
-                        (
-                            ("header", "X-Request-Id", "kitchen-sink"),
-                            (
-                                "header",
-                                "Idempotency-Key",
-                                rt.text(
-                                    "order-", c.inputs("clientId"), "-", c.inputs("items", "/0/sku")
-                                ),
-                            ),
-                            ("cookie", "session", c.step("login", "sessionId")),
-                        ),
-                        body=rt.replace(
-                            {
-                                "customer": c.inputs("customer"),
-                                "items": c.inputs("items"),
-                                "currency": "EUR",
-                                "shipping": {
-                                    "method": c.inputs("shipping"),
-                                    "giftWrap": c.inputs("packaging", "/giftWrap"),
-                                    "recycled": c.inputs("packaging", "/recycled"),
-                                },
-                                "note": rt.text(
-                                    "For ", c.inputs("customer", "/name"), ": ", c.inputs("note")
-                                ),
-                                "channel": {"name": "kitchen-sink", "apiVersion": "unknown"},
-                            },
-                            (
-                                ("/currency", c.inputs("currency")),
-                                (
-                                    "/channel/apiVersion",
-                                    c.workflow("check-service", "outputs", "apiVersion"),
-                                ),
-                            ),
-                        ),
-                        content_type="application/json",
-                    ),
-                    success=lambda c: (rt.eq(c.status_code(), 201))
-                    and (rt.regex(c.response_header("Location"), "^/orders/ord-[0-9]+$"))
-                    and (
-                        (
-                            rt.eq(c.response_body("/status"), "pending")
-                            or rt.eq(c.response_body("/status"), "confirmed")
-                        )
-                    ),
-                    outputs=lambda c: {
-                        "orderId": c.response_body("/id"),
-                        "location": c.response_header("Location"),
-                        "status": c.status_code(),
-                    },
-                    on_success=(
-                        rt.Action(
-                            "confirmed-at-once",
-                            "goto",
-                            step_id="fetch-invoice",
-                            criteria=lambda c: rt.eq(c.response_body("/status"), "confirmed"),
-                        ),
-                    ),
-                    on_failure=(
-                        rt.Action(
-                            "session-expired",
-                            "goto",
-                            step_id="login",
-                            criteria=lambda c: rt.eq(c.status_code(), 401),
-                        ),
-                    ),
-                ),
-                rt.Step(
-                    "confirm-order",
-                    operation=_OP_4,
-                    request=lambda c: rt.request(
-                        (
-                            ("header", "X-Request-Id", "kitchen-sink"),
-                            ("path", "orderId", c.step("create-order", "orderId")),
-                        )
-                    ),
-                    success=lambda c: (
-                        rt.eq(c.status_code(), 200)
-                        and (not rt.eq(c.response_body("/status"), "pending"))
-                    ),
-                    outputs=lambda c: {
-                        "status": c.response_body("/status"),
-                        "total": c.response_body("/total"),
-                    },
-                    on_failure=(
-                        rt.Action(
-                            "still-pending",
-                            "retry",
-                            retry_after=0.05,
-                            retry_limit=3,
-                            criteria=lambda c: rt.eq(c.response_body("/status"), "pending"),
-                        ),
-                    ),
-                ),
-                rt.Step(
-                    "fetch-invoice",
-                    operation=_OP_5,
-                    request=lambda c: rt.request(
-                        (
-                            ("header", "X-Request-Id", "kitchen-sink"),
-                            ("path", "orderId", c.step("create-order", "orderId")),
-                        )
-                    ),
-                    success=lambda c: (rt.eq(c.status_code(), 200))
-                    and (
-                        rt.xpath_any(
-                            c.response_body(), "/invoice/status[text() = 'paid']", "xpath-30"
-                        )
-                    ),
-                    outputs=lambda c: {"invoice": c.response_body()},
-                    on_success=(
-                        rt.Action(
-                            "no-gift-wrap",
-                            "end",
-                            criteria=lambda c: rt.eq(c.inputs("packaging", "/giftWrap"), False),
-                        ),
-                    ),
-                ),
-                rt.Step(
-                    "add-gift-wrap",
-                    operation=_OP_6,
-                    request=lambda c: rt.request(
-                        (
-                            ("header", "X-Request-Id", "kitchen-sink"),
-                            ("path", "orderId", c.step("create-order", "orderId")),
-                        ),
-                        body={"message": rt.text("A gift for ", c.inputs("customer", "/name"))},
-                        content_type="application/json",
-                    ),
-                    outputs=lambda c: {"fee": c.response_body("/fee")},
-                ),
-            ),
-            outputs=lambda c: {
-                "orderId": c.step("create-order", "orderId"),
-                "location": c.step("create-order", "location"),
-                "createdStatus": c.step("create-order", "status"),
-                "itemName": c.step("lookup-item", "name"),
-                "status": c.step("confirm-order", "status"),
-                "total": c.step("confirm-order", "total"),
-                "invoice": c.step("fetch-invoice", "invoice"),
-                "giftWrapFee": c.step("add-gift-wrap", "fee"),
-                "apiVersion": c.workflow("check-service", "outputs", "apiVersion"),
-                "waitlistPosition": c.workflow("join-waitlist", "outputs", "position"),
-                "apiDescription": c.source_url("ordersApi"),
-                "defaultCurrency": "EUR",
-            },
-            inputs_schema={
-                "type": "object",
-                "required": ["clientId", "customer"],
-                "properties": {
-                    "clientId": {
-                        "type": "string",
-                        "description": "The client application's id (opens the session).",
-                    },
-                    "customer": {
-                        "type": "object",
-                        "description": "Who the order is for.",
-                        "required": ["name", "email"],
-                        "properties": {
-                            "name": {"type": "string"},
-                            "email": {"type": "string"},
-                            "phone": {
-                                "type": "string",
-                                "description": "Called by the courier of an express delivery.",
-                            },
-                        },
-                    },
-                    "items": {
-                        "type": "array",
-                        "description": "What to order; the first item is looked up in the catalogue.",
-                        "minItems": 1,
-                        "items": {
-                            "type": "object",
-                            "required": ["sku", "quantity"],
-                            "properties": {
-                                "sku": {"type": "string", "pattern": "^[A-Z]+-[0-9]+$"},
-                                "quantity": {"type": "integer", "minimum": 1},
-                            },
-                        },
-                        "default": [{"sku": "TEA-1", "quantity": 1}],
-                    },
-                    "currency": {"type": "string", "enum": ["EUR", "USD"], "default": "EUR"},
-                    "shipping": {
-                        "type": "string",
-                        "enum": ["standard", "express"],
-                        "default": "standard",
-                    },
-                    "packaging": {
-                        "type": "object",
-                        "description": "How the order is packed.",
-                        "required": ["giftWrap"],
-                        "properties": {
-                            "giftWrap": {
-                                "type": "boolean",
-                                "description": "Gift-wrap the order (a fee applies).",
-                            },
-                            "recycled": {
-                                "type": "boolean",
-                                "description": "Only recycled packing material.",
-                            },
-                        },
-                        "default": {"giftWrap": False, "recycled": True},
-                    },
-                    "note": {
-                        "type": "string",
-                        "description": "A note for the shop.",
-                        "default": "no note",
-                    },
-                },
-            },
-            depends_on=("check-service",),
-            success_actions=(
-                rt.Action(
-                    "stop-when-cancelled",
-                    "end",
-                    criteria=lambda c: rt.eq(c.response_body("/status"), "cancelled"),
-                ),
-            ),
-            failure_actions=(
-                rt.Action(
-                    "retry-when-busy",
-                    "retry",
-                    retry_after=0.5,
-                    retry_limit=2,
-                    criteria=lambda c: rt.eq(c.status_code(), 503),
-                ),
-            ),
-        ),
-        "join-waitlist": rt.Workflow(
-            "join-waitlist",
-            steps=(
-                rt.Step(
-                    "join",
-                    operation=_OP_7,
-                    request=lambda c: rt.request(
-                        body={
-                            "email": c.inputs("customer", "/email"),
-                            "sku": c.inputs("items", "/0/sku"),
-                        },
-                        content_type="application/json",
-                    ),
-                    success=lambda c: rt.eq(c.status_code(), 201),
-                    outputs=lambda c: {"position": c.response_body("/position")},
-                ),
-            ),
-            outputs=lambda c: {"position": c.step("join", "position")},
-            inputs_schema={
-                "type": "object",
-                "required": ["customer"],
-                "properties": {
-                    "customer": {
-                        "type": "object",
-                        "description": "Who the order is for.",
-                        "required": ["name", "email"],
-                        "properties": {
-                            "name": {"type": "string"},
-                            "email": {"type": "string"},
-                            "phone": {
-                                "type": "string",
-                                "description": "Called by the courier of an express delivery.",
-                            },
-                        },
-                    },
-                    "items": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["sku", "quantity"],
-                            "properties": {
-                                "sku": {"type": "string", "pattern": "^[A-Z]+-[0-9]+$"},
-                                "quantity": {"type": "integer", "minimum": 1},
-                            },
-                        },
-                        "default": [{"sku": "TEA-1", "quantity": 1}],
-                    },
-                },
-            },
-        ),
+        "check-service": _CHECK_SERVICE,
+        "place-order": _PLACE_ORDER,
+        "join-waitlist": _JOIN_WAITLIST_2,
     },
     sources={
         "ordersApi": rt.Source("ordersApi", "orders.openapi.yaml", "https://orders.example.com/v2"),
         "accounts": rt.Source("accounts", "accounts.arazzo.yaml", None),
     },
-    imports={
-        "accounts": _IMPORTED_0,
-    },
+    imports={"accounts": _IMPORTED_0},
 )
