@@ -119,7 +119,7 @@ def _package(folder: Path) -> Any:
     (folder / "api.yaml").write_text(yaml.safe_dump(api))
     (folder / "bench.arazzo.yaml").write_text(yaml.safe_dump(flow))
     from generator.diagnostics import Diagnostics
-    from generator.emit import write_package
+    from generator.emit.writer import write_package
     from generator.pipeline import generate_files
 
     diagnostics = Diagnostics()

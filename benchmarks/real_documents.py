@@ -74,8 +74,8 @@ def check(document: str, render: bool) -> Result:
         entries = discover([glob.escape(document)], diagnostics)
         plans = plan_all(entries, Path("generated"), diagnostics)
         if render and not diagnostics.has_errors:
-            from generator.emit import format_python
-            from generator.render import render as render_template
+            from generator.emit.writer import format_python
+            from generator.codegen.render import render as render_template
 
             for plan in plans:
                 format_python(render_template("workflow_module.py.jinja", module=plan))

@@ -9,17 +9,17 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import build_document
-from .checks.openapi_usage import OpenApiLedger
+from .model.build import build_document
+from .loading.openapi_usage import OpenApiLedger
 from .checks.operations import check_operations
 from .checks.references import check_references
 from .diagnostics import Diagnostics, Location
-from .emit import format_python
+from .emit.writer import format_python
 from .loading.positioned import LoadError, display_path, read_limited, resolved
 from .loading.workspace import Workspace
-from .model import Document
-from .plan import ModulePlan, Planner, document_module, module_name
-from .render import render
+from .model.nodes import Document
+from .codegen.plan import ModulePlan, Planner, document_module, module_name
+from .codegen.render import render
 
 RUNTIME_DIR = Path(__file__).parent / "runtime"
 RUNTIME_HEADER = (

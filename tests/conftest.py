@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from generator.diagnostics import Diagnostics
-from generator.emit import write_package
+from generator.emit.writer import write_package
 from generator.pipeline import generate_files
 from generation import Generate, Generated
 

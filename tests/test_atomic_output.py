@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import atomic
-from generator.emit import HEADER_PREFIX, OutputError, write_package
+from generator.emit import atomic
+from generator.emit.writer import HEADER_PREFIX, OutputError, write_package
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHILD = r"""
 import os, shutil, signal, sys
 from pathlib import Path
-from generator import atomic
+from generator.emit import atomic
 
 point, mode, out, version = sys.argv[1:]
 if mode == "fallback":

@@ -141,7 +141,7 @@ def test_every_command_and_option_says_what_it_does() -> None:
     """--help of each command describes it, and every argument and option has its own help text."""
     import argparse
 
-    from generator.cli import _parser
+    from generator.cli.main import _parser
 
     parser = _parser()
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))

@@ -24,16 +24,18 @@ from generator.expressions import (
     check_jsonpath,
     check_regex,
     check_xpath,
-    compile_condition as compile_condition_node,
-    compile_query_criterion as compile_query_criterion_node,
     parse_condition,
     split_query_comparison,
+)
+from generator.codegen.compile import (
+    compile_condition as compile_condition_node,
+    compile_query_criterion as compile_query_criterion_node,
     source,
 )
 
 
 def compile_condition(*args: Any) -> str:
-    """The compiled code as text (:func:`generator.expressions.source`)."""
+    """The compiled code as text (:func:`generator.codegen.compile.source`)."""
     return source(compile_condition_node(*args))
 
 

@@ -1979,7 +1979,7 @@ def test_s3_output_types_follow_referenced_response_schemas(generate: Generate) 
 def test_s2_modules_from_unusual_names_are_black_formatted(tmp_path: Path) -> None:
     import black
 
-    from generator.emit import BLACK_MODE
+    from generator.emit.writer import BLACK_MODE
 
     flows = [
         _echo_flow("import", {"class": {"type": "string"}, "x-y": {"type": "integer"}, "client": {"type": "boolean"}}),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import black
 
-from generator.emit import BLACK_MODE
+from generator.emit.writer import BLACK_MODE
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -122,7 +122,7 @@ import pytest  # noqa: E402
 import yaml  # noqa: E402
 
 from generator.diagnostics import Diagnostics  # noqa: E402
-from generator.emit import write_package  # noqa: E402
+from generator.emit.writer import write_package  # noqa: E402
 from generator.loading import positioned  # noqa: E402
 from generator.loading.positioned import MAX_FILE_BYTES  # noqa: E402
 from generator.pipeline import generate_files  # noqa: E402
@@ -385,8 +385,8 @@ def test_output_folder_name_that_is_not_utf8(here: Path) -> None:
 def test_escaping_keeps_generated_source_utf8(text: str) -> None:
     """Loading refuses lone surrogates; the two escaping functions would still write them as
     escapes, so generated source stays valid UTF-8 whatever reaches them."""
-    from generator.literals import py_literal
-    from generator.render import docstring
+    from generator.codegen.literals import py_literal
+    from generator.codegen.render import docstring
 
     for source in (py_literal(text), docstring(text)):
         source.encode("utf-8")

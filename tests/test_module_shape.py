@@ -8,8 +8,15 @@ import subprocess
 import sys
 from typing import Any
 
-from generator.expressions import InputField, compile_expression, parse_expression, source
-from generator.pycode import Identifier
+from generator.expressions import (
+    parse_expression,
+)
+from generator.codegen.compile import (
+    InputField,
+    compile_expression,
+    source,
+)
+from generator.codegen.pycode import Identifier
 from inline import arazzo, openapi
 from loopback import Answer, Loopback
 

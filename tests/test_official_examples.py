@@ -31,7 +31,7 @@ import yaml
 from emulators import BnplEmulator, PetstoreCouponsEmulator
 from environment import EXAMPLES, requires_shared
 from generator.diagnostics import Diagnostics
-from generator.emit import write_package
+from generator.emit.writer import write_package
 from generator.pipeline import discover, generate_files
 
 pytestmark = [

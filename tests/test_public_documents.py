@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.dialect_targets import canonical_prefix, canonical_target, qualified_operation
+from generator.model.dialect_targets import canonical_prefix, canonical_target, qualified_operation
 from generator.diagnostics import Diagnostics
 from generator.pipeline import generate_files
 from inline import openapi

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from generator import pycode
-from generator.names import Scope
-from generator.pycode import Identifier, LiteralError, literal, render
+from generator.codegen import pycode
+from generator.codegen.names import Scope
+from generator.codegen.pycode import Identifier, LiteralError, literal, render
 
 
 @pytest.mark.parametrize(

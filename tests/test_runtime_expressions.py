@@ -21,22 +21,24 @@ from generator.expressions import (
     StepsRef,
     Url,
     WorkflowsRef,
-    compile_expression as compile_expression_node,
-    compile_value as compile_value_node,
     is_expression,
     parse_expression,
     parse_template,
+)
+from generator.codegen.compile import (
+    compile_expression as compile_expression_node,
+    compile_value as compile_value_node,
     source,
 )
 
 
 def compile_expression(*args: Any) -> str:
-    """The compiled code as text (:func:`generator.expressions.source`)."""
+    """The compiled code as text (:func:`generator.codegen.compile.source`)."""
     return source(compile_expression_node(*args))
 
 
 def compile_value(*args: Any) -> str:
-    """The compiled code as text (:func:`generator.expressions.source`)."""
+    """The compiled code as text (:func:`generator.codegen.compile.source`)."""
     return source(compile_value_node(*args))
 
 # --- parsing --------------------------------------------------------------------------------------

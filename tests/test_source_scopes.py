@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from generator.diagnostics import Diagnostics
-from generator.emit import write_package
+from generator.emit.writer import write_package
 from generator.pipeline import generate_files
 from inline import arazzo, openapi
 from loopback import Answer, Loopback

@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from environment import ARAZZO, SCHEMAS, SHARED_PRESENT, requires_shared
-from generator.checks.structure import check_structure, rules, validator
+from generator.loading.structure import check_structure, rules, validator
 from generator.diagnostics import Diagnostics
 from generator.loading.positioned import Positioned, load_positioned
 
@@ -176,7 +176,7 @@ def test_rules_are_a_valid_2020_12_schema() -> None:
 
 def test_rules_are_our_own_file() -> None:
     """We ship our rules, not the official schema file (different text, no official $id)."""
-    ours = (ROOT / "generator" / "checks" / "arazzo_rules.yaml").read_text(encoding="utf-8")
+    ours = (ROOT / "generator" / "loading" / "arazzo_rules.yaml").read_text(encoding="utf-8")
     assert "spec.openapis.org/arazzo/1.0/schema" not in ours
     if SHARED_PRESENT:
         assert ours != OFFICIAL.read_text(encoding="utf-8")

@@ -15,7 +15,7 @@ from typing import Any, Literal, NotRequired, Required
 
 import pytest
 
-from generator.schema_types import (
+from generator.codegen.schema_types import (
     AnyType,
     Generic,
     LiteralType,
@@ -27,7 +27,7 @@ from generator.schema_types import (
     render_type,
     union,
 )
-from generator.names import Scope
+from generator.codegen.names import Scope
 from inline import arazzo, openapi
 from generation import Generate
 

@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from generator.literals import LiteralError, py_literal
-from generator.names import Scope, pascal, snake
-from generator.render import docstring
+from generator.codegen.literals import LiteralError, py_literal
+from generator.codegen.names import Scope, pascal, snake
+from generator.codegen.render import docstring
 from generator.runtime import values
 from generator.runtime.params import (
     ParamStyle,

@@ -9,7 +9,7 @@ import jsonschema
 
 from ..diagnostics import Diagnostics
 from ..expressions import Compare, Literal, Ref, ResponseRef, StatusCode, is_expression
-from ..model import ApiOperation, Step
+from ..model.nodes import ApiOperation, Step
 from .walk import in_value, parsed_condition
 
 _HOLE = object()  # stands for a value computed at run time

@@ -14,7 +14,7 @@ from ..expressions import (
     StepsRef,
     WorkflowsRef,
 )
-from ..model import Action, Document, Step, Workflow
+from ..model.nodes import Action, Document, Step, Workflow
 from .walk import in_condition, in_value, in_value_at, parsed_condition
 
 RULE = "reference"

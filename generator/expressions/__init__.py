@@ -1,14 +1,5 @@
-"""Arazzo runtime expressions, criterion conditions, and their compilation to Python ``ast`` expressions."""
+"""Arazzo runtime expressions, criterion conditions (codegen compiles them to Python)."""
 
-from generator.expressions.compile import (
-    InputField,
-    InputFields,
-    compile_condition,
-    compile_expression,
-    compile_query_criterion,
-    compile_value,
-    source,
-)
 from generator.expressions.conditions import (
     And,
     Compare,
@@ -50,8 +41,6 @@ __all__ = [
     "ComponentsRef",
     "Condition",
     "ExpressionError",
-    "InputField",
-    "InputFields",
     "InputsRef",
     "Literal",
     "Method",
@@ -70,15 +59,10 @@ __all__ = [
     "check_jsonpath",
     "check_regex",
     "check_xpath",
-    "compile_condition",
-    "compile_expression",
-    "compile_query_criterion",
-    "compile_value",
     "is_expression",
     "parse_condition",
     "parse_expression",
     "parse_template",
-    "source",
     "split_query_comparison",
     "template_spans",
     "unescape_pointer",

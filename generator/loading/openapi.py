@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostics, one_line
-from ..model import ApiOperation, ApiParameter, ApiSecurityScheme
+from .api import ApiOperation, ApiParameter, ApiSecurityScheme
 from .multipart import part_encodings
 from .positioned import JsonPath, Positioned
 from .refs import DocLoader, Referring, RefError, broken_refs, deref, inline

@@ -8,11 +8,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
+from .. import __version__
 from .config import ConfigError, load_config
-from .diagnostics import Diagnostics
-from .emit import OutputError, drift, write_package
-from .pipeline import discover, generate_files, plan_all
+from ..diagnostics import Diagnostics
+from ..emit.writer import OutputError, drift, write_package
+from ..pipeline import discover, generate_files, plan_all
 
 
 class _Parser(argparse.ArgumentParser):
@@ -195,9 +195,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "validate":
         return _validate(args)
     if args.command == "fix":
-        from .fix_command import fix_command
+        from .fix import fix_command
 
         return fix_command(list(args.specs), args.check, args.allow_remote)
-    from .run_command import run_command
+    from .run import run_command
 
     return run_command(args)

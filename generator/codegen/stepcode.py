@@ -11,19 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import pycode
-from .diagnostics import Diagnostics, Location
-from .expressions import (
-    ExpressionError,
+from ..diagnostics import Diagnostics, Location
+from ..expressions import ExpressionError, check_regex, is_expression, parse_expression
+from .compile import (
     InputFields,
-    check_regex,
     compile_condition,
     compile_expression,
     compile_query_criterion,
     compile_value,
-    is_expression,
-    parse_expression,
 )
-from .model import Action, ApiOperation, Criterion, Output, Parameter, Step
+from ..model.nodes import Action, ApiOperation, Criterion, Output, Parameter, Step
 from .names import snake
 
 Components = Mapping[str, Mapping[str, Any]]

@@ -6,18 +6,18 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .checks.structure import check_structure
+from ..loading.structure import check_structure
 from .dialects import Normalised, normalise
-from .diagnostics import Diagnostics
+from ..diagnostics import Diagnostics
 from .input_schema import merged_inputs
-from .checks.openapi_usage import OpenApiLedger
-from .loading.openapi import default_server, operations
-from .loading.positioned import JsonPath, Positioned
-from .loading.source_files import ancestor_hint, local_source
-from .loading.refs import RefError, inline
-from .loading.workspace import Workspace
+from ..loading.openapi_usage import OpenApiLedger
+from ..loading.openapi import default_server, operations
+from ..loading.positioned import JsonPath, Positioned
+from ..loading.source_files import ancestor_hint, local_source
+from ..loading.refs import RefError, inline
+from ..loading.workspace import Workspace
 from .lookup import Catalog, Lookup
-from .model import (
+from .nodes import (
     Action,
     Criterion,
     Document,
@@ -29,7 +29,7 @@ from .model import (
     Step,
     Workflow,
 )
-from .reader import Reader
+from ..loading.reader import Reader
 
 _CRITERION_TYPES = ("simple", "regex", "jsonpath", "xpath")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .diagnostics import Diagnostics, Location
-from .loading.positioned import JsonPath, Positioned
+from ..diagnostics import Diagnostics, Location
+from .positioned import JsonPath, Positioned
 
 
 class Reader:

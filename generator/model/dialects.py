@@ -15,11 +15,11 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from .diagnostics import Diagnostics, Location
+from ..diagnostics import Diagnostics, Location
 from .dialect_targets import canonical_prefix, canonical_target, operation_path
 from .input_schema import declared_names
-from .expressions.conditions import expression_spans
-from .expressions.runtime_expr import (
+from ..expressions.conditions import expression_spans
+from ..expressions.runtime_expr import (
     ExpressionError,
     InputsRef,
     RuntimeExpr,
@@ -31,7 +31,7 @@ from .expressions.runtime_expr import (
     parse_expression,
     parse_with_accessors,
 )
-from .loading.positioned import JsonPath, Positioned
+from ..loading.positioned import JsonPath, Positioned
 
 RULE = "dialect"
 EditKind = Literal["text", "add-key", "remove-key", "manual"]

@@ -52,8 +52,9 @@ def comment(text: str) -> str:
 
 
 def _template_dir() -> Path:
-    packaged = Path(__file__).parent / "templates"
-    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
+    package = Path(__file__).resolve().parent.parent  # generator/
+    packaged = package / "templates"
+    return packaged if packaged.is_dir() else package.parent / "templates"
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from ..diagnostics import Diagnostics
-from ..loading.positioned import JsonPath, Positioned
+from .positioned import JsonPath, Positioned
 
 RULE = "structure"
 RULES_FILE = "arazzo_rules.yaml"

@@ -9,9 +9,9 @@ from urllib.parse import unquote
 
 from .dialect_targets import qualified_operation
 from .dialects import RULE, Edit
-from .diagnostics import Diagnostics
-from .loading.positioned import JsonPath, Positioned
-from .model import ApiOperation, Document, Source, Workflow
+from ..diagnostics import Diagnostics
+from ..loading.positioned import JsonPath, Positioned
+from .nodes import ApiOperation, Document, Source, Workflow
 
 _OPERATION_PATH = re.compile(r"^\{\$sourceDescriptions\.([^.}]+)\.url\}#(/.*)$")
 QUALIFIED = re.compile(r"^\$sourceDescriptions\.([^.]+)\.(.+)$")

@@ -18,10 +18,10 @@ from typing import Any
 from . import api, pycode, tables
 from .api import ClassPlan, FieldPlan, InputPlan
 from .constants import Constants
-from .diagnostics import Diagnostics
-from .expressions import InputField
+from ..diagnostics import Diagnostics
+from .compile import InputField
 from .functions import FunctionBuilder, Section
-from .model import ApiOperation, Document, Workflow
+from ..model.nodes import ApiOperation, Document, Workflow
 from .output_types import OutputTypes
 from .names import Scope, pascal, snake
 from .pycode import Identifier

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from . import pycode
 from .constants import Constants
-from .model import ApiOperation, Document
+from ..model.nodes import ApiOperation, Document
 from .pycode import Identifier
 
 

@@ -8,12 +8,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..diagnostics import Diagnostics
-from ..loading.openapi import OperationNodes, validate_openapi
-from ..loading.positioned import JsonPath, Positioned
-from ..loading.refs import DocLoader, RefError, Referring, references, resolve_ref, walk
-from ..loading.validation import Finding, finding
-from ..loading.workspace import Workspace
-from ..model import ApiOperation
+from .openapi import OperationNodes, validate_openapi
+from .positioned import JsonPath, Positioned
+from .refs import DocLoader, RefError, Referring, references, resolve_ref, walk
+from .validation import Finding, finding
+from .workspace import Workspace
+from .api import ApiOperation
 
 UNUSED = " (in a part of the description that no workflow uses)"
 

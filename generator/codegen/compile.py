@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from generator import pycode
+from generator.codegen import pycode
 from generator.expressions.conditions import (
     And,
     Compare,
@@ -47,7 +47,7 @@ from generator.expressions.runtime_expr import (
     template_spans,
     unescape_pointer,
 )
-from generator.pycode import Identifier, LiteralError
+from generator.codegen.pycode import Identifier, LiteralError
 
 __all__ = [
     "Components",

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from . import pycode
 from .constants import Constants
-from .model import Action, Step, Workflow
+from ..model.nodes import Action, Step, Workflow
 from .names import Scope, snake
 from .pycode import Identifier
 from .stepcode import StepCompiler

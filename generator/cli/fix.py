@@ -19,10 +19,10 @@ from typing import Any
 
 import yaml
 
-from .diagnostics import Diagnostics, Location, one_line
-from .dialects import RULE, Edit, apply_edits
-from .loading.positioned import JsonPath, LoadError, parse_positioned
-from .pipeline import discover, plan_all
+from ..diagnostics import Diagnostics, Location, one_line
+from ..model.dialects import RULE, Edit, apply_edits
+from ..loading.positioned import JsonPath, LoadError, parse_positioned
+from ..pipeline import discover, plan_all
 
 _PLAIN_SAFE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
 

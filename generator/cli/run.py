@@ -13,9 +13,9 @@ from typing import Any
 
 import httpx
 
-from .diagnostics import Diagnostics
-from .emit import write_package
-from .pipeline import generate_files
+from ..diagnostics import Diagnostics
+from ..emit.writer import write_package
+from ..pipeline import generate_files
 
 
 def _pairs(values: list[str], what: str) -> dict[str, str]:
