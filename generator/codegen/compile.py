@@ -28,9 +28,9 @@ from generator.expressions.conditions import (
     parse_condition,
     split_query_comparison,
 )
+from generator.expressions.cursor import ExpressionError, unescape_pointer
 from generator.expressions.runtime_expr import (
     ComponentsRef,
-    ExpressionError,
     InputsRef,
     Method,
     OutputsRef,
@@ -42,11 +42,9 @@ from generator.expressions.runtime_expr import (
     StepsRef,
     Url,
     WorkflowsRef,
-    is_expression,
     parse_expression,
-    template_spans,
-    unescape_pointer,
 )
+from generator.expressions.template_expr import is_expression, template_spans
 from generator.codegen.pycode import Identifier, LiteralError
 
 __all__ = [

@@ -14,9 +14,9 @@ from generator.expressions.conditions import (
     parse_condition,
     split_query_comparison,
 )
+from generator.expressions.cursor import ExpressionError, unescape_pointer
 from generator.expressions.runtime_expr import (
     ComponentsRef,
-    ExpressionError,
     InputsRef,
     Method,
     OutputsRef,
@@ -28,12 +28,9 @@ from generator.expressions.runtime_expr import (
     StepsRef,
     Url,
     WorkflowsRef,
-    is_expression,
     parse_expression,
-    parse_template,
-    template_spans,
-    unescape_pointer,
 )
+from generator.expressions.template_expr import is_expression, parse_template, template_spans
 
 __all__ = [
     "And",

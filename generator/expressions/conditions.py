@@ -26,12 +26,9 @@ from typing import Any, Callable, Union
 import elementpath
 import jsonpath_rfc9535
 
-from generator.expressions.runtime_expr import (
-    ExpressionError,
-    RuntimeExpr,
-    Url,
-    parse_with_accessors,
-)
+from generator.expressions.cursor import ExpressionError
+from generator.expressions.runtime_expr import RuntimeExpr, Url
+from generator.expressions.template_expr import parse_with_accessors
 
 CompareOp = typing.Literal["==", "!=", "<", "<=", ">", ">="]
 LiteralValue = Union[None, bool, int, float, str]

@@ -19,16 +19,18 @@ from ..diagnostics import Diagnostics, Location
 from .dialect_targets import canonical_prefix, canonical_target, operation_path
 from .input_schema import declared_names
 from ..expressions.conditions import expression_spans
+from ..expressions.cursor import ExpressionError
 from ..expressions.runtime_expr import (
-    ExpressionError,
     InputsRef,
     RuntimeExpr,
     StepsRef,
     WorkflowsRef,
+    parse_expression,
+)
+from ..expressions.template_expr import (
     accessor_pointer,
     expression_text,
     is_expression,
-    parse_expression,
     parse_with_accessors,
 )
 from ..loading.positioned import JsonPath, Positioned
