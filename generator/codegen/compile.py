@@ -24,10 +24,9 @@ from generator.expressions.conditions import (
     Not,
     Or,
     Ref,
-    check_xpath,
     parse_condition,
-    split_query_comparison,
 )
+from generator.expressions.query_checks import check_xpath, split_query_comparison
 from generator.expressions.cursor import ExpressionError, unescape_pointer
 from generator.expressions.runtime_expr import (
     ComponentsRef,

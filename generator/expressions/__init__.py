@@ -8,13 +8,15 @@ from generator.expressions.conditions import (
     Not,
     Or,
     Ref,
+    parse_condition,
+)
+from generator.expressions.cursor import ExpressionError, unescape_pointer
+from generator.expressions.query_checks import (
     check_jsonpath,
     check_regex,
     check_xpath,
-    parse_condition,
     split_query_comparison,
 )
-from generator.expressions.cursor import ExpressionError, unescape_pointer
 from generator.expressions.runtime_expr import (
     ComponentsRef,
     InputsRef,

@@ -1,4 +1,4 @@
-"""Criterion conditions: the ``simple`` grammar, and checks of ``jsonpath``/``xpath``/``regex`` conditions.
+"""Criterion conditions: the ``simple`` grammar, parsed to a small frozen AST.
 
 Grammar of ``simple`` conditions (Arazzo 1.0.1, Criterion Object)::
 
@@ -19,12 +19,8 @@ from __future__ import annotations
 import math
 import re
 import typing
-import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable, Union
-
-import elementpath
-import jsonpath_rfc9535
+from typing import Callable, Union
 
 from generator.expressions.cursor import ExpressionError
 from generator.expressions.runtime_expr import RuntimeExpr, Url
@@ -77,7 +73,7 @@ _COMPARE_OPS: tuple[CompareOp, ...] = ("==", "!=", "<=", ">=", "<", ">")
 _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _REF_STOP = frozenset("=!<>&|()")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
-_KEYWORDS: dict[str, LiteralValue] = {"true": True, "false": False, "null": None}
+KEYWORDS: dict[str, LiteralValue] = {"true": True, "false": False, "null": None}
 _PAIRS = {"(": ")", "{": "}"}
 _SPACED_STEP = re.compile(r"\$steps\.[^.#{}$=!<>&|()'\"\s]*\s[^.#{}$=!<>&|()'\"]*\.outputs\.")
 
@@ -90,7 +86,7 @@ class _Token:
     node: Condition | None = None
 
 
-def _number(text: str, offset: int) -> int | float:
+def literal_number(text: str, offset: int) -> int | float:
     if re.fullmatch(r"-?[0-9]+", text):
         return int(text)
     value = float(text)
@@ -153,7 +149,7 @@ def _tokenize(text: str, read: Callable[[str], RuntimeExpr] = parse_with_accesso
                 raise ExpressionError(
                     f"malformed number {bad.group() if bad else text[pos:end]!r}", pos
                 )
-            tokens.append(_Token("value", match.group(), pos, Literal(_number(match.group(), pos))))
+            tokens.append(_Token("value", match.group(), pos, Literal(literal_number(match.group(), pos))))
             pos = end
         elif ch == "$":
             spaced = _SPACED_STEP.match(
@@ -172,9 +168,9 @@ def _tokenize(text: str, read: Callable[[str], RuntimeExpr] = parse_with_accesso
             pos = end
         elif (word := _WORD.match(text, pos)) is not None:
             name = word.group()
-            if name in _KEYWORDS:
-                tokens.append(_Token("value", name, pos, Literal(_KEYWORDS[name])))
-            elif name.lower() in _KEYWORDS:
+            if name in KEYWORDS:
+                tokens.append(_Token("value", name, pos, Literal(KEYWORDS[name])))
+            elif name.lower() in KEYWORDS:
                 raise ExpressionError(
                     f"literals are lower-case: write {name.lower()} instead of {name}", pos
                 )
@@ -314,109 +310,3 @@ def expression_spans(text: str) -> list[tuple[int, int]]:
     tokens = _tokenize(text, record)
     starts = [token.offset for token in tokens if isinstance(token.node, Ref)]
     return [(start, start + length) for start, (_, length) in zip(starts, spans)]
-
-
-# --- jsonpath / xpath / regex criteria -----------------------------------------------------------
-
-_TRAILING_OP = re.compile(r"\s(==|!=|<=|>=|<|>)")
-_TRAILING_LITERAL = re.compile(
-    r"\s*(-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null|'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\")\s*"
-)
-
-
-def _jsonpath_error(query: str) -> ExpressionError | None:
-    try:
-        jsonpath_rfc9535.compile(query)
-    except jsonpath_rfc9535.JSONPathError as err:
-        message = str(err.args[0]) if err.args else "syntax error"
-        offset = err.token.index if err.token is not None else 0
-        return ExpressionError(f"invalid JSONPath query (RFC 9535): {message}", offset)
-    except RecursionError:
-        return ExpressionError("invalid JSONPath query (RFC 9535): nested too deeply", 0)
-    return None
-
-
-def check_jsonpath(query: str) -> None:
-    """Raise :class:`ExpressionError` unless ``query`` is a valid RFC 9535 JSONPath query."""
-    error = _jsonpath_error(query)
-    if error is not None:
-        raise error
-
-
-def _literal_value(text: str) -> LiteralValue:
-    if text in _KEYWORDS:
-        return _KEYWORDS[text]
-    if text[0] in "'\"":
-        return text[1:-1].replace(text[0] * 2, text[0])
-    return _number(text, 0)
-
-
-def split_query_comparison(text: str) -> tuple[str, str | None, Any]:
-    """Split ``"$.data.id != null"`` into ``("$.data.id", "!=", None)``; a bare query gives ``(query, None, None)``.
-
-    The comparison is a trailing ``OP LITERAL`` (number, true, false, null or quoted string) preceded by
-    whitespace; the query before it must be a valid RFC 9535 query.
-    """
-    whole_error = _jsonpath_error(text)
-    if whole_error is None:
-        return text, None, None
-    candidate_error: ExpressionError | None = None
-    for match in reversed(list(_TRAILING_OP.finditer(text))):
-        literal = _TRAILING_LITERAL.fullmatch(text, match.end())
-        if literal is None:
-            continue
-        query = text[: match.start()].rstrip()
-        error = _jsonpath_error(query)
-        if error is None:
-            return query, match.group(1), _literal_value(literal.group(1))
-        if candidate_error is None:
-            candidate_error = error
-    raise candidate_error or whole_error
-
-
-XPATH_VERSIONS = ("xpath-10", "xpath-20", "xpath-30")
-
-
-def _xpath_parser(version: str) -> elementpath.XPath1Parser:
-    if version == "xpath-10":
-        return elementpath.XPath1Parser()
-    if version == "xpath-20":
-        return elementpath.XPath2Parser()
-    if version == "xpath-30":
-        from elementpath.xpath30 import XPath30Parser
-
-        return XPath30Parser()
-    if version == "":
-        from elementpath.xpath31 import XPath31Parser
-
-        return XPath31Parser()
-    raise ExpressionError(
-        f"unknown XPath version {version!r}; allowed: {', '.join(XPATH_VERSIONS)}", 0
-    )
-
-
-def check_xpath(query: str, version: str) -> None:
-    """Raise :class:`ExpressionError` unless ``query`` parses as XPath of ``version`` ("" = XPath 3.1)."""
-    parser = _xpath_parser(version)
-    try:
-        parser.parse(query)
-    except elementpath.ElementPathError as err:
-        span = getattr(err.token, "span", None)
-        offset = span[0] if isinstance(span, tuple) and span and isinstance(span[0], int) else 0
-        raise ExpressionError(
-            f"invalid XPath ({version or 'xpath-31'}): {err.message}", offset
-        ) from None
-    except RecursionError:
-        raise ExpressionError("invalid XPath: nested too deeply", 0) from None
-
-
-def check_regex(pattern: str) -> None:
-    """Raise :class:`ExpressionError` unless ``pattern`` compiles as a regular expression."""
-    try:
-        with warnings.catch_warnings():  # "possible nested set" and the like: valid today
-            warnings.simplefilter("ignore")
-            re.compile(pattern)
-    except re.error as err:
-        raise ExpressionError(f"invalid regular expression: {err.msg}", err.pos or 0) from None
-    except RecursionError:
-        raise ExpressionError("invalid regular expression: nested too deeply", 0) from None
