@@ -149,7 +149,9 @@ def _tokenize(text: str, read: Callable[[str], RuntimeExpr] = parse_with_accesso
                 raise ExpressionError(
                     f"malformed number {bad.group() if bad else text[pos:end]!r}", pos
                 )
-            tokens.append(_Token("value", match.group(), pos, Literal(literal_number(match.group(), pos))))
+            tokens.append(
+                _Token("value", match.group(), pos, Literal(literal_number(match.group(), pos)))
+            )
             pos = end
         elif ch == "$":
             spaced = _SPACED_STEP.match(
