@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from generator.diagnostics import Diagnostics
-from generator.model.dialects import Scope, canonical, canonical_operation_path
+from generator.model.dialect_readings import Scope, canonical, canonical_operation_path
 from generator.pipeline import discover, plan_all
 from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen

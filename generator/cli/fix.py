@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from ..diagnostics import Diagnostics, Location, one_line
-from ..model.dialects import RULE, Edit, apply_edits
+from ..model.dialect_edits import RULE, Edit, apply_edits
 from ..loading.positioned import JsonPath, LoadError, parse_positioned
 from ..pipeline import discover, plan_all
 

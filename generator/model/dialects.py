@@ -7,167 +7,21 @@ a ``simple`` condition is valid 1.0.1 (the Criterion Object's ``.`` and ``[]`` o
 same way, without a warning or an edit.
 """
 
-from __future__ import annotations
-
-import copy
 import re
-from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from collections.abc import Collection, Iterator
+from typing import Any
 
-from ..diagnostics import Diagnostics, Location
-from .dialect_targets import canonical_prefix, canonical_target, operation_path
+from ..diagnostics import Diagnostics
+from .dialect_edits import RULE, Edit, Normalised, apply_edits, node_at
+from .dialect_readings import Reading, Scope, canonical, canonical_operation_path
+from .dialect_targets import canonical_target
 from .input_schema import declared_names
 from ..expressions.conditions import expression_spans
 from ..expressions.cursor import ExpressionError
-from ..expressions.runtime_expr import (
-    InputsRef,
-    RuntimeExpr,
-    StepsRef,
-    WorkflowsRef,
-    parse_expression,
-)
-from ..expressions.template_expr import (
-    accessor_pointer,
-    expression_text,
-    is_expression,
-    parse_with_accessors,
-)
+from ..expressions.template_expr import is_expression
 from ..loading.positioned import JsonPath, Positioned
 
-RULE = "dialect"
-EditKind = Literal["text", "add-key", "remove-key", "manual"]
-
-
-@dataclass(frozen=True)
-class Edit:
-    """One change to a document's text. ``text``: characters ``start:end`` of the string at ``at``
-    become ``new``; ``add-key``: the mapping at ``at`` gains ``new: value``; ``remove-key``: the
-    member at ``at`` goes; ``manual``: nothing can be rewritten (a person decides)."""
-
-    file: str  # the document's resolved file
-    at: JsonPath
-    kind: EditKind
-    location: Location
-    message: str
-    start: int = 0
-    end: int = 0
-    old: str = ""
-    new: str = ""
-    value: Any = None
-    warn: bool = True  # False: a valid 1.0.1 spelling read canonically (no warning, no edit)
-
-
-@dataclass(frozen=True)
-class Normalised(Positioned):
-    """A document with its dialect spellings read canonically; ``constants`` are literal outputs."""
-
-    constants: Mapping[JsonPath, Any] = field(
-        default_factory=dict
-    )  # in ``data``: a placeholder string
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What a workflow declares, for readings that depend on it."""
-
-    inputs: frozenset[str] = frozenset()
-    steps: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    workflow_outputs: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    workflow_inputs: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    sources: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class Reading:
-    text: str
-    why: str  # empty: valid 1.0.1 (a condition's property path), read canonically without a warning
-
-
-_HEADERS = re.compile(r"^\$(request|response)\.headers\.")
-_STEP_NO_OUTPUTS = re.compile(r"^\$steps\.([^.#{}]+)\.(?!outputs(?:\.|$))([^#]+)(#.*)?$")
 _OUTPUT_NAME = re.compile(r"[a-zA-Z0-9.\-_]+")
-
-
-def _declared_base(name: str, declared: frozenset[str]) -> tuple[str, str] | None:
-    """``name`` split into a declared name and the pointer its property path reads; None if not so."""
-    if name in declared:
-        return None
-    for cut in range(len(name) - 1, 0, -1):
-        if name[cut] in ".[" and name[:cut] in declared:
-            pointer = accessor_pointer(name[cut:])
-            if pointer is not None:
-                return name[:cut], pointer
-    return None
-
-
-def _split_name(expr: RuntimeExpr, scope: Scope) -> RuntimeExpr | None:
-    declared: frozenset[str] | None = None
-    if not isinstance(expr, (InputsRef, StepsRef, WorkflowsRef)):
-        return None
-    if isinstance(expr, InputsRef):
-        declared = scope.inputs
-    elif isinstance(expr, StepsRef):
-        declared = scope.steps.get(expr.step_id)
-    elif isinstance(expr, WorkflowsRef):
-        names = scope.workflow_outputs if expr.kind == "outputs" else scope.workflow_inputs
-        declared = names.get(expr.workflow_id)
-    if declared is None:
-        return None
-    found = _declared_base(expr.name, declared)
-    if found is None:
-        return None
-    return replace(expr, name=found[0], pointer=found[1] + expr.pointer)
-
-
-def canonical(text: str, scope: Scope, in_condition: bool = False) -> Reading | None:
-    """The specification's spelling of the runtime expression ``text``, when it is written another way
-    that has one reading; None when it is already canonical or cannot be read at all."""
-    whys: list[str] = []
-    current = text
-    hash_at = current.find("#")
-    if 0 <= hash_at < len(current) - 1 and current[hash_at + 1] != "/":
-        current = current[: hash_at + 1] + "/" + current[hash_at + 1 :]
-        whys.append("a JSON pointer starts with '/'")
-    prefix = canonical_prefix(current, scope.sources, scope.workflow_outputs)
-    if prefix is not None:
-        current = prefix[0]
-        whys.append(prefix[1])
-    headers = _HEADERS.match(current)
-    if headers:
-        current = f"${headers.group(1)}.header." + current[headers.end() :]
-        whys.append(f"headers are read with '${headers.group(1)}.header.<name>'")
-    bare = _STEP_NO_OUTPUTS.match(current)
-    if bare and bare.group(1) in scope.steps:
-        declared = scope.steps[bare.group(1)]
-        rest = bare.group(2)
-        if rest in declared or _declared_base(rest, declared) is not None:
-            current = f"$steps.{bare.group(1)}.outputs.{rest}{bare.group(3) or ''}"
-            whys.append("step outputs are read through '.outputs.'")
-    path = False
-    try:
-        expr = parse_expression(current)
-    except ExpressionError:
-        try:
-            expr = parse_with_accessors(current)
-        except ExpressionError:
-            return None
-        path = True
-    split = _split_name(expr, scope)
-    if split is not None:
-        expr, path = split, True
-    if path and not in_condition:
-        whys.append("a property path after a value is written as a JSON pointer")
-    new = expression_text(expr)
-    if new == text or not (whys or path):
-        return None
-    return Reading(new, "; ".join(whys))
-
-
-def canonical_operation_path(text: str, sources: Mapping[str, str]) -> Reading | None:
-    """See :func:`generator.dialect_targets.operation_path`."""
-    found = operation_path(text, sources)
-    return Reading(*found) if found is not None else None
 
 
 def _message(old: str, reading: Reading) -> str:
@@ -420,33 +274,6 @@ def _input_names(schema: Any, components: dict[str, Any]) -> frozenset[str]:
     return declared_names(schema, resolve)
 
 
-def apply_edits(data: Any, edits: list[Edit]) -> Any:
-    """A copy of ``data`` with ``edits`` applied (``manual`` ones change nothing)."""
-    result = copy.deepcopy(data)
-    ordered = sorted(
-        (e for e in edits if e.kind != "manual"), key=lambda e: (e.at, -e.start), reverse=False
-    )
-    for edit in ordered:
-        parent: Any = _at(result, edit.at[:-1]) if edit.at else None
-        if edit.kind == "text":
-            value = _at(result, edit.at)
-            if isinstance(value, str) and value[edit.start : edit.end] == edit.old:
-                parent[edit.at[-1]] = value[: edit.start] + edit.new + value[edit.end :]
-        elif edit.kind == "add-key":
-            target = _at(result, edit.at)
-            if isinstance(target, dict):
-                target[edit.new] = edit.value
-        elif edit.kind == "remove-key" and isinstance(parent, dict):
-            parent.pop(edit.at[-1], None)
-    return result
-
-
-def _at(data: Any, at: JsonPath) -> Any:
-    for key in at:
-        data = data[key]
-    return data
-
-
 def normalise(doc: Positioned, diagnostics: Diagnostics) -> Positioned:
     """``doc`` with its dialect spellings read canonically; each is a ``dialect`` warning and an edit."""
     finder = _Finder(doc)
@@ -459,7 +286,7 @@ def normalise(doc: Positioned, diagnostics: Diagnostics) -> Positioned:
             diagnostics.edits.append(edit)
     data = apply_edits(doc.data, finder.edits)
     for at in finder.constants:  # the model takes the constant from ``constants``
-        _at(data, at[:-1])[at[-1]] = "$constant"
+        node_at(data, at[:-1])[at[-1]] = "$constant"
     return Normalised(
         path=doc.path,
         file=doc.file,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from .dialect_targets import qualified_operation
-from .dialects import RULE, Edit
+from .dialect_edits import RULE, Edit
 from ..diagnostics import Diagnostics
 from ..loading.positioned import JsonPath, Positioned
 from .nodes import ApiOperation, Document, Source, Workflow

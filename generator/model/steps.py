@@ -8,7 +8,7 @@ from typing import Any
 from ..diagnostics import Diagnostics
 from ..loading.positioned import JsonPath, Positioned
 from ..loading.reader import Reader
-from .dialects import Normalised
+from .dialect_edits import Normalised
 from .lookup import Lookup
 from .nodes import (
     Action,
