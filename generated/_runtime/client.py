@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -85,6 +85,22 @@ def _settings(
 
 def _limits(settings: Settings, pool_timeout: float) -> Limits:
     return Limits(settings.timeout, float(pool_timeout), settings.max_body_size)
+
+
+def pump(driver: Driver[T], send: Callable[[Send], Reply], sleep: Callable[[float], None]) -> T:
+    """Run ``driver`` to its end: each ``Send`` answered by ``send``, each ``Sleep`` passed to ``sleep``."""
+    reply: Reply | None = None
+    while True:
+        try:
+            instruction = driver.send(reply)
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
+        if isinstance(instruction, Sleep):
+            sleep(instruction.seconds)
+            reply = None
+        else:
+            reply = send(instruction)
 
 
 def _describe(settings: Settings, kind: str) -> str:
@@ -166,18 +182,7 @@ class Client:
         return outputs, tuple(run.trace)
 
     def _pump(self, driver: Driver[T]) -> T:
-        reply: Reply | None = None
-        while True:
-            try:
-                instruction = driver.send(reply)
-            except StopIteration as stop:
-                result: T = stop.value
-                return result
-            if isinstance(instruction, Sleep):
-                time.sleep(instruction.seconds)
-                reply = None
-                continue
-            reply = self._send(instruction)
+        return pump(driver, self._send, time.sleep)
 
     def _send(self, instruction: Send) -> Reply:
         if not self._gate.acquire(timeout=self._limits.pool_timeout):
