@@ -175,25 +175,32 @@ class Wire:
 
 
 _unused_http: httpx.Client | None = None
+unsent: list[httpx.Request] = (
+    []
+)  # requests that reached the stand-in http client: there must be none
+
+
+def _refuse(request: httpx.Request) -> httpx.Response:
+    unsent.append(request)
+    raise httpx.ConnectError("a scripted client sends nothing", request=request)
 
 
 def _http() -> httpx.Client:
     """One never-used httpx client for every scripted Client (building one per test costs an SSL context)."""
     global _unused_http
     if _unused_http is None:
-        _unused_http = httpx.Client(
-            transport=httpx.MockTransport(lambda request: httpx.Response(599))
-        )
+        _unused_http = httpx.Client(transport=httpx.MockTransport(_refuse))
     return _unused_http
 
 
 def client(gen: Any, replies: Responder, **options: Any) -> Any:
     """A real ``gen.rt.Client`` whose requests are answered by ``replies`` and whose sleeps are recorded:
-    pass it to a generated function (``gen.flow(client=c)``); then ``c.wire.sent``, ``c.wire.sleeps``."""
+    pass it to a generated function (``gen.flow(client=c)``); then ``c.wire.sent``, ``c.wire.sleeps``.
+    """
     base: type = gen.rt.Client
     client_module = _runtime(gen, "client")
 
-    class ScriptedClient(base):  # type: ignore[misc,valid-type]
+    class ScriptedClient(base):  # type: ignore[misc]
         def __init__(self) -> None:
             options.setdefault("base_url", BASE_URL)
             super().__init__(http=_http(), **options)
@@ -239,7 +246,9 @@ def pump(
     (``max_steps``, ``credentials``, ``headers``, ``max_retry_after``...). An ``ArazzoError`` the run raises is
     returned as ``outcome.error``; anything else propagates."""
     scripted = client(gen, replies or script(), **options)
-    run = _runtime(gen, "driver").Run(registry_of(gen, workflow_id), scripted._settings, workflow_id)
+    run = _runtime(gen, "driver").Run(
+        registry_of(gen, workflow_id), scripted._settings, workflow_id
+    )
     outputs: dict[str, Any] | None = None
     error: Exception | None = None
     try:
@@ -301,7 +310,8 @@ def build(folder: Path, files: Mapping[str, Any]) -> Package:
     finally:
         sys.path.remove(str(folder / "out"))
     if shared is not None:
-        runtime._runtime = shared  # as a first import of the subpackage would have set it
+        # as a first import of the subpackage would have set it
+        setattr(runtime, "_runtime", shared)  # noqa: B010
     _runtimes.setdefault(runtime_text, sys.modules[f"{package}._runtime"])
     return Package(package, modules, runtime)
 

@@ -279,7 +279,9 @@ def test_retry_after_header_beyond_max_retry_after_fails_the_step(packages: Pack
     assert type(outcome.error).__name__ == "StepFailedError"
     assert "retry after 300 s, more than max_retry_after (60 s)" in outcome.error.reason  # type: ignore[union-attr]
     # At the bound, the server is obeyed.
-    outcome = _run(packages, [flow], script((503, {}, {"Retry-After": "60"})), "w", max_retry_after=60)
+    outcome = _run(
+        packages, [flow], script((503, {}, {"Retry-After": "60"})), "w", max_retry_after=60
+    )
     assert outcome.error is None and outcome.sleeps == [60.0]
 
 
