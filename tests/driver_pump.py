@@ -68,6 +68,14 @@ def _runtime(gen: Any, module: str) -> ModuleType:
     return found
 
 
+def _raw(text: str) -> bytes:
+    """A header as bytes on the wire: Latin-1 as http.server writes it, UTF-8 beyond."""
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8")
+
+
 @dataclass(frozen=True)
 class Scripted:
     """One scripted answer; becomes the generated runtime's own ``Reply`` when it is given to the driver."""
@@ -83,7 +91,7 @@ class Scripted:
         return runtime.transmit.Reply(
             self.elapsed,
             self.status_code,
-            httpx.Headers(list(self.headers)),
+            httpx.Headers([(_raw(k), _raw(v)) for k, v in self.headers]),
             self.content,
             self.error,
             self.reason,

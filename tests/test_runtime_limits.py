@@ -16,8 +16,11 @@ from typing import Any
 import httpx
 import pytest
 
+from driver_pump import packages, pump, script
 from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
+
+__all__ = ["packages"]  # the module-scoped fixture, imported for pytest
 
 SCHEMES = {
     "bearer": {"type": "http", "scheme": "bearer"},
@@ -362,39 +365,34 @@ def _retry_flow(generate):  # type: ignore[no-untyped-def]
     )
 
 
+# The retry decisions below are checked by pumping the step driver (no server, no clock); that the client
+# really waits a Retry-After over the wire is test_arazzo_actions.py::test_wire_retry_honours_the_retry_after_header.
+
+
 @pytest.mark.parametrize("value", ["9" * 400, "1e999", "\u00b2", "Tue, 99 Foo 99999 25:61:61 GMT"])
-def test_unusable_retry_after_falls_back_to_retry_after(generate, value: str) -> None:  # type: ignore[no-untyped-def]
-    gen = _retry_flow(generate)
-    answers = iter([Answer(503, {}, {"Retry-After": value}), Answer(200, {})])
-    with Loopback(lambda seen: next(answers)) as server:
-        started = time.monotonic()
-        result = gen.w(client=gen.rt.Client(base_url=server.url))
-    assert [r.status_code for r in result.trace] == [503, 200]
-    assert time.monotonic() - started < 3
+def test_unusable_retry_after_falls_back_to_retry_after(packages, value: str) -> None:  # type: ignore[no-untyped-def]
+    gen = _retry_flow(packages)
+    outcome = pump(gen, "w", None, script((503, {}, {"Retry-After": value})))
+    assert [r.status_code for r in outcome.trace] == [503, 200]
+    assert outcome.sleeps == [0.1]  # the action's retryAfter, the header ignored
 
 
-def test_retry_after_longer_than_the_cap_fails_the_step(generate) -> None:  # type: ignore[no-untyped-def]
-    gen = _retry_flow(generate)
-    with Loopback(lambda seen: Answer(503, {}, {"Retry-After": "86400"})) as server:
-        started = time.monotonic()
-        with pytest.raises(gen.rt.StepFailedError) as failure:
-            gen.w(client=gen.rt.Client(base_url=server.url))
-        assert len(server.seen) == 1
-    assert time.monotonic() - started < 3
-    assert "86400" in failure.value.reason and "max_retry_after" in failure.value.reason
+def test_retry_after_longer_than_the_cap_fails_the_step(packages) -> None:  # type: ignore[no-untyped-def]
+    gen = _retry_flow(packages)
+    outcome = pump(gen, "w", None, lambda sent: (503, {}, {"Retry-After": "86400"}))
+    assert len(outcome.sent) == 1 and outcome.sleeps == []
+    assert type(outcome.error).__name__ == "StepFailedError"
+    assert "86400" in outcome.error.reason and "max_retry_after" in outcome.error.reason  # type: ignore[union-attr]
 
 
-def test_retry_after_within_the_cap_waits_and_beyond_a_lowered_cap_fails(generate) -> None:  # type: ignore[no-untyped-def]
-    gen = _retry_flow(generate)
-    with Loopback(lambda seen: Answer(503, {}, {"Retry-After": "2"})) as server:
-        with pytest.raises(gen.rt.StepFailedError) as failure:
-            gen.w(client=gen.rt.Client(base_url=server.url, max_retry_after=1.0))
-    assert "max_retry_after (1 s)" in failure.value.reason
-    answers = iter([Answer(503, {}, {"Retry-After": "1"}), Answer(200, {})])
-    with Loopback(lambda seen: next(answers)) as server:
-        started = time.monotonic()
-        result = gen.w(client=gen.rt.Client(base_url=server.url, max_retry_after=1.0))
-    assert time.monotonic() - started >= 0.9 and [r.status_code for r in result.trace] == [503, 200]
+def test_retry_after_within_the_cap_waits_and_beyond_a_lowered_cap_fails(packages) -> None:  # type: ignore[no-untyped-def]
+    gen = _retry_flow(packages)
+    outcome = pump(gen, "w", None, lambda sent: (503, {}, {"Retry-After": "2"}), max_retry_after=1.0)
+    assert "max_retry_after (1 s)" in outcome.error.reason  # type: ignore[union-attr]
+    assert len(outcome.sent) == 1 and outcome.sleeps == []
+    replies = script((503, {}, {"Retry-After": "1"}))
+    outcome = pump(gen, "w", None, replies, max_retry_after=1.0)
+    assert outcome.sleeps == [1.0] and [r.status_code for r in outcome.trace] == [503, 200]
 
 
 @pytest.mark.parametrize("kind", ["sync", "async"])
