@@ -30,6 +30,7 @@ import yaml
 from generator.diagnostics import Diagnostics
 from generator.emit import write_package
 from generator.pipeline import generate_files
+from shared_runtime import remember_runtime, reuse_runtime
 
 BASE_URL = "http://api.test"
 
@@ -269,9 +270,6 @@ def pump(
 # -- generating each set of documents once per test module -------------------------------------------------
 
 _packages = itertools.count()
-# The runtime a package carries is identical for every run (the contract): one import of each distinct copy
-# serves every package built from it, which saves compiling it again for each package.
-_runtimes: dict[str, ModuleType] = {}
 
 
 class Package:
@@ -303,10 +301,7 @@ def build(folder: Path, files: Mapping[str, Any]) -> Package:
     out = generate_files(entries, folder / "out" / package, diagnostics)
     assert out is not None, "\n".join(str(d) for d in diagnostics.sorted())
     write_package(out, folder / "out" / package)
-    runtime_text = json.dumps(sorted((k, v) for k, v in out.items() if k.startswith("_runtime")))
-    shared = _runtimes.get(runtime_text)
-    if shared is not None:
-        sys.modules[f"{package}._runtime"] = shared
+    reuse_runtime(package, out)
     sys.path.insert(0, str(folder / "out"))
     try:
         modules = {
@@ -317,10 +312,7 @@ def build(folder: Path, files: Mapping[str, Any]) -> Package:
         runtime = importlib.import_module(package)
     finally:
         sys.path.remove(str(folder / "out"))
-    if shared is not None:
-        # as a first import of the subpackage would have set it
-        setattr(runtime, "_runtime", shared)  # noqa: B010
-    _runtimes.setdefault(runtime_text, sys.modules[f"{package}._runtime"])
+    remember_runtime(package, out)
     return Package(package, modules, runtime)
 
 
