@@ -182,6 +182,12 @@ class Wire:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
 
+    async def send_async(self, instruction: Any) -> Any:
+        return self.send(instruction)
+
+    async def sleep_async(self, seconds: float) -> None:
+        self.sleep(seconds)
+
 
 _unused_http: httpx.Client | None = None
 unsent: list[httpx.Request] = (
@@ -202,6 +208,11 @@ def _http() -> httpx.Client:
     return _unused_http
 
 
+def _async_http() -> httpx.AsyncClient:
+    """A never-used httpx.AsyncClient (requests reaching it are recorded in ``unsent`` and refused)."""
+    return httpx.AsyncClient(transport=httpx.MockTransport(_refuse))
+
+
 def client(gen: Any, replies: Responder, **options: Any) -> Any:
     """A real ``gen.rt.Client`` whose requests are answered by ``replies`` and whose sleeps are recorded:
     pass it to a generated function (``gen.flow(client=c)``); then ``c.wire.sent``, ``c.wire.sleeps``.
@@ -219,6 +230,24 @@ def client(gen: Any, replies: Responder, **options: Any) -> Any:
             return client_module.pump(driver, self.wire.send, self.wire.sleep)
 
     return ScriptedClient()
+
+
+def async_client(gen: Any, replies: Responder, **options: Any) -> Any:
+    """:func:`client` for the ``_async`` functions: a real ``gen.rt.AsyncClient`` pumped by the runtime's
+    ``apump`` with the script's answers and recorded sleeps."""
+    base: type = gen.rt.AsyncClient
+    client_module = _runtime(gen, "client")
+
+    class ScriptedAsyncClient(base):  # type: ignore[misc]
+        def __init__(self) -> None:
+            options.setdefault("base_url", BASE_URL)
+            super().__init__(http=_async_http(), **options)
+            self.wire = Wire(getattr(gen.rt, "_runtime"), replies)  # noqa: B009
+
+        async def _pump(self, driver: Any) -> Any:
+            return await client_module.apump(driver, self.wire.send_async, self.wire.sleep_async)
+
+    return ScriptedAsyncClient()
 
 
 @dataclass

@@ -17,7 +17,9 @@ _imported: dict[str, ModuleType] = {}
 
 
 def _key(files: Mapping[str, str]) -> str:
-    return json.dumps(sorted((name, text) for name, text in files.items() if name.startswith("_runtime")))
+    return json.dumps(
+        sorted((name, text) for name, text in files.items() if name.startswith("_runtime"))
+    )
 
 
 def reuse_runtime(package: str, files: Mapping[str, str]) -> None:

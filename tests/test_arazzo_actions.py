@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from driver_pump import Outcome, Package, Sent, client, packages, pump, script
+from driver_pump import Outcome, Package, Sent, async_client, client, packages, pump, script
 from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
 
@@ -516,6 +516,39 @@ def test_retry_a_failed_workflow_step_runs_the_child_again(packages: Packages) -
         ("child", 500),
         ("child", 500),
         ("child", 200),
+    ]
+
+
+def test_async_functions_follow_the_same_actions(packages: Packages) -> None:
+    """The coroutine twin, pumped by the AsyncClient's own loop: the same retry delays and workflow goto."""
+    target = {
+        "workflowId": "target",
+        "steps": [_step("c", outputs={"v": "$response.body#/v"})],
+        "outputs": {"v": "$steps.c.outputs.v"},
+    }
+    caller = {
+        "workflowId": "caller",
+        "steps": [
+            _step(
+                "a",
+                onFailure=[{"name": "again", "type": "retry", "retryAfter": 5, "retryLimit": 2}],
+                onSuccess=[{"name": "jump", "type": "goto", "workflowId": "target"}],
+            ),
+            _step("b"),
+        ],
+        "outputs": {"v": "$workflows.target.outputs.v"},
+    }
+    gen = _gen(packages, [target, caller])
+    replies = script((503, {}, {"Retry-After": "3"}), (503, {}), (200, {}), (200, {"v": "done"}))
+    scripted = async_client(gen, replies)
+    result = asyncio.run(gen.caller_async(client=scripted))
+    assert result.v == "done" and scripted.wire.sleeps == [3.0, 5.0]
+    assert [sent.path for sent in scripted.wire.sent] == ["/a", "/a", "/a", "/c"]
+    assert [(r.step_id, r.attempt) for r in result.trace] == [
+        ("a", 1),
+        ("a", 2),
+        ("a", 3),
+        ("c", 1),
     ]
 
 
