@@ -15,6 +15,7 @@ from generator.diagnostics import Diagnostics
 from generator.emit.writer import write_package
 from generator.pipeline import generate_files
 from generation import Generate, Generated
+from shared_runtime import remember_runtime, reuse_runtime
 
 ROOT = Path(__file__).resolve().parent.parent
 _counter = itertools.count()
@@ -36,6 +37,7 @@ def generate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Generate:
         out = generate_files(entries, tmp_path / "out" / package, diagnostics)
         assert out is not None, "\n".join(str(d) for d in diagnostics.sorted())
         write_package(out, tmp_path / "out" / package)
+        reuse_runtime(package, out)
         sys.path.insert(0, str(tmp_path / "out"))
         try:
             modules = {
@@ -46,6 +48,7 @@ def generate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Generate:
             runtime = importlib.import_module(package)
         finally:
             sys.path.remove(str(tmp_path / "out"))
+        remember_runtime(package, out)
         return Generated(tmp_path / "out" / package, package, modules, runtime)
 
     return _generate

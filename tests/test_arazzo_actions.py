@@ -1,5 +1,10 @@
 """Arazzo actions: end, goto (step, workflow), retry (retryAfter, retryLimit, Retry-After, stepId/workflowId),
-action criteria, precedence between step and workflow actions, and the step budget."""
+action criteria, precedence between step and workflow actions, and the step budget.
+
+The behaviour is checked by pumping the generated package's step driver directly (tests/driver_pump.py): every
+request is answered by a script and every delay is recorded instead of slept, so the tests assert the exact
+sleeps. A few loopback tests at the end check the same behaviour over real sockets and the real clock.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-
+from driver_pump import Outcome, Package, Packages, Sent, async_client, client, packages, pump, script
 from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
+
+__all__ = ["packages"]  # the module-scoped fixture, imported for pytest
 
 API = openapi(
     {
@@ -23,24 +29,20 @@ API = openapi(
 
 
 
-def _script(*answers: Answer | tuple[int, Any]) -> Callable[[Seen], Answer]:
-    """Answer requests in order; after the script, 200 {}."""
-    queue = [a if isinstance(a, Answer) else Answer(a[0], a[1]) for a in answers]
-    return lambda seen: queue.pop(0) if queue else Answer(200, {})
+def _gen(packages: Packages, flows: list[dict[str, Any]]) -> Package:
+    return packages({"flows.arazzo.yaml": arazzo(flows), "api.openapi.yaml": API})
 
 
-def _run(generate, flows: list[dict[str, Any]], handler: Callable[[Seen], Answer], entry: str, **kwargs: Any):  # type: ignore[no-untyped-def]
-    """Generate ``flows``, run workflow ``entry``; (result or raised error, paths the server saw)."""
-    gen = generate({"flows.arazzo.yaml": arazzo(flows), "api.openapi.yaml": API})
-    max_steps = kwargs.pop("max_steps", 1000)
-    with Loopback(handler) as server:
-        try:
-            outcome: Any = getattr(gen, entry.replace("-", "_"))(
-                client=gen.rt.Client(base_url=server.url, max_steps=max_steps), **kwargs
-            )
-        except gen.rt.ArazzoError as error:
-            outcome = error
-    return outcome, [seen.path.lstrip("/") for seen in server.seen]
+def _run(
+    packages: Packages,
+    flows: list[dict[str, Any]],
+    replies: Callable[[Sent], Any],
+    entry: str,
+    inputs: dict[str, Any] | None = None,
+    **options: Any,
+) -> Outcome:
+    """Generate ``flows`` (once per module), pump workflow ``entry`` with ``replies``."""
+    return pump(_gen(packages, flows), entry, inputs, replies, **options)
 
 
 def _step(step_id: str, operation: str | None = None, **extra: Any) -> dict[str, Any]:
@@ -50,7 +52,7 @@ def _step(step_id: str, operation: str | None = None, **extra: Any) -> dict[str,
 # -- end and goto ---------------------------------------------------------------------------------------
 
 
-def test_end_on_success_skips_the_remaining_steps_and_keeps_outputs(generate) -> None:  # type: ignore[no-untyped-def]
+def test_end_on_success_skips_the_remaining_steps_and_keeps_outputs(packages: Packages) -> None:
     flow = {
         "workflowId": "w",
         "steps": [
@@ -61,21 +63,30 @@ def test_end_on_success_skips_the_remaining_steps_and_keeps_outputs(generate) ->
         ],
         "outputs": {"v": "$steps.a.outputs.v", "b": "$steps.b.outputs.v"},
     }
-    result, paths = _run(generate, [flow], _script((200, {"v": 1})), "w")
-    assert paths == ["a"]
+    outcome = _run(packages, [flow], script(200, {"v": 1}), "w")
+    assert outcome.error is None and outcome.paths == ["a"]
+    assert outcome.outputs == {"v": 1, "b": None}
+    # The same through the generated function and its result class.
+    gen = _gen(packages, [flow])
+    scripted = client(gen, script(200, {"v": 1}))
+    result = gen.w(client=scripted)
     assert (result.v, result.b) == (1, None)
+    assert [(r.step_id, r.method, r.url, r.status_code) for r in result.trace] == [
+        ("a", "GET", "http://api.test/a", 200)
+    ]
 
 
-def test_end_on_failure_ends_without_an_error(generate) -> None:  # type: ignore[no-untyped-def]
+def test_end_on_failure_ends_without_an_error(packages: Packages) -> None:
     flow = {
         "workflowId": "w",
         "steps": [_step("a", onFailure=[{"name": "quit", "type": "end"}]), _step("b")],
     }
-    result, paths = _run(generate, [flow], _script((500, {})), "w")
-    assert paths == ["a"] and [r.status_code for r in result.trace] == [500]
+    outcome = _run(packages, [flow], script(500, {}), "w")
+    assert outcome.error is None and outcome.outputs == {}
+    assert outcome.paths == ["a"] and [r.status_code for r in outcome.trace] == [500]
 
 
-def test_goto_a_step_backwards_until_done(generate) -> None:  # type: ignore[no-untyped-def]
+def test_goto_a_step_backwards_until_done(packages: Packages) -> None:
     flow = {
         "workflowId": "w",
         "steps": [
@@ -97,17 +108,20 @@ def test_goto_a_step_backwards_until_done(generate) -> None:  # type: ignore[no-
         "outputs": {"n": "$steps.b.outputs.n"},
     }
     counter = iter(range(1, 100))
-    result, paths = _run(
-        generate,
+    outcome = _run(
+        packages,
         [flow],
-        lambda seen: Answer(200, {"n": next(counter)} if seen.path == "/b" else {}),
+        lambda sent: (200, {"n": next(counter)} if sent.path == "/b" else {}),
         "w",
     )
-    assert paths == ["a", "b", "a", "b", "a", "b", "c"]
-    assert result.n == 3
+    assert outcome.paths == ["a", "b", "a", "b", "a", "b", "c"]
+    assert outcome.outputs == {"n": 3}
+    assert outcome.sleeps == []
+    # A goto starts the step afresh: every attempt is its step's first.
+    assert [r.attempt for r in outcome.trace] == [1] * 7
 
 
-def test_goto_a_workflow_transfers_control(generate) -> None:  # type: ignore[no-untyped-def]
+def test_goto_a_workflow_transfers_control(packages: Packages) -> None:
     target = {
         "workflowId": "target",
         "inputs": {"type": "object", "properties": {"shared": {"type": "string"}}},
@@ -126,13 +140,23 @@ def test_goto_a_workflow_transfers_control(generate) -> None:  # type: ignore[no
         ],
         "outputs": {"fromTarget": "$workflows.target.outputs.got", "mine": "$inputs.other"},
     }
-    result, paths = _run(generate, [target, caller], _script(), "caller", shared="S", other="O")
-    assert paths == ["a", "c"]  # b is skipped; the target runs next
+    outcome = _run(packages, [target, caller], script(), "caller", {"shared": "S", "other": "O"})
+    assert outcome.paths == ["a", "c"]  # b is skipped; the target runs next
+    assert outcome.outputs == {"fromTarget": "S", "mine": "O"}
+    assert [(r.workflow_id, r.step_id) for r in outcome.trace] == [
+        ("caller", "a"),
+        ("target", "c"),
+    ]
+    # Through the generated function: the result class carries the same outputs and trace.
+    gen = _gen(packages, [target, caller])
+    scripted = client(gen, script())
+    result = gen.caller(shared="S", other="O", client=scripted)
     assert (result.from_target, result.mine) == ("S", "O")
+    assert [sent.path for sent in scripted.wire.sent] == ["/a", "/c"]
     assert [(r.workflow_id, r.step_id) for r in result.trace] == [("caller", "a"), ("target", "c")]
 
 
-def test_failure_goto_a_workflow_by_workflows_expression(generate) -> None:  # type: ignore[no-untyped-def]
+def test_failure_goto_a_workflow_by_workflows_expression(packages: Packages) -> None:
     target = {
         "workflowId": "recover",
         "steps": [_step("c", outputs={"status": "$statusCode"})],
@@ -149,31 +173,33 @@ def test_failure_goto_a_workflow_by_workflows_expression(generate) -> None:  # t
         ],
         "outputs": {"ok": "$workflows.recover.outputs.ok"},
     }
-    result, paths = _run(generate, [target, caller], _script((500, {})), "caller")
-    assert paths == ["a", "c"]
-    assert result.ok == 200
+    outcome = _run(packages, [target, caller], script((500, {})), "caller")
+    assert outcome.error is None and outcome.paths == ["a", "c"]
+    assert outcome.outputs == {"ok": 200}
 
 
 # -- retry ----------------------------------------------------------------------------------------------
 
 
-def test_retry_limit_defaults_to_one(generate) -> None:  # type: ignore[no-untyped-def]
+def test_retry_limit_defaults_to_one(packages: Packages) -> None:
     flow = {
         "workflowId": "w",
         "steps": [_step("a", onFailure=[{"name": "again", "type": "retry"}])],
     }
-    error, paths = _run(generate, [flow], _script((500, {}), (500, {"why": "still"})), "w")
-    assert paths == ["a", "a"]
-    assert isinstance(error, Exception) and error.attempts == 2 and error.body == {"why": "still"}
+    outcome = _run(packages, [flow], script((500, {}), (500, {"why": "still"})), "w")
+    assert outcome.paths == ["a", "a"] and outcome.sleeps == []
+    error = outcome.error
+    assert type(error).__name__ == "StepFailedError", repr(error)
+    assert (error.step_id, error.status_code, error.attempts, error.body) == (
+        "a",
+        500,
+        2,
+        {"why": "still"},
+    )
+    assert [r.attempt for r in error.trace] == [1, 2]
 
 
-def test_retry_after_seconds_waits_between_attempts(generate) -> None:  # type: ignore[no-untyped-def]
-    times: list[float] = []
-
-    def handler(seen: Seen) -> Answer:
-        times.append(time.monotonic())
-        return Answer(503 if len(times) < 3 else 200, {})
-
+def test_retry_after_seconds_waits_between_attempts(packages: Packages) -> None:
     flow = {
         "workflowId": "w",
         "steps": [
@@ -183,63 +209,88 @@ def test_retry_after_seconds_waits_between_attempts(generate) -> None:  # type: 
             )
         ],
     }
-    result, paths = _run(generate, [flow], handler, "w")
-    assert paths == ["a", "a", "a"] and [r.attempt for r in result.trace] == [1, 2, 3]
-    assert all(later - earlier >= 0.14 for earlier, later in zip(times, times[1:]))
+    outcome = _run(packages, [flow], script((503, {}), (503, {})), "w")
+    assert outcome.error is None
+    assert outcome.paths == ["a", "a", "a"] and [r.attempt for r in outcome.trace] == [1, 2, 3]
+    assert outcome.sleeps == [0.15, 0.15]
 
 
-def test_retry_after_header_in_seconds_wins_over_retry_after(generate) -> None:  # type: ignore[no-untyped-def]
+def test_retry_after_header_in_seconds_wins_over_retry_after(packages: Packages) -> None:
     flow = {
         "workflowId": "w",
         "steps": [
             _step(
                 "a",
-                onFailure=[{"name": "again", "type": "retry", "retryAfter": 5, "retryLimit": 1}],
+                onFailure=[{"name": "again", "type": "retry", "retryAfter": 5, "retryLimit": 2}],
             )
         ],
     }
-    started = time.monotonic()
-    result, paths = _run(generate, [flow], _script(Answer(429, {}, {"Retry-After": "0"})), "w")
-    assert paths == ["a", "a"] and time.monotonic() - started < 3
+    replies = script((429, {}, {"Retry-After": "0"}), (429, {}, {"Retry-After": "2"}))
+    outcome = _run(packages, [flow], replies, "w")
+    assert outcome.error is None and outcome.paths == ["a", "a", "a"]
+    assert outcome.sleeps == [2.0]  # "0" means at once: no sleep at all, not retryAfter's 5 s
+    # Without the header, retryAfter applies.
+    outcome = _run(packages, [flow], script((429, {})), "w")
+    assert outcome.paths == ["a", "a"] and outcome.sleeps == [5.0]
 
 
-def test_retry_after_header_as_http_date(generate) -> None:  # type: ignore[no-untyped-def]
-    times: list[float] = []
-    # Half a second ahead, rounded up to the next whole second (HTTP dates have no fractions): at most 1.5 s.
-    when = email.utils.formatdate(time.time() + 0.5, usegmt=True)
-
-    def handler(seen: Seen) -> Answer:
-        times.append(time.time())
-        return Answer(503, {}, {"Retry-After": when}) if len(times) == 1 else Answer(200, {})
-
+def test_retry_after_header_as_http_date(packages: Packages) -> None:
     flow = {
         "workflowId": "w",
         "steps": [_step("a", onFailure=[{"name": "again", "type": "retry", "retryAfter": 5}])],
     }
-    result, paths = _run(generate, [flow], handler, "w")
-    assert paths == ["a", "a"]
-    target = email.utils.parsedate_to_datetime(when).timestamp()
-    assert times[1] >= target - 0.05 and times[1] - times[0] < 2.5
+    # HTTP dates have whole seconds: 30 s ahead, truncated, is between 29 and 30 s from now.
+    when = email.utils.formatdate(time.time() + 30, usegmt=True)
+    outcome = _run(packages, [flow], script((503, {}, {"Retry-After": when})), "w")
+    assert outcome.error is None and outcome.paths == ["a", "a"]
+    [slept] = outcome.sleeps
+    assert 28.5 < slept <= 30.0
 
 
-def test_retry_after_header_http_date_in_the_past_means_now(generate) -> None:  # type: ignore[no-untyped-def]
+def test_retry_after_header_http_date_in_the_past_means_now(packages: Packages) -> None:
     past = email.utils.formatdate(time.time() - 3600, usegmt=True)
     flow = {
         "workflowId": "w",
         "steps": [_step("a", onFailure=[{"name": "again", "type": "retry", "retryAfter": 5}])],
     }
-    started = time.monotonic()
-    _, paths = _run(generate, [flow], _script(Answer(503, {}, {"Retry-After": past})), "w")
-    assert paths == ["a", "a"] and time.monotonic() - started < 3
+    outcome = _run(packages, [flow], script((503, {}, {"Retry-After": past})), "w")
+    assert outcome.error is None and outcome.paths == ["a", "a"] and outcome.sleeps == []
 
 
-def test_retry_with_step_id_runs_that_step_first(generate) -> None:  # type: ignore[no-untyped-def]
+def test_retry_after_header_unusable_falls_back_to_retry_after(packages: Packages) -> None:
+    flow = {
+        "workflowId": "w",
+        "steps": [_step("a", onFailure=[{"name": "again", "type": "retry", "retryAfter": 5}])],
+    }
+    for unusable in ("soon", "99999999999", "1.5", "Mon, 99 Foo 2020 00:00:00 GMT"):
+        outcome = _run(packages, [flow], script((503, {}, {"Retry-After": unusable})), "w")
+        assert (outcome.paths, outcome.sleeps) == (["a", "a"], [5.0]), unusable
+
+
+def test_retry_after_header_beyond_max_retry_after_fails_the_step(packages: Packages) -> None:
+    flow = {
+        "workflowId": "w",
+        "steps": [_step("a", onFailure=[{"name": "again", "type": "retry", "retryAfter": 1}])],
+    }
+    replies = script((503, {}, {"Retry-After": "300"}))
+    outcome = _run(packages, [flow], replies, "w", max_retry_after=60)
+    assert outcome.paths == ["a"] and outcome.sleeps == []
+    assert type(outcome.error).__name__ == "StepFailedError"
+    assert "retry after 300 s, more than max_retry_after (60 s)" in outcome.error.reason
+    # At the bound, the server is obeyed.
+    outcome = _run(
+        packages, [flow], script((503, {}, {"Retry-After": "60"})), "w", max_retry_after=60
+    )
+    assert outcome.error is None and outcome.sleeps == [60.0]
+
+
+def test_retry_with_step_id_runs_that_step_first(packages: Packages) -> None:
     tokens = iter(["t1", "t2"])
 
-    def handler(seen: Seen) -> Answer:
-        if seen.path == "/login":
-            return Answer(200, {"token": next(tokens)})
-        return Answer(200 if seen.headers.get("x-token") == "t2" else 401, {})
+    def answer(sent: Sent) -> Any:
+        if sent.path == "/login":
+            return (200, {"token": next(tokens)})
+        return (200 if sent.headers.get("x-token") == "t2" else 401, {})
 
     flow = {
         "workflowId": "w",
@@ -262,12 +313,13 @@ def test_retry_with_step_id_runs_that_step_first(generate) -> None:  # type: ign
         ],
         "outputs": {"token": "$steps.login.outputs.token"},
     }
-    result, paths = _run(generate, [flow], handler, "w")
-    assert paths == ["login", "a", "login", "a"]
-    assert result.token == "t2"
+    outcome = _run(packages, [flow], answer, "w")
+    assert outcome.paths == ["login", "a", "login", "a"]
+    assert [sent.headers.get("x-token") for sent in outcome.sent] == [None, "t1", None, "t2"]
+    assert outcome.outputs == {"token": "t2"}
 
 
-def test_retry_with_workflow_id_runs_that_workflow_first(generate) -> None:  # type: ignore[no-untyped-def]
+def test_retry_with_workflow_id_runs_that_workflow_first(packages: Packages) -> None:
     refresh = {
         "workflowId": "refresh",
         "inputs": {"type": "object", "properties": {"who": {"type": "string"}}},
@@ -282,16 +334,10 @@ def test_retry_with_workflow_id_runs_that_workflow_first(generate) -> None:  # t
             _step("a", onFailure=[{"name": "refresh", "type": "retry", "workflowId": "refresh"}])
         ],
     }
-    seen_who: list[str | None] = []
-
-    def handler(seen: Seen) -> Answer:
-        if seen.path == "/login":
-            seen_who.append(seen.headers.get("x-who"))
-        return Answer(500 if len(seen_who) == 0 else 200, {})
-
-    result, paths = _run(generate, [refresh, flow], handler, "w", who="me")
-    assert paths == ["a", "login", "a"] and seen_who == ["me"]
-    assert [(r.workflow_id, r.step_id) for r in result.trace] == [
+    outcome = _run(packages, [refresh, flow], script(500, {}), "w", {"who": "me"})
+    assert outcome.error is None and outcome.paths == ["a", "login", "a"]
+    assert [sent.headers.get("x-who") for sent in outcome.sent] == [None, "me", None]
+    assert [(r.workflow_id, r.step_id) for r in outcome.trace] == [
         ("w", "a"),
         ("refresh", "login"),
         ("w", "a"),
@@ -301,7 +347,7 @@ def test_retry_with_workflow_id_runs_that_workflow_first(generate) -> None:  # t
 # -- choosing actions -----------------------------------------------------------------------------------
 
 
-def test_action_criteria_see_the_response_and_the_first_match_wins(generate) -> None:  # type: ignore[no-untyped-def]
+def test_action_criteria_see_the_response_and_the_first_match_wins(packages: Packages) -> None:
     flow = {
         "workflowId": "w",
         "steps": [
@@ -332,13 +378,18 @@ def test_action_criteria_see_the_response_and_the_first_match_wins(generate) -> 
             _step("c"),
         ],
     }
-    _, paths = _run(generate, [flow], _script((503, {"busy": True}), (404, {})), "w")
-    assert paths == ["a", "a", "c"]
-    _, paths = _run(generate, [flow], _script((500, {"busy": False})), "w")
-    assert paths == ["a"]  # "other" (end)
+    outcome = _run(packages, [flow], script((503, {"busy": True}), (404, {})), "w")
+    assert outcome.error is None and outcome.paths == ["a", "a", "c"]
+    outcome = _run(packages, [flow], script((500, {"busy": False})), "w")
+    assert outcome.error is None and outcome.paths == ["a"]  # "other" (end)
+    # busy four times: three retries, then "busy-too" (end), before "other" is considered.
+    outcome = _run(packages, [flow], script(*[(503, {"busy": True})] * 4), "w")
+    assert outcome.error is None and outcome.paths == ["a"] * 4
 
 
-def test_step_actions_override_workflow_actions_of_the_same_name_and_come_first(generate) -> None:  # type: ignore[no-untyped-def]
+def test_step_actions_override_workflow_actions_of_the_same_name_and_come_first(
+    packages: Packages,
+) -> None:
     flow = {
         "workflowId": "w",
         "failureActions": [
@@ -361,16 +412,14 @@ def test_step_actions_override_workflow_actions_of_the_same_name_and_come_first(
     }
     # a fails twice: the step's "again" (limit 1) replaces the workflow's (limit 5), then the workflow's fallback.
     # c answers last == true: the workflow's success action ends the run before d.
-    answers = _script((500, {}), (500, {}), (200, {"last": True}))
-    _, paths = _run(generate, [flow], answers, "w")
-    assert paths == ["a", "a", "c"]
-    # Steps without their own actions use the workflow's: b fails 5 times and is retried 5 times.
-    answers = _script((200, {}), *[(500, {})] * 6)
-    _, paths = _run(generate, [flow], answers, "w")
-    assert paths == ["a"] + ["b"] * 6 + ["c"] + ["d"]
+    outcome = _run(packages, [flow], script((500, {}), (500, {}), (200, {"last": True})), "w")
+    assert outcome.error is None and outcome.paths == ["a", "a", "c"]
+    # Steps without their own actions use the workflow's: b fails 6 times, is retried 5 times, then goes to c.
+    outcome = _run(packages, [flow], script((200, {}), *[(500, {})] * 6), "w")
+    assert outcome.error is None and outcome.paths == ["a"] + ["b"] * 6 + ["c"] + ["d"]
 
 
-def test_retry_limit_is_exhausted_before_later_failure_actions(generate) -> None:  # type: ignore[no-untyped-def]
+def test_retry_limit_is_exhausted_before_later_failure_actions(packages: Packages) -> None:
     flow = {
         "workflowId": "w",
         "steps": [
@@ -385,25 +434,23 @@ def test_retry_limit_is_exhausted_before_later_failure_actions(generate) -> None
             _step("c"),
         ],
     }
-    result, paths = _run(generate, [flow], _script((500, {}), (500, {}), (500, {})), "w")
-    assert paths == ["a", "a", "a", "c"]
-    assert [r.attempt for r in result.trace] == [1, 2, 3, 1]
+    outcome = _run(packages, [flow], script((500, {}), (500, {}), (500, {})), "w")
+    assert outcome.error is None and outcome.paths == ["a", "a", "a", "c"]
+    assert [r.attempt for r in outcome.trace] == [1, 2, 3, 1]
 
 
-def test_step_budget_stops_a_retry_loop(generate) -> None:  # type: ignore[no-untyped-def]
+def test_step_budget_stops_a_retry_loop(packages: Packages) -> None:
     flow = {
         "workflowId": "w",
         "steps": [_step("a", onFailure=[{"name": "again", "type": "retry", "retryLimit": 100}])],
     }
-    gen = generate({"flows.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": API})
-    with Loopback(lambda seen: Answer(500, {})) as server:
-        with pytest.raises(gen.rt.WorkflowLimitError) as limit:
-            gen.w(client=gen.rt.Client(base_url=server.url, max_steps=5))
-        assert len(server.seen) == 5
-    assert (limit.value.workflow_id, limit.value.steps_run) == ("w", 5)
+    outcome = _run(packages, [flow], lambda sent: (500, {}), "w", max_steps=5)
+    assert type(outcome.error).__name__ == "WorkflowLimitError", repr(outcome.error)
+    assert (outcome.error.workflow_id, outcome.error.steps_run) == ("w", 5)
+    assert outcome.paths == ["a"] * 5
 
 
-def test_workflows_that_goto_each_other_stop_at_the_step_budget(generate) -> None:  # type: ignore[no-untyped-def]
+def test_workflows_that_goto_each_other_stop_at_the_step_budget(packages: Packages) -> None:
     # At the default budget of 1000 step attempts: the goto chain must not exhaust Python's recursion limit.
     ping = {
         "workflowId": "ping",
@@ -413,13 +460,14 @@ def test_workflows_that_goto_each_other_stop_at_the_step_budget(generate) -> Non
         "workflowId": "pong",
         "steps": [_step("b", onSuccess=[{"name": "go", "type": "goto", "workflowId": "ping"}])],
     }
-    error, paths = _run(generate, [ping, pong], lambda seen: Answer(200, {}), "ping")
+    outcome = _run(packages, [ping, pong], lambda sent: (200, {}), "ping")
+    error = outcome.error
     assert type(error).__name__ == "WorkflowLimitError", repr(error)
-    assert (error.workflow_id, error.steps_run, len(paths)) == ("ping", 1000, 1000)
-    assert paths[:4] == ["a", "b", "a", "b"]
+    assert (error.workflow_id, error.steps_run, len(outcome.paths)) == ("ping", 1000, 1000)
+    assert outcome.paths == ["a", "b"] * 500
 
 
-def test_goto_workflow_chain_outputs_are_evaluated_last_first(generate) -> None:  # type: ignore[no-untyped-def]
+def test_goto_workflow_chain_outputs_are_evaluated_last_first(packages: Packages) -> None:
     first = {
         "workflowId": "first",
         "steps": [_step("a", onSuccess=[{"name": "go", "type": "goto", "workflowId": "second"}])],
@@ -438,14 +486,12 @@ def test_goto_workflow_chain_outputs_are_evaluated_last_first(generate) -> None:
         "steps": [_step("c", outputs={"v": "$response.body#/v"})],
         "outputs": {"v": "$steps.c.outputs.v"},
     }
-    result, paths = _run(
-        generate, [first, second, third], lambda seen: Answer(200, {"v": seen.path}), "first"
-    )
-    assert paths == ["a", "b", "c"]
-    assert (result.from_second, result.from_third) == ("/c", "/c")
+    outcome = _run(packages, [first, second, third], lambda sent: (200, {"v": sent.path}), "first")
+    assert outcome.paths == ["a", "b", "c"]
+    assert outcome.outputs == {"fromSecond": "/c", "fromThird": "/c"}
 
 
-def test_retry_a_failed_workflow_step_runs_the_child_again(generate) -> None:  # type: ignore[no-untyped-def]
+def test_retry_a_failed_workflow_step_runs_the_child_again(packages: Packages) -> None:
     child = {
         "workflowId": "child",
         "steps": [_step("b", outputs={"v": "$response.body#/v"})],
@@ -463,18 +509,73 @@ def test_retry_a_failed_workflow_step_runs_the_child_again(generate) -> None:  #
         ],
         "outputs": {"v": "$steps.call.outputs.v"},
     }
-    result, paths = _run(
-        generate, [child, top], _script((500, {}), (500, {}), (200, {"v": "ok"})), "top"
-    )
-    assert paths == ["b", "b", "b"] and result.v == "ok"
-    assert [(r.workflow_id, r.status_code) for r in result.trace] == [
+    outcome = _run(packages, [child, top], script((500, {}), (500, {}), (200, {"v": "ok"})), "top")
+    assert outcome.paths == ["b", "b", "b"] and outcome.outputs == {"v": "ok"}
+    assert [(r.workflow_id, r.status_code) for r in outcome.trace] == [
         ("child", 500),
         ("child", 500),
         ("child", 200),
     ]
 
 
-def test_async_client_retries_after_the_header_and_follows_a_workflow_goto(generate) -> None:  # type: ignore[no-untyped-def]
+def test_async_functions_follow_the_same_actions(packages: Packages) -> None:
+    """The coroutine twin, pumped by the AsyncClient's own loop: the same retry delays and workflow goto."""
+    target = {
+        "workflowId": "target",
+        "steps": [_step("c", outputs={"v": "$response.body#/v"})],
+        "outputs": {"v": "$steps.c.outputs.v"},
+    }
+    caller = {
+        "workflowId": "caller",
+        "steps": [
+            _step(
+                "a",
+                onFailure=[{"name": "again", "type": "retry", "retryAfter": 5, "retryLimit": 2}],
+                onSuccess=[{"name": "jump", "type": "goto", "workflowId": "target"}],
+            ),
+            _step("b"),
+        ],
+        "outputs": {"v": "$workflows.target.outputs.v"},
+    }
+    gen = _gen(packages, [target, caller])
+    replies = script((503, {}, {"Retry-After": "3"}), (503, {}), (200, {}), (200, {"v": "done"}))
+    scripted = async_client(gen, replies)
+    result = asyncio.run(gen.caller_async(client=scripted))
+    assert result.v == "done" and scripted.wire.sleeps == [3.0, 5.0]
+    assert [sent.path for sent in scripted.wire.sent] == ["/a", "/a", "/a", "/c"]
+    assert [(r.step_id, r.attempt) for r in result.trace] == [
+        ("a", 1),
+        ("a", 2),
+        ("a", 3),
+        ("c", 1),
+    ]
+
+
+# -- the same over real sockets and the real clock ------------------------------------------------------
+
+
+def test_wire_retry_honours_the_retry_after_header(packages: Packages) -> None:
+    """A real server's Retry-After reaches the driver, and the sync client really waits that long."""
+    flow = {
+        "workflowId": "w",
+        "steps": [_step("a", onFailure=[{"name": "again", "type": "retry", "retryAfter": 30}])],
+    }
+    gen = _gen(packages, [flow])
+    times: list[float] = []
+
+    def handler(seen: Seen) -> Answer:
+        times.append(time.monotonic())
+        return Answer(503, {}, {"Retry-After": "1"}) if len(times) == 1 else Answer(200, {})
+
+    with Loopback(handler) as server:
+        result = gen.w(client=gen.rt.Client(base_url=server.url, max_retry_after=2))
+    assert [(r.attempt, r.status_code) for r in result.trace] == [(1, 503), (2, 200)]
+    assert 0.95 <= times[1] - times[0] < 2.5  # the header's 1 s, not retryAfter's 30 s
+
+
+def test_wire_async_client_retries_after_the_header_and_follows_a_workflow_goto(
+    packages: Packages,
+) -> None:
     target = {
         "workflowId": "target",
         "steps": [_step("c", outputs={"v": "$response.body#/v"})],
@@ -492,16 +593,36 @@ def test_async_client_retries_after_the_header_and_follows_a_workflow_goto(gener
         ],
         "outputs": {"v": "$workflows.target.outputs.v"},
     }
-    gen = generate({"flows.arazzo.yaml": arazzo([target, caller]), "api.openapi.yaml": API})
-    handler = _script(Answer(503, {}, {"Retry-After": "0"}), (200, {}), (200, {"v": "done"}))
+    gen = _gen(packages, [target, caller])
+    answers = [Answer(503, {}, {"Retry-After": "0"}), Answer(200, {}), Answer(200, {"v": "done"})]
 
     async def main(url: str) -> Any:
-        async with gen.rt.AsyncClient(base_url=url) as client:
-            return await gen.caller_async(client=client)
+        async with gen.rt.AsyncClient(base_url=url) as scripted:
+            return await gen.caller_async(client=scripted)
 
     started = time.monotonic()
-    with Loopback(handler) as server:
+    with Loopback(lambda seen: answers.pop(0)) as server:
         result = asyncio.run(main(server.url))
         assert [seen.path for seen in server.seen] == ["/a", "/a", "/c"]
     assert result.v == "done" and time.monotonic() - started < 3
     assert [(r.step_id, r.attempt) for r in result.trace] == [("a", 1), ("a", 2), ("c", 1)]
+
+
+def test_wire_transport_error_fails_the_step_then_a_retry_recovers(packages: Packages) -> None:
+    """A refused connection is a failed step (no status) that failure actions see; here a retry to
+    another step whose server answers."""
+    flow = {
+        "workflowId": "w",
+        "steps": [_step("a", onFailure=[{"name": "again", "type": "retry", "retryLimit": 1}])],
+    }
+    gen = _gen(packages, [flow])
+    with Loopback() as closed:
+        url = closed.url  # nothing listens there once the server is closed
+    with gen.rt.Client(base_url=url, timeout=5) as real:
+        try:
+            gen.w(client=real)
+        except gen.rt.StepFailedError as error:
+            failure = error
+    assert (failure.step_id, failure.status_code, failure.attempts) == ("a", None, 2)
+    assert failure.reason.startswith("request could not be sent: ConnectError")
+    assert [(r.attempt, r.status_code) for r in failure.trace] == [(1, None), (2, None)]

@@ -30,6 +30,7 @@ import httpx
 import pytest
 import yaml
 
+from driver_pump import client as scripted_client
 from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
 from generation import Generate, Generated
@@ -1585,10 +1586,11 @@ def test_s5_transport_error_has_no_status_and_text_body_is_text(generate: Genera
 def test_s5_workflow_limit_error_attributes(generate: Generate) -> None:
     flow = {"workflowId": "spin", "steps": [{"stepId": "s", "operationId": "ping", "onSuccess": [{"name": "again", "type": "goto", "stepId": "s"}]}]}
     gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PING_API})
-    with Loopback(lambda seen: Answer(200, {})) as server:
-        with pytest.raises(gen.rt.WorkflowLimitError) as limit:
-            gen.spin(client=gen.rt.Client(base_url=server.url))
-        assert len(server.seen) == 1000  # section 6: 1000 step attempts by default
+    # requests answered by the step driver's pump (tests/driver_pump.py), not a server: 1000 of them
+    scripted = scripted_client(gen, lambda sent: (200, {}))
+    with pytest.raises(gen.rt.WorkflowLimitError) as limit:
+        gen.spin(client=scripted)
+    assert len(scripted.wire.sent) == 1000  # section 6: 1000 step attempts by default
     assert isinstance(limit.value, gen.rt.ArazzoError)
     assert (limit.value.workflow_id, limit.value.steps_run) == ("spin", 1000)
 
@@ -1846,15 +1848,16 @@ def test_s6_step_budget_counts_retries_and_sub_workflow_steps(generate: Generate
         "steps": [{"stepId": "r", "operationId": "ping", "onFailure": [{"name": "again", "type": "retry", "retryLimit": 5000}]}],
     }
     gen = generate({"flow.arazzo.yaml": arazzo([child, looping, retrying]), "api.openapi.yaml": PING_API})
-    with Loopback(lambda seen: Answer(200, {})) as server:
-        with pytest.raises(gen.rt.WorkflowLimitError) as loop:
-            gen.looping(client=gen.rt.Client(base_url=server.url))
-        assert len(server.seen) == 500  # every pass: the workflow step and the child's step
+    # requests answered by the step driver's pump (tests/driver_pump.py), not a server
+    ok = scripted_client(gen, lambda sent: (200, {}))
+    with pytest.raises(gen.rt.WorkflowLimitError) as loop:
+        gen.looping(client=ok)
+    assert len(ok.wire.sent) == 500  # every pass: the workflow step and the child's step
     assert loop.value.steps_run == 1000
-    with Loopback(lambda seen: Answer(500, {})) as server:
-        with pytest.raises(gen.rt.WorkflowLimitError) as retry:
-            gen.retrying(client=gen.rt.Client(base_url=server.url))
-        assert len(server.seen) == 1000
+    failing = scripted_client(gen, lambda sent: (500, {}))
+    with pytest.raises(gen.rt.WorkflowLimitError) as retry:
+        gen.retrying(client=failing)
+    assert len(failing.wire.sent) == 1000 and failing.wire.sleeps == []
     assert retry.value.steps_run == 1000 and retry.value.workflow_id == "retrying"
 
 

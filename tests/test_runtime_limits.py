@@ -16,9 +16,12 @@ from typing import Any, cast
 import httpx
 import pytest
 
+from driver_pump import Package, Packages, packages, pump, script
 from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
 from generation import Generate, Generated
+
+__all__ = ["packages"]  # the module-scoped fixture, imported for pytest
 
 SCHEMES = {
     "bearer": {"type": "http", "scheme": "bearer"},
@@ -229,6 +232,10 @@ def _trickle(conn: socket.socket, stop: threading.Event) -> None:
 
 
 def _one_step(generate: Generate, path: str = "/op", **step: Any) -> Generated:
+    return generate(_one_step_files(path, **step))
+
+
+def _one_step_files(path: str = "/op", **step: Any) -> dict[str, Any]:
     params = [
         {"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
         for part in path.split("/")
@@ -244,7 +251,7 @@ def _one_step(generate: Generate, path: str = "/op", **step: Any) -> Generated:
         "steps": [{"stepId": "s", "operationId": "op", **step}],
         "outputs": {"out": "$steps.s.outputs.out"} if "outputs" in step else {},
     }
-    return generate({"flows.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": api})
+    return {"flows.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": api}
 
 
 def test_timeout_bounds_the_whole_attempt_sync(generate: Generate) -> None:
@@ -356,46 +363,42 @@ def test_a_timeout_is_a_failure_that_failure_actions_see(generate: Generate) -> 
     assert len(result.trace) == 1 and result.trace[0].status_code is None
 
 
-def _retry_flow(generate: Generate) -> Generated:
-    return _one_step(
-        generate,
-        onFailure=[{"name": "again", "type": "retry", "retryAfter": 0.1, "retryLimit": 1}],
+def _retry_flow(packages: Packages) -> Package:
+    return packages(
+        _one_step_files(
+            onFailure=[{"name": "again", "type": "retry", "retryAfter": 0.1, "retryLimit": 1}]
+        )
     )
 
 
+# The retry decisions below are checked by pumping the step driver (no server, no clock); that the client
+# really waits a Retry-After over the wire is test_arazzo_actions.py::test_wire_retry_honours_the_retry_after_header.
+
+
 @pytest.mark.parametrize("value", ["9" * 400, "1e999", "\u00b2", "Tue, 99 Foo 99999 25:61:61 GMT"])
-def test_unusable_retry_after_falls_back_to_retry_after(generate: Generate, value: str) -> None:
-    gen = _retry_flow(generate)
-    answers = iter([Answer(503, {}, {"Retry-After": value}), Answer(200, {})])
-    with Loopback(lambda seen: next(answers)) as server:
-        started = time.monotonic()
-        result = gen.w(client=gen.rt.Client(base_url=server.url))
-    assert [r.status_code for r in result.trace] == [503, 200]
-    assert time.monotonic() - started < 3
+def test_unusable_retry_after_falls_back_to_retry_after(packages: Packages, value: str) -> None:
+    gen = _retry_flow(packages)
+    outcome = pump(gen, "w", None, script((503, {}, {"Retry-After": value})))
+    assert [r.status_code for r in outcome.trace] == [503, 200]
+    assert outcome.sleeps == [0.1]  # the action's retryAfter, the header ignored
 
 
-def test_retry_after_longer_than_the_cap_fails_the_step(generate: Generate) -> None:
-    gen = _retry_flow(generate)
-    with Loopback(lambda seen: Answer(503, {}, {"Retry-After": "86400"})) as server:
-        started = time.monotonic()
-        with pytest.raises(gen.rt.StepFailedError) as failure:
-            gen.w(client=gen.rt.Client(base_url=server.url))
-        assert len(server.seen) == 1
-    assert time.monotonic() - started < 3
-    assert "86400" in failure.value.reason and "max_retry_after" in failure.value.reason
+def test_retry_after_longer_than_the_cap_fails_the_step(packages: Packages) -> None:
+    gen = _retry_flow(packages)
+    outcome = pump(gen, "w", None, lambda sent: (503, {}, {"Retry-After": "86400"}))
+    assert len(outcome.sent) == 1 and outcome.sleeps == []
+    assert type(outcome.error).__name__ == "StepFailedError"
+    assert "86400" in outcome.error.reason and "max_retry_after" in outcome.error.reason
 
 
-def test_retry_after_within_the_cap_waits_and_beyond_a_lowered_cap_fails(generate: Generate) -> None:
-    gen = _retry_flow(generate)
-    with Loopback(lambda seen: Answer(503, {}, {"Retry-After": "2"})) as server:
-        with pytest.raises(gen.rt.StepFailedError) as failure:
-            gen.w(client=gen.rt.Client(base_url=server.url, max_retry_after=1.0))
-    assert "max_retry_after (1 s)" in failure.value.reason
-    answers = iter([Answer(503, {}, {"Retry-After": "1"}), Answer(200, {})])
-    with Loopback(lambda seen: next(answers)) as server:
-        started = time.monotonic()
-        result = gen.w(client=gen.rt.Client(base_url=server.url, max_retry_after=1.0))
-    assert time.monotonic() - started >= 0.9 and [r.status_code for r in result.trace] == [503, 200]
+def test_retry_after_within_the_cap_waits_and_beyond_a_lowered_cap_fails(packages: Packages) -> None:
+    gen = _retry_flow(packages)
+    outcome = pump(gen, "w", None, lambda sent: (503, {}, {"Retry-After": "2"}), max_retry_after=1.0)
+    assert "max_retry_after (1 s)" in outcome.error.reason
+    assert len(outcome.sent) == 1 and outcome.sleeps == []
+    replies = script((503, {}, {"Retry-After": "1"}))
+    outcome = pump(gen, "w", None, replies, max_retry_after=1.0)
+    assert outcome.sleeps == [1.0] and [r.status_code for r in outcome.trace] == [503, 200]
 
 
 @pytest.mark.parametrize("kind", ["sync", "async"])

@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -85,6 +85,42 @@ def _settings(
 
 def _limits(settings: Settings, pool_timeout: float) -> Limits:
     return Limits(settings.timeout, float(pool_timeout), settings.max_body_size)
+
+
+def pump(driver: Driver[T], send: Callable[[Send], Reply], sleep: Callable[[float], None]) -> T:
+    """Run ``driver`` to its end: each ``Send`` answered by ``send``, each ``Sleep`` passed to ``sleep``."""
+    reply: Reply | None = None
+    while True:
+        try:
+            instruction = driver.send(reply)
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
+        if isinstance(instruction, Sleep):
+            sleep(instruction.seconds)
+            reply = None
+        else:
+            reply = send(instruction)
+
+
+async def apump(
+    driver: Driver[T],
+    send: Callable[[Send], Awaitable[Reply]],
+    sleep: Callable[[float], Awaitable[None]],
+) -> T:
+    """:func:`pump` for coroutines: ``send`` and ``sleep`` are awaited."""
+    reply: Reply | None = None
+    while True:
+        try:
+            instruction = driver.send(reply)
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
+        if isinstance(instruction, Sleep):
+            await sleep(instruction.seconds)
+            reply = None
+        else:
+            reply = await send(instruction)
 
 
 def _describe(settings: Settings, kind: str) -> str:
@@ -166,18 +202,7 @@ class Client:
         return outputs, tuple(run.trace)
 
     def _pump(self, driver: Driver[T]) -> T:
-        reply: Reply | None = None
-        while True:
-            try:
-                instruction = driver.send(reply)
-            except StopIteration as stop:
-                result: T = stop.value
-                return result
-            if isinstance(instruction, Sleep):
-                time.sleep(instruction.seconds)
-                reply = None
-                continue
-            reply = self._send(instruction)
+        return pump(driver, self._send, time.sleep)
 
     def _send(self, instruction: Send) -> Reply:
         if not self._gate.acquire(timeout=self._limits.pool_timeout):
@@ -259,18 +284,7 @@ class AsyncClient:
         return outputs, tuple(run.trace)
 
     async def _pump(self, driver: Driver[T]) -> T:
-        reply: Reply | None = None
-        while True:
-            try:
-                instruction = driver.send(reply)
-            except StopIteration as stop:
-                result: T = stop.value
-                return result
-            if isinstance(instruction, Sleep):
-                await asyncio.sleep(instruction.seconds)
-                reply = None
-                continue
-            reply = await self._send(instruction)
+        return await apump(driver, self._send, asyncio.sleep)
 
     def _gate(self) -> asyncio.Semaphore:
         """This event loop's gate: at most max_connections requests in flight."""
