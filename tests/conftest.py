@@ -30,7 +30,9 @@ def generate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Generate:
         for name, content in files.items():
             target = tmp_path / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(content if isinstance(content, str) else yaml.safe_dump(content, sort_keys=False))
+            target.write_text(
+                content if isinstance(content, str) else yaml.safe_dump(content, sort_keys=False)
+            )
         entries = [entry] if entry else [n for n in files if "arazzo" in n]
         package = f"gen_{next(_counter)}_{tmp_path.name.replace('-', '_')}"
         diagnostics = Diagnostics()

@@ -17,11 +17,14 @@ def openapi(paths: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return doc
 
 
-def arazzo(workflows: list[dict[str, Any]], sources: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
+def arazzo(
+    workflows: list[dict[str, Any]], sources: list[dict[str, Any]] | None = None, **extra: Any
+) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "arazzo": "1.0.1",
         "info": {"title": "Test workflows", "version": "1.0.0"},
-        "sourceDescriptions": sources or [{"name": "api", "url": "api.openapi.yaml", "type": "openapi"}],
+        "sourceDescriptions": sources
+        or [{"name": "api", "url": "api.openapi.yaml", "type": "openapi"}],
         "workflows": workflows,
     }
     doc.update(extra)

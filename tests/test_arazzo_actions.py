@@ -14,7 +14,17 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from driver_pump import Outcome, Package, Packages, Sent, async_client, client, packages, pump, script
+from driver_pump import (
+    Outcome,
+    Package,
+    Packages,
+    Sent,
+    async_client,
+    client,
+    packages,
+    pump,
+    script,
+)
 from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
 
@@ -26,7 +36,6 @@ API = openapi(
         for name in ("a", "b", "c", "d", "login")
     }
 )
-
 
 
 def _gen(packages: Packages, flows: list[dict[str, Any]]) -> Package:

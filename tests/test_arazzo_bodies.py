@@ -12,8 +12,6 @@ from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
 from generation import Generate
 
-
-
 INPUTS = {
     "type": "object",
     "properties": {
@@ -42,7 +40,12 @@ def _api(*media: str) -> dict[str, Any]:
     )
 
 
-def _run(generate: Generate, body: dict[str, Any], media: tuple[str, ...] = ("application/json",), **inputs: Any) -> Seen:
+def _run(
+    generate: Generate,
+    body: dict[str, Any],
+    media: tuple[str, ...] = ("application/json",),
+    **inputs: Any,
+) -> Seen:
     """A seed step (its response: {"id": 41, "nested": {"x": [1, 2]}}) then one step sending ``body``."""
     flow = {
         "workflowId": "send",
@@ -158,7 +161,9 @@ def test_multipart_form_data_payload(generate: Generate) -> None:
     )
     assert message.is_multipart()
     parts = {
-        part.get_param("name", header="content-disposition"): cast(bytes, part.get_payload(decode=True)).decode()
+        part.get_param("name", header="content-disposition"): cast(
+            bytes, part.get_payload(decode=True)
+        ).decode()
         for part in message.iter_parts()
     }
     assert parts["name"] == "Rex" and parts["count"] == "5"

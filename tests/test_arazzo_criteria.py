@@ -14,8 +14,6 @@ from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
 from generation import Generate
 
-
-
 JSON_BODY = {
     "n": 5,
     "f": 2.5,
@@ -43,7 +41,9 @@ def _serve(seen: Seen) -> Answer:
     return Answer(200, JSON_BODY, headers={"X-Count": "5"})
 
 
-def _outcomes(generate: Generate, cases: list[tuple[dict[str, Any], bool]], operation: str = "getJson") -> tuple[dict[str, bool], dict[str, bool]]:
+def _outcomes(
+    generate: Generate, cases: list[tuple[dict[str, Any], bool]], operation: str = "getJson"
+) -> tuple[dict[str, bool], dict[str, bool]]:
     """(actual, expected): for each criterion (keyed by its condition), whether the step succeeded."""
     flows = [
         {
@@ -181,7 +181,9 @@ def test_jsonpath_root_is_the_context_value(generate: Generate) -> None:
     assert actual == expected
 
 
-def test_jsonpath_with_context_below_the_body_and_expression_type_object(generate: Generate) -> None:
+def test_jsonpath_with_context_below_the_body_and_expression_type_object(
+    generate: Generate,
+) -> None:
     goessner = {"type": "jsonpath", "version": "draft-goessner-dispatch-jsonpath-00"}
     cases: list[tuple[dict[str, Any], bool]] = [
         (

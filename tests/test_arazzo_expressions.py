@@ -9,8 +9,6 @@ from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
 from generation import Generate
 
-
-
 RESPONSE = {
     "int": 1,
     "float": 1.5,
@@ -83,7 +81,9 @@ def _flow(step_outputs: dict[str, str], **extra: Any) -> dict[str, Any]:
     }
 
 
-def _outputs(generate: Generate, flow: dict[str, Any], **inputs: Any) -> tuple[dict[str, Any], Any, str]:
+def _outputs(
+    generate: Generate, flow: dict[str, Any], **inputs: Any
+) -> tuple[dict[str, Any], Any, str]:
     gen = generate(
         {
             "flows.arazzo.yaml": arazzo([flow], components=flow.pop("_components", None) or {}),
@@ -196,7 +196,9 @@ def test_inputs_and_steps_outputs_with_pointers(generate: Generate) -> None:
     }
 
 
-def test_workflows_inputs_and_outputs_and_outputs_inside_a_workflow_step(generate: Generate) -> None:
+def test_workflows_inputs_and_outputs_and_outputs_inside_a_workflow_step(
+    generate: Generate,
+) -> None:
     child = {
         "workflowId": "child",
         "inputs": {

@@ -10,8 +10,6 @@ from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
 from generation import Generate
 
-
-
 ARRAY = [3, 4, 5]
 OBJECT = {"role": "admin", "firstName": "Alex"}
 
@@ -36,7 +34,13 @@ def _param(
     return param
 
 
-def _run(generate: Generate, path: str, params: list[dict[str, Any]], values: dict[str, Any], **flow_extra: Any) -> tuple[Seen, Any]:
+def _run(
+    generate: Generate,
+    path: str,
+    params: list[dict[str, Any]],
+    values: dict[str, Any],
+    **flow_extra: Any,
+) -> tuple[Seen, Any]:
     """Generate one GET operation with ``params``, one step passing ``values`` literally; run it once."""
     api = openapi(
         {

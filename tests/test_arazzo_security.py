@@ -11,8 +11,6 @@ from inline import arazzo, openapi
 from loopback import Answer, Loopback, Seen
 from generation import Generate, Generated
 
-
-
 SCHEMES = {
     "bearer": {"type": "http", "scheme": "bearer"},
     "basic": {"type": "http", "scheme": "basic"},
@@ -40,7 +38,9 @@ def _op(name: str, security: list[dict[str, list[str]]] | None) -> dict[str, Any
     return op
 
 
-def _generate(generate: Generate, operations: dict[str, list[dict[str, list[str]]] | None], **root: Any) -> Generated:
+def _generate(
+    generate: Generate, operations: dict[str, list[dict[str, list[str]]] | None], **root: Any
+) -> Generated:
     api = openapi(
         {f"/{name}": {"get": _op(name, security)} for name, security in operations.items()},
         components={"securitySchemes": SCHEMES},
@@ -61,7 +61,12 @@ def _generate(generate: Generate, operations: dict[str, list[dict[str, list[str]
     return generate({"flows.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": api})
 
 
-def _calls(generate: Generate, operations: dict[str, list[dict[str, list[str]]] | None], credentials: dict[str, str] | None = None, **root: Any) -> tuple[dict[str, Seen], Any]:
+def _calls(
+    generate: Generate,
+    operations: dict[str, list[dict[str, list[str]]] | None],
+    credentials: dict[str, str] | None = None,
+    **root: Any,
+) -> tuple[dict[str, Seen], Any]:
     gen = _generate(generate, operations, **root)
     with Loopback(lambda seen: Answer(200, {})) as server:
         result = gen.calls(
@@ -244,7 +249,10 @@ def test_expressions_see_credentials_masked(generate: Generate) -> None:
 
 
 def test_optional_security_sends_a_credential_the_client_has(generate: Generate) -> None:
-    operations: dict[str, list[dict[str, list[str]]] | None] = {"optional": [{}, {"bearer": []}], "missing": [{}, {"basic": []}]}
+    operations: dict[str, list[dict[str, list[str]]] | None] = {
+        "optional": [{}, {"bearer": []}],
+        "missing": [{}, {"basic": []}],
+    }
     seen, _ = _calls(generate, operations, credentials={"bearer": "b3arer-s3cret"})
     assert seen["optional"].headers["authorization"] == "Bearer b3arer-s3cret"
     assert "authorization" not in seen["missing"].headers  # {} allows the call without one

@@ -118,7 +118,9 @@ def test_workflow_from_an_arazzo_source_runs_on_its_own_server(generate: Generat
     assert result.trace[0].url.startswith(tokens.url) and result.trace[1].url.startswith(pets.url)
 
 
-def test_unknown_workflow_in_an_arazzo_source_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_workflow_in_an_arazzo_source_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import yaml
 
     from generator.diagnostics import Diagnostics
@@ -144,7 +146,9 @@ def test_unknown_workflow_in_an_arazzo_source_is_an_error(tmp_path: Path, monkey
 
 
 @pytest.mark.parametrize("target", ["missing-flow", "$sourceDescriptions.pets.listPets"])
-def test_bad_workflow_references(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str) -> None:
+def test_bad_workflow_references(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str
+) -> None:
     import yaml
 
     from generator.diagnostics import Diagnostics

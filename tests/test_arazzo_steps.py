@@ -11,7 +11,6 @@ from loopback import Answer, Loopback, Seen
 from generation import Generate
 
 
-
 def _op(operation_id: str, params: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     return {
         "operationId": operation_id,
@@ -237,7 +236,9 @@ COMPONENT_API = openapi(
 )
 
 
-def test_components_inputs_ref_and_parameter_references_with_value_override(generate: Generate) -> None:
+def test_components_inputs_ref_and_parameter_references_with_value_override(
+    generate: Generate,
+) -> None:
     flow = {
         "workflowId": "pet",
         "inputs": {"$ref": "#/components/inputs/petInputs"},

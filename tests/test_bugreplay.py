@@ -72,7 +72,9 @@ def _assert_secret_hidden(
         assert secret not in repr(record)
 
 
-def _assert_failure(error: StepFailedError, workflow: str, step: str, reason: dict[str, str]) -> None:
+def _assert_failure(
+    error: StepFailedError, workflow: str, step: str, reason: dict[str, str]
+) -> None:
     assert (error.workflow_id, error.step_id, error.status_code, error.attempts) == (
         workflow,
         step,
@@ -103,7 +105,11 @@ def test_send_log_stores_the_record_and_returns_its_id(bugreplay: BugReplayEmula
     assert (result.record_id, result.recorded_timestamp) == (18, 1622706694345)
     [record] = result.trace
     assert (record.workflow_id, record.step_id, record.attempt) == ("send-log", "sendLog", 1)
-    assert (record.method, record.url, record.status_code) == ("POST", bugreplay.url + SEND_PATH, 200)
+    assert (record.method, record.url, record.status_code) == (
+        "POST",
+        bugreplay.url + SEND_PATH,
+        200,
+    )
 
     [stored] = bugreplay.records
     assert stored.id == result.record_id
@@ -119,7 +125,9 @@ def test_send_log_stores_the_record_and_returns_its_id(bugreplay: BugReplayEmula
 
 def test_send_exception_after_a_log_gets_the_next_id(bugreplay: BugReplayEmulator) -> None:
     with _client(bugreplay) as client:
-        logged = send_log(recording_uuid=UUID, payload="GET /checkout", timestamp=1000, client=client)
+        logged = send_log(
+            recording_uuid=UUID, payload="GET /checkout", timestamp=1000, client=client
+        )
         raised = send_exception(
             recording_uuid=UUID,
             stack_trace="Traceback (most recent call last):\nZeroDivisionError: division by zero",
@@ -134,7 +142,11 @@ def test_send_exception_after_a_log_gets_the_next_id(bugreplay: BugReplayEmulato
     assert [r.step_id for r in raised.trace] == ["sendException"]
     log, exception = bugreplay.records_for(UUID)
     assert (log.type, log.level, log.payload) == ("log", "info", "GET /checkout")
-    assert (exception.type, exception.level, exception.title) == ("exception", "error", "ZeroDivisionError")
+    assert (exception.type, exception.level, exception.title) == (
+        "exception",
+        "error",
+        "ZeroDivisionError",
+    )
     assert exception.payload.endswith("ZeroDivisionError: division by zero")
     # optional inputs left out are not sent at all (the emulator stores them as "")
     assert set(bugreplay.requests[0].body) == {"uuid", "type", "payload", "level", "timestamp"}
@@ -188,7 +200,9 @@ def test_key_of_another_account_is_not_logged_in() -> None:
         _assert_secret_hidden(SECRET, client=client, error=failure.value, trace=failure.value.trace)
         assert emu.records == []
         # the owner's key is accepted
-        result = send_log(recording_uuid=UUID, payload="x", timestamp=1, client=_client(emu, OTHER_KEY))
+        result = send_log(
+            recording_uuid=UUID, payload="x", timestamp=1, client=_client(emu, OTHER_KEY)
+        )
         assert result.record_id == 1 and emu.records[0].api_key == OTHER_KEY
 
 
@@ -208,7 +222,9 @@ def test_unknown_recording_uuid_does_nothing(bugreplay: BugReplayEmulator) -> No
 # ---------------------------------------------------------------------- 3. bad type
 
 
-def test_type_is_not_an_input_each_workflow_sends_its_constant(bugreplay: BugReplayEmulator) -> None:
+def test_type_is_not_an_input_each_workflow_sends_its_constant(
+    bugreplay: BugReplayEmulator,
+) -> None:
     assert "type" not in inspect.signature(send_log).parameters
     assert "type" not in inspect.signature(send_exception).parameters
     bad: Any = send_log
@@ -255,7 +271,11 @@ def test_async_twins(bugreplay: BugReplayEmulator) -> None:
                 recording_uuid=UUID, payload="async log", timestamp=10, level="debug", client=client
             )
             raised = await send_exception_async(
-                recording_uuid=UUID, stack_trace="async trace", timestamp=11, origin="worker-3", client=client
+                recording_uuid=UUID,
+                stack_trace="async trace",
+                timestamp=11,
+                origin="worker-3",
+                client=client,
             )
         return logged, raised, client
 
@@ -273,18 +293,28 @@ def test_async_failures(bugreplay: BugReplayEmulator) -> None:
     wrong = "br-live-async-wrong-5150"
 
     async def main() -> tuple[StepFailedError, StepFailedError, StepFailedError, InputError]:
-        async with AsyncClient(base_url=bugreplay.url, credentials={"bearerAuth": wrong}) as bad_key:
+        async with AsyncClient(
+            base_url=bugreplay.url, credentials={"bearerAuth": wrong}
+        ) as bad_key:
             with pytest.raises(StepFailedError) as not_logged_in:
                 await send_log_async(recording_uuid=UUID, payload="x", timestamp=1, client=bad_key)
             _assert_secret_hidden(wrong, client=bad_key, error=not_logged_in.value)
         bugreplay.skip_validation()
         async with AsyncClient(base_url=bugreplay.url) as no_key:
             with pytest.raises(StepFailedError) as missing:
-                await send_exception_async(recording_uuid=UUID, stack_trace="x", timestamp=1, client=no_key)
-        async with AsyncClient(base_url=bugreplay.url, credentials={"bearerAuth": SECRET}) as client:
+                await send_exception_async(
+                    recording_uuid=UUID, stack_trace="x", timestamp=1, client=no_key
+                )
+        async with AsyncClient(
+            base_url=bugreplay.url, credentials={"bearerAuth": SECRET}
+        ) as client:
             with pytest.raises(StepFailedError) as unknown:
-                await send_exception_async(recording_uuid="gone", stack_trace="x", timestamp=1, client=client)
-            _assert_secret_hidden(SECRET, client=client, error=unknown.value, trace=unknown.value.trace)
+                await send_exception_async(
+                    recording_uuid="gone", stack_trace="x", timestamp=1, client=client
+                )
+            _assert_secret_hidden(
+                SECRET, client=client, error=unknown.value, trace=unknown.value.trace
+            )
             with pytest.raises(InputError) as invalid:
                 await send_log_async(recording_uuid=UUID, payload="x", timestamp=1.5, client=client)  # type: ignore[arg-type]  # deliberately a float: refused
         return not_logged_in.value, missing.value, unknown.value, invalid.value

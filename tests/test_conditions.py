@@ -41,7 +41,10 @@ def compile_condition(*args: Any) -> str:
 
 def compile_query_criterion(kind: str, query: str, context: str, version: str) -> str:
     """The compiled criterion as text (the context given as code text, parsed to its node)."""
-    return source(compile_query_criterion_node(kind, query, ast.parse(context, mode="eval").body, version))
+    return source(
+        compile_query_criterion_node(kind, query, ast.parse(context, mode="eval").body, version)
+    )
+
 
 SC = Ref(StatusCode())
 

@@ -56,7 +56,9 @@ def _write(folder: Path, files: Mapping[str, Any]) -> None:
         target.write_text(_dump(content))
 
 
-def cli(*args: str, cwd: Path, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str, cwd: Path, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "generator", *args],
         cwd=cwd,
@@ -99,7 +101,10 @@ PING_API = openapi(
         }
     }
 )
-PING_FLOW: dict[str, Any] = {"workflowId": "ping", "steps": [{"stepId": "ping", "operationId": "ping"}]}
+PING_FLOW: dict[str, Any] = {
+    "workflowId": "ping",
+    "steps": [{"stepId": "ping", "operationId": "ping"}],
+}
 
 ITEMS_API = openapi(
     {
@@ -150,7 +155,15 @@ def _item(seen: Seen) -> Answer:
     item_id = seen.path.rsplit("/", 1)[-1]
     return Answer(
         200,
-        {"id": item_id, "count": 3, "price": 1.5, "ok": True, "tags": ["a"], "meta": {"k": 1}, "status": "OK"},
+        {
+            "id": item_id,
+            "count": 3,
+            "price": 1.5,
+            "ok": True,
+            "tags": ["a"],
+            "meta": {"k": 1},
+            "status": "OK",
+        },
     )
 
 
@@ -200,7 +213,8 @@ def test_s1_a_folder_is_searched_recursively_for_arazzo_documents(tmp_path: Path
         {
             "specs/api.openapi.yaml": PING_API,
             "specs/top.arazzo.yaml": arazzo([PING_FLOW]),
-            "specs/deep/plain.yml": "# leading comment\n---\n" + _dump(arazzo([dict(PING_FLOW, workflowId="yml-ping")], sources=up)),
+            "specs/deep/plain.yml": "# leading comment\n---\n"
+            + _dump(arazzo([dict(PING_FLOW, workflowId="yml-ping")], sources=up)),
             "specs/deep/other.yaml": {"title": "not arazzo", "arazzo_like": True},
             "specs/deep/notes.txt": "arazzo: 1.0.1\n",
         },
@@ -213,8 +227,17 @@ def test_s1_a_folder_is_searched_recursively_for_arazzo_documents(tmp_path: Path
 
 @pytest.mark.parametrize("indent", [None, 2])
 def test_s1_a_folder_search_finds_json_documents(tmp_path: Path, indent: int | None) -> None:
-    doc = arazzo([dict(PING_FLOW, workflowId="json-ping")], sources=[{"name": "api", "url": "../../api.openapi.yaml", "type": "openapi"}])
-    _write(tmp_path, {"specs/api.openapi.yaml": PING_API, "specs/deep/er/nested.json": json.dumps(doc, indent=indent)})
+    doc = arazzo(
+        [dict(PING_FLOW, workflowId="json-ping")],
+        sources=[{"name": "api", "url": "../../api.openapi.yaml", "type": "openapi"}],
+    )
+    _write(
+        tmp_path,
+        {
+            "specs/api.openapi.yaml": PING_API,
+            "specs/deep/er/nested.json": json.dumps(doc, indent=indent),
+        },
+    )
     result = cli("generate", "specs", "-o", "out", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "nested.py").exists()
@@ -235,23 +258,45 @@ def test_s1_without_spec_pyproject_gives_specs_globs_and_output(tmp_path: Path) 
     )
     result = cli("generate", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in (tmp_path / "pkg/client").glob("*.py")) == ["__init__.py", "one.py", "two.py"]
+    assert sorted(p.name for p in (tmp_path / "pkg/client").glob("*.py")) == [
+        "__init__.py",
+        "one.py",
+        "two.py",
+    ]
     assert not (tmp_path / "generated").exists()
     check = cli("generate", "--check", cwd=tmp_path)
     assert check.returncode == 0, check.stderr
 
 
 def test_s1_pyproject_output_with_o_and_no_spec(tmp_path: Path) -> None:
-    _write(tmp_path, {"flows/api.openapi.yaml": PING_API, "flows/one.arazzo.yaml": arazzo([PING_FLOW])})
-    (tmp_path / "pyproject.toml").write_text('[tool.arazzo-codegen]\nspecs = ["flows"]\noutput = "pkg"\n')
+    _write(
+        tmp_path, {"flows/api.openapi.yaml": PING_API, "flows/one.arazzo.yaml": arazzo([PING_FLOW])}
+    )
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.arazzo-codegen]\nspecs = ["flows"]\noutput = "pkg"\n'
+    )
     result = cli("generate", "-o", "chosen", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "chosen" / "one.py").exists() and not (tmp_path / "pkg").exists()
 
 
-def test_s1_with_a_spec_dir_defaults_to_generated_even_in_a_configured_project(tmp_path: Path) -> None:
-    _write(tmp_path, {"flows/api.openapi.yaml": PING_API, "flows/one.arazzo.yaml": arazzo([PING_FLOW]), "other.arazzo.yaml": arazzo([dict(PING_FLOW, workflowId="other")], sources=[{"name": "api", "url": "flows/api.openapi.yaml", "type": "openapi"}])})
-    (tmp_path / "pyproject.toml").write_text('[tool.arazzo-codegen]\nspecs = ["flows"]\noutput = "pkg"\n')
+def test_s1_with_a_spec_dir_defaults_to_generated_even_in_a_configured_project(
+    tmp_path: Path,
+) -> None:
+    _write(
+        tmp_path,
+        {
+            "flows/api.openapi.yaml": PING_API,
+            "flows/one.arazzo.yaml": arazzo([PING_FLOW]),
+            "other.arazzo.yaml": arazzo(
+                [dict(PING_FLOW, workflowId="other")],
+                sources=[{"name": "api", "url": "flows/api.openapi.yaml", "type": "openapi"}],
+            ),
+        },
+    )
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.arazzo-codegen]\nspecs = ["flows"]\noutput = "pkg"\n'
+    )
     assert cli("generate", cwd=tmp_path).returncode == 0
     configured = tree(tmp_path / "pkg")
     result = cli("generate", "other.arazzo.yaml", cwd=tmp_path)
@@ -266,7 +311,9 @@ def test_s1_check_writes_nothing_and_lists_missing_files(tmp_path: Path) -> None
     assert result.returncode == 1
     assert not (tmp_path / "out").exists()
     for name in ("__init__.py", "flow.py", "py.typed"):
-        assert re.search(rf"missing\b.*out/{re.escape(name)}", result.stdout + result.stderr), result.stderr
+        assert re.search(
+            rf"missing\b.*out/{re.escape(name)}", result.stdout + result.stderr
+        ), result.stderr
     assert cli("generate", "flow.arazzo.yaml", "-o", "out", cwd=tmp_path).returncode == 0
     before = tree(tmp_path / "out")
     ok = cli("generate", "flow.arazzo.yaml", "-o", "out", "--check", cwd=tmp_path)
@@ -274,7 +321,9 @@ def test_s1_check_writes_nothing_and_lists_missing_files(tmp_path: Path) -> None
     # drift in the documents (not in the folder) is drift too, and --check still writes nothing
     _write(tmp_path, {"flow.arazzo.yaml": arazzo([PING_FLOW, dict(PING_FLOW, workflowId="pong")])})
     drift = cli("generate", "flow.arazzo.yaml", "-o", "out", "--check", cwd=tmp_path)
-    assert drift.returncode == 1 and re.search(r"changed\b.*out/flow\.py", drift.stdout + drift.stderr)
+    assert drift.returncode == 1 and re.search(
+        r"changed\b.*out/flow\.py", drift.stdout + drift.stderr
+    )
     assert tree(tmp_path / "out") == before
 
 
@@ -293,7 +342,11 @@ def test_s1_validate_exit_codes_and_warning_lines(tmp_path: Path) -> None:
     warned = {
         "workflowId": "ping",
         "steps": [
-            {"stepId": "ping", "operationId": "ping", "parameters": [{"name": "X-Extra", "in": "header", "value": "1"}]}
+            {
+                "stepId": "ping",
+                "operationId": "ping",
+                "parameters": [{"name": "X-Extra", "in": "header", "value": "1"}],
+            }
         ],
     }
     _write(tmp_path, {"flow.arazzo.yaml": arazzo([warned]), "api.openapi.yaml": PING_API})
@@ -319,7 +372,10 @@ def test_s1_diagnostic_paths_are_as_given_or_relative_to_the_current_folder(tmp_
         }
     )
     bad_flow = {"workflowId": "ping", "steps": [{"stepId": "ping", "operationId": "nope"}]}
-    _write(tmp_path, {"specs/sub/flow.arazzo.yaml": arazzo([bad_flow]), "specs/sub/api.openapi.yaml": bad_api})
+    _write(
+        tmp_path,
+        {"specs/sub/flow.arazzo.yaml": arazzo([bad_flow]), "specs/sub/api.openapi.yaml": bad_api},
+    )
     by_folder = cli("validate", "specs", cwd=tmp_path)
     assert by_folder.returncode == 1
     paths = {d["path"] for d in diagnostics(by_folder.stderr)}
@@ -330,12 +386,20 @@ def test_s1_diagnostic_paths_are_as_given_or_relative_to_the_current_folder(tmp_
     dotted = cli("validate", "./specs/sub/flow.arazzo.yaml", cwd=tmp_path)
     assert "./specs/sub/flow.arazzo.yaml" in {d["path"] for d in diagnostics(dotted.stderr)}
     inside = cli("validate", "flow.arazzo.yaml", cwd=tmp_path / "specs" / "sub")
-    assert {d["path"] for d in diagnostics(inside.stderr)} == {"flow.arazzo.yaml", "api.openapi.yaml"}
+    assert {d["path"] for d in diagnostics(inside.stderr)} == {
+        "flow.arazzo.yaml",
+        "api.openapi.yaml",
+    }
     (tmp_path / "elsewhere").mkdir()
     beside = cli("validate", "../specs/sub/flow.arazzo.yaml", cwd=tmp_path / "elsewhere")
-    assert {d["path"] for d in diagnostics(beside.stderr)} == {"../specs/sub/flow.arazzo.yaml", "../specs/sub/api.openapi.yaml"}
+    assert {d["path"] for d in diagnostics(beside.stderr)} == {
+        "../specs/sub/flow.arazzo.yaml",
+        "../specs/sub/api.openapi.yaml",
+    }
     referenced = {d["path"] for d in diagnostics(by_abs.stderr)} - {absolute}
-    assert referenced == {"specs/sub/api.openapi.yaml"}  # not on the command line: relative to the current folder
+    assert referenced == {
+        "specs/sub/api.openapi.yaml"
+    }  # not on the command line: relative to the current folder
 
 
 BROKEN_REF_API = openapi(
@@ -343,7 +407,9 @@ BROKEN_REF_API = openapi(
         "/ping": {
             "post": {
                 "operationId": "ping",
-                "parameters": [{"name": "x", "in": "query", "schema": {"$ref": "#/components/schemas/Gone"}}],
+                "parameters": [
+                    {"name": "x", "in": "query", "schema": {"$ref": "#/components/schemas/Gone"}}
+                ],
                 "responses": {"200": {"description": "ok"}},
             }
         }
@@ -357,8 +423,13 @@ def test_s1_unresolvable_openapi_ref_is_reported_at_its_node(tmp_path: Path) -> 
     result = cli("validate", "flow.arazzo.yaml", cwd=tmp_path)
     assert result.returncode == 1
     [diag] = diagnostics(result.stderr)
-    line, col = _node_position((tmp_path / "api.openapi.yaml").read_text(), "'#/components/schemas/Gone'")
-    assert diag["path"] == "api.openapi.yaml" and (int(diag["line"]), int(diag["col"])) == (line, col)
+    line, col = _node_position(
+        (tmp_path / "api.openapi.yaml").read_text(), "'#/components/schemas/Gone'"
+    )
+    assert diag["path"] == "api.openapi.yaml" and (int(diag["line"]), int(diag["col"])) == (
+        line,
+        col,
+    )
     assert len(diag["message"]) < 200 and "Gone" in diag["message"]
 
 
@@ -368,7 +439,9 @@ def test_s1_validate_reports_arazzo_errors_beside_a_broken_openapi_ref(tmp_path:
     result = cli("validate", "flow.arazzo.yaml", cwd=tmp_path)
     assert result.returncode == 1
     found = diagnostics(result.stderr)
-    assert any(d["path"] == "flow.arazzo.yaml" and "'nope'" in d["message"] for d in found), result.stderr
+    assert any(
+        d["path"] == "flow.arazzo.yaml" and "'nope'" in d["message"] for d in found
+    ), result.stderr
 
 
 def _node_position(text: str, needle: str) -> tuple[int, int]:
@@ -397,7 +470,9 @@ def test_s1_usage_errors_exit_2(tmp_path: Path) -> None:
     _write(tmp_path, {"flow.arazzo.yaml": arazzo([PING_FLOW]), "api.openapi.yaml": PING_API})
     assert cli("generate", "--frob", cwd=tmp_path).returncode == 2
     assert cli("run", "flow.arazzo.yaml", cwd=tmp_path).returncode == 2
-    assert cli("run", "flow.arazzo.yaml", "ping", "--input", "novalue", cwd=tmp_path).returncode == 2
+    assert (
+        cli("run", "flow.arazzo.yaml", "ping", "--input", "novalue", cwd=tmp_path).returncode == 2
+    )
     assert cli("run", "flow.arazzo.yaml", "ping", "--server", "nourl", cwd=tmp_path).returncode == 2
     assert cli(cwd=tmp_path).returncode == 2
 
@@ -421,7 +496,13 @@ RUN_FLOW = {
             "operationId": "ping",
             "requestBody": {
                 "contentType": "application/json",
-                "payload": {"n": "$inputs.n", "s": "$inputs.s", "b": "$inputs.b", "o": "$inputs.o", "a": "$inputs.a"},
+                "payload": {
+                    "n": "$inputs.n",
+                    "s": "$inputs.s",
+                    "b": "$inputs.b",
+                    "o": "$inputs.o",
+                    "a": "$inputs.a",
+                },
             },
             "outputs": {"got": "$response.body"},
         }
@@ -435,37 +516,99 @@ def test_s1_run_values_are_json_when_they_parse_else_strings(tmp_path: Path) -> 
     (tmp_path / "inputs.json").write_text(json.dumps({"o": {"k": [1, 2]}, "s": "from-file"}))
     with Loopback(lambda seen: Answer(200, seen.json())) as server:
         result = script(
-            "run", "flow.arazzo.yaml", "echo",
-            "--inputs", "inputs.json",
-            "--input", "n=7", "--input", "s=hello world", "--input", "b=true", "--input", 'a=[1,"x"]',
-            "--base-url", server.url,
+            "run",
+            "flow.arazzo.yaml",
+            "echo",
+            "--inputs",
+            "inputs.json",
+            "--input",
+            "n=7",
+            "--input",
+            "s=hello world",
+            "--input",
+            "b=true",
+            "--input",
+            'a=[1,"x"]',
+            "--base-url",
+            server.url,
             cwd=tmp_path,
         )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"got": {"n": 7, "s": "hello world", "b": True, "o": {"k": [1, 2]}, "a": [1, "x"]}}
+    assert json.loads(result.stdout) == {
+        "got": {"n": 7, "s": "hello world", "b": True, "o": {"k": [1, 2]}, "a": [1, "x"]}
+    }
     with Loopback(lambda seen: Answer(200, seen.json())) as server:
-        quoted = cli("run", "flow.arazzo.yaml", "echo", "--input", 's="7"', "--base-url", server.url, cwd=tmp_path)
-        wrong = cli("run", "flow.arazzo.yaml", "echo", "--input", "s=7", "--base-url", server.url, cwd=tmp_path)
+        quoted = cli(
+            "run",
+            "flow.arazzo.yaml",
+            "echo",
+            "--input",
+            's="7"',
+            "--base-url",
+            server.url,
+            cwd=tmp_path,
+        )
+        wrong = cli(
+            "run",
+            "flow.arazzo.yaml",
+            "echo",
+            "--input",
+            "s=7",
+            "--base-url",
+            server.url,
+            cwd=tmp_path,
+        )
         assert len(server.seen) == 1
     assert json.loads(quoted.stdout) == {"got": {"s": "7"}}
-    assert wrong.returncode == 2 and "s" in wrong.stderr  # 7 parses as JSON: an integer, not a string
+    assert (
+        wrong.returncode == 2 and "s" in wrong.stderr
+    )  # 7 parses as JSON: an integer, not a string
 
 
 def test_s1_run_applies_credentials_and_never_prints_them(tmp_path: Path) -> None:
     api = openapi(
-        {"/ping": {"post": {"operationId": "ping", "security": [{"key": []}], "responses": {"200": {"description": "ok"}}}}},
+        {
+            "/ping": {
+                "post": {
+                    "operationId": "ping",
+                    "security": [{"key": []}],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
         components={"securitySchemes": {"key": {"type": "apiKey", "in": "query", "name": "k"}}},
     )
-    flow = dict(PING_FLOW, steps=[dict(PING_FLOW["steps"][0], successCriteria=[{"condition": "$statusCode == 200"}])])
+    flow = dict(
+        PING_FLOW,
+        steps=[dict(PING_FLOW["steps"][0], successCriteria=[{"condition": "$statusCode == 200"}])],
+    )
     _write(tmp_path, {"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": api})
     with Loopback(lambda seen: Answer(403, {"echo": "denied"})) as server:
-        failed = cli("run", "flow.arazzo.yaml", "ping", "--credential", "key=T0p-s3cr3t", "--base-url", server.url, cwd=tmp_path)
+        failed = cli(
+            "run",
+            "flow.arazzo.yaml",
+            "ping",
+            "--credential",
+            "key=T0p-s3cr3t",
+            "--base-url",
+            server.url,
+            cwd=tmp_path,
+        )
         assert dict(server.seen[0].query) == {"k": "T0p-s3cr3t"}
     assert failed.returncode == 1 and "'ping'" in failed.stderr
     assert "T0p-s3cr3t" not in failed.stderr + failed.stdout
     with Loopback() as server:
         dead = server.url
-    transport = cli("run", "flow.arazzo.yaml", "ping", "--credential", "key=T0p-s3cr3t", "--base-url", dead, cwd=tmp_path)
+    transport = cli(
+        "run",
+        "flow.arazzo.yaml",
+        "ping",
+        "--credential",
+        "key=T0p-s3cr3t",
+        "--base-url",
+        dead,
+        cwd=tmp_path,
+    )
     assert transport.returncode == 1 and "T0p-s3cr3t" not in transport.stderr + transport.stdout
 
 
@@ -519,7 +662,9 @@ def test_s2_init_re_exports_client_async_client_and_errors_in_all(generate: Gene
         ("orders.ARAZZO.YAML", "orders"),
     ],
 )
-def test_s2_module_name_is_the_snake_cased_file_name(tmp_path: Path, file_name: str, module: str) -> None:
+def test_s2_module_name_is_the_snake_cased_file_name(
+    tmp_path: Path, file_name: str, module: str
+) -> None:
     doc = arazzo([PING_FLOW])
     content = json.dumps(doc) if file_name.lower().endswith(".json") else doc
     out = _generate_cli(tmp_path, {file_name: content, "api.openapi.yaml": PING_API}, file_name)
@@ -542,12 +687,20 @@ def test_s2_two_documents_with_one_module_name_are_an_error(tmp_path: Path) -> N
     _write(
         tmp_path,
         {
-            "a/pet-store.arazzo.yaml": arazzo([PING_FLOW], sources=[{"name": "api", "url": "../api.openapi.yaml", "type": "openapi"}]),
-            "b/pet_store.yaml": arazzo([dict(PING_FLOW, workflowId="pong")], sources=[{"name": "api", "url": "../api.openapi.yaml", "type": "openapi"}]),
+            "a/pet-store.arazzo.yaml": arazzo(
+                [PING_FLOW],
+                sources=[{"name": "api", "url": "../api.openapi.yaml", "type": "openapi"}],
+            ),
+            "b/pet_store.yaml": arazzo(
+                [dict(PING_FLOW, workflowId="pong")],
+                sources=[{"name": "api", "url": "../api.openapi.yaml", "type": "openapi"}],
+            ),
             "api.openapi.yaml": PING_API,
         },
     )
-    result = cli("generate", "a/pet-store.arazzo.yaml", "b/pet_store.yaml", "-o", "out", cwd=tmp_path)
+    result = cli(
+        "generate", "a/pet-store.arazzo.yaml", "b/pet_store.yaml", "-o", "out", cwd=tmp_path
+    )
     assert result.returncode == 1 and not (tmp_path / "out").exists()
     found = diagnostics(result.stderr)
     assert any(d["level"] == "error" and "pet_store" in d["message"] for d in found), result.stderr
@@ -559,15 +712,23 @@ def test_s2_headers_name_the_document_relative_to_the_parent_of_dir(tmp_path: Pa
     for spec, out, expected in [
         ("specs/flow.arazzo.yaml", "out", "specs/flow.arazzo.yaml"),
         ("specs/flow.arazzo.yaml", "build/lib/pkg", "../../specs/flow.arazzo.yaml"),
-        (str(tmp_path / "specs" / "flow.arazzo.yaml"), str(tmp_path / "abs" / "pkg"), "../specs/flow.arazzo.yaml"),
+        (
+            str(tmp_path / "specs" / "flow.arazzo.yaml"),
+            str(tmp_path / "abs" / "pkg"),
+            "../specs/flow.arazzo.yaml",
+        ),
     ]:
         result = cli("generate", spec, "-o", out, cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         module = (tmp_path / out / "flow.py").read_text()
-        assert module.splitlines()[0] == f"# Generated by arazzo-codegen from {expected}. Do not edit."
+        assert (
+            module.splitlines()[0] == f"# Generated by arazzo-codegen from {expected}. Do not edit."
+        )
         for path, content in tree(tmp_path / out).items():
             first = content.decode().splitlines()[0]
-            assert first.startswith("# Generated by arazzo-codegen from ") and first.endswith(". Do not edit."), path
+            assert first.startswith("# Generated by arazzo-codegen from ") and first.endswith(
+                ". Do not edit."
+            ), path
             assert str(tmp_path) not in content.decode(), path
 
 
@@ -580,11 +741,20 @@ def test_s2_output_is_byte_identical_wherever_it_is_generated(tmp_path: Path) ->
     for place in ("one", "elsewhere/two"):
         root = tmp_path / place
         _write(root, files)
-        result = cli("generate", str(root / "specs"), "-o", str(root / "gen"), cwd=tmp_path, env=dict(os.environ, PYTHONHASHSEED=str(len(place))))
+        result = cli(
+            "generate",
+            str(root / "specs"),
+            "-o",
+            str(root / "gen"),
+            cwd=tmp_path,
+            env=dict(os.environ, PYTHONHASHSEED=str(len(place))),
+        )
         assert result.returncode == 0, result.stderr
         outputs.append(tree(root / "gen"))
     assert outputs[0] == outputs[1]
-    runtime = {k.removeprefix("_runtime/"): v for k, v in outputs[0].items() if k.startswith("_runtime/")}
+    runtime = {
+        k.removeprefix("_runtime/"): v for k, v in outputs[0].items() if k.startswith("_runtime/")
+    }
     sources = {p.name: p.read_bytes() for p in (ROOT / "generator" / "runtime").glob("*.py")}
     assert set(runtime) == set(sources)
     for name, content in runtime.items():  # copied from the generator, below the header line
@@ -605,7 +775,8 @@ def _imported_names(package_dir: Path) -> set[str]:
                 names.add(node.module.split(".")[0])
             elif (
                 isinstance(node, ast.Call)
-                and getattr(node.func, "attr", getattr(node.func, "id", "")) in ("import_module", "__import__")
+                and getattr(node.func, "attr", getattr(node.func, "id", ""))
+                in ("import_module", "__import__")
                 and node.args
                 and isinstance(node.args[0], ast.Constant)
                 and isinstance(node.args[0].value, str)
@@ -615,14 +786,15 @@ def _imported_names(package_dir: Path) -> set[str]:
     return names
 
 
-def test_s2_generated_code_imports_only_the_standard_library_httpx_jsonschema_and_query_libraries(tmp_path: Path) -> None:
+def test_s2_generated_code_imports_only_the_standard_library_httpx_jsonschema_and_query_libraries(
+    tmp_path: Path,
+) -> None:
     names = _imported_names(ROOT / "generated")
     third_party = {n for n in names if n not in sys.stdlib_module_names and n != "__future__"}
     assert third_party <= ALLOWED_THIRD_PARTY | QUERY_LIBRARIES, third_party
 
 
-_BLOCKER = textwrap.dedent(
-    """
+_BLOCKER = textwrap.dedent("""
     import importlib.abc, sys
     BLOCKED = set(sys.argv[1].split(","))
     class Block(importlib.abc.MetaPathFinder):
@@ -638,8 +810,7 @@ _BLOCKER = textwrap.dedent(
     result = getattr(module, sys.argv[5])(client=package.Client(base_url=sys.argv[6]))
     loaded = sorted({m.split(".")[0] for m in sys.modules})
     print(",".join(loaded))
-    """
-)
+    """)
 
 JSONPATH_FLOW = {
     "workflowId": "queried",
@@ -647,7 +818,9 @@ JSONPATH_FLOW = {
         {
             "stepId": "ping",
             "operationId": "ping",
-            "successCriteria": [{"context": "$response.body", "type": "jsonpath", "condition": "$.ok"}],
+            "successCriteria": [
+                {"context": "$response.body", "type": "jsonpath", "condition": "$.ok"}
+            ],
         }
     ],
 }
@@ -657,7 +830,9 @@ XPATH_FLOW = {
         {
             "stepId": "ping",
             "operationId": "ping",
-            "successCriteria": [{"context": "$response.body", "type": "xpath", "condition": "//ok"}],
+            "successCriteria": [
+                {"context": "$response.body", "type": "xpath", "condition": "//ok"}
+            ],
         }
     ],
 }
@@ -674,15 +849,32 @@ XPATH_FLOW = {
 def test_s2_generated_code_runs_without_the_generator_or_unused_query_libraries(
     tmp_path: Path, flows: list[dict[str, Any]], function: str, blocked_extra: set[str]
 ) -> None:
-    out = _generate_cli(tmp_path, {"flow.arazzo.yaml": arazzo(flows), "api.openapi.yaml": PING_API}, "flow.arazzo.yaml", out="standalone_pkg")
+    out = _generate_cli(
+        tmp_path,
+        {"flow.arazzo.yaml": arazzo(flows), "api.openapi.yaml": PING_API},
+        "flow.arazzo.yaml",
+        out="standalone_pkg",
+    )
     blocked = {"generator", "yaml", "jinja2", "black", "openapi_spec_validator", *blocked_extra}
     (tmp_path / "blocker.py").write_text(_BLOCKER)
     body = "<r><ok/></r>" if function == "xml_queried" else {"ok": True}
     ctype = "application/xml" if function == "xml_queried" else "application/json"
     with Loopback(lambda seen: Answer(200, body, content_type=ctype)) as server:
         result = subprocess.run(
-            [sys.executable, str(tmp_path / "blocker.py"), ",".join(sorted(blocked)), str(tmp_path), out.name, "flow", function, server.url],
-            cwd="/", capture_output=True, text=True, timeout=120,
+            [
+                sys.executable,
+                str(tmp_path / "blocker.py"),
+                ",".join(sorted(blocked)),
+                str(tmp_path),
+                out.name,
+                "flow",
+                function,
+                server.url,
+            ],
+            cwd="/",
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert len(server.seen) == 1
     assert result.returncode == 0, result.stderr
@@ -719,7 +911,9 @@ def _distribution_closure(names: list[str]) -> set[str]:
 
 def _minimal_environment(folder: Path, distributions: list[str]) -> Path:
     """A virtual environment holding only ``distributions`` (and what they require), linked from this one."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True, timeout=120
+    )
     [site] = list(folder.glob("lib/python*/site-packages"))
     for dist in sorted(_distribution_closure(distributions)):
         for entry in importlib.metadata.distribution(dist).files or []:
@@ -743,7 +937,11 @@ MYPY_INPUTS = {
         "ratio": {"type": "number"},
         "flag": {"type": "boolean"},
         "tags": {"type": "array", "items": {"type": "string"}},
-        "owner": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}, "label": {"type": "string"}}},
+        "owner": {
+            "type": "object",
+            "required": ["id"],
+            "properties": {"id": {"type": "integer"}, "label": {"type": "string"}},
+        },
         "extra": {"type": "object"},
         "mood": {"enum": ["calm", "angry"]},
     },
@@ -768,10 +966,19 @@ def test_s2_mypy_strict_with_only_the_runtime_dependencies(tmp_path: Path) -> No
         ],
         "outputs": {"tags": "$steps.get.outputs.tags", "count": "$steps.get.outputs.count"},
     }
-    _generate_cli(tmp_path, {"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": ITEMS_API}, "flow.arazzo.yaml", out="typedpkg")
-    python = _minimal_environment(tmp_path / "venv", ["mypy", "httpx", "jsonschema", "jsonpath-rfc9535", "elementpath"])
+    _generate_cli(
+        tmp_path,
+        {"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": ITEMS_API},
+        "flow.arazzo.yaml",
+        out="typedpkg",
+    )
+    python = _minimal_environment(
+        tmp_path / "venv", ["mypy", "httpx", "jsonschema", "jsonpath-rfc9535", "elementpath"]
+    )
     probe = subprocess.run([str(python), "-c", "import yaml"], capture_output=True, text=True)
-    assert probe.returncode != 0, "the minimal environment must not hold the generator's own dependencies"
+    assert (
+        probe.returncode != 0
+    ), "the minimal environment must not hold the generator's own dependencies"
     (tmp_path / "use.py").write_text(
         "from typedpkg import Client, StepFailedError\n"
         "from typedpkg.flow import typed, TypedResult\n"
@@ -780,8 +987,21 @@ def test_s2_mypy_strict_with_only_the_runtime_dependencies(tmp_path: Path) -> No
         "    return result.tags\n"
     )
     result = subprocess.run(
-        [str(python), "-m", "mypy", "--strict", "--no-incremental", "--python-version", "3.11", "typedpkg", "use.py"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=600,
+        [
+            str(python),
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--python-version",
+            "3.11",
+            "typedpkg",
+            "use.py",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -790,16 +1010,25 @@ def test_s2_mypy_strict_with_only_the_runtime_dependencies(tmp_path: Path) -> No
 # Section 3: one function per workflow
 
 
-def _echo_flow(workflow_id: str, properties: Mapping[str, Any], required: list[str] | None = None, **extra: Any) -> dict[str, Any]:
+def _echo_flow(
+    workflow_id: str, properties: Mapping[str, Any], required: list[str] | None = None, **extra: Any
+) -> dict[str, Any]:
     """A workflow that posts every input as a JSON member and returns the body the server echoes."""
     flow: dict[str, Any] = {
         "workflowId": workflow_id,
-        "inputs": {"type": "object", "properties": dict(properties), **({"required": required} if required else {})},
+        "inputs": {
+            "type": "object",
+            "properties": dict(properties),
+            **({"required": required} if required else {}),
+        },
         "steps": [
             {
                 "stepId": "send",
                 "operationId": "ping",
-                "requestBody": {"contentType": "application/json", "payload": {name: f"$inputs.{name}" for name in properties}},
+                "requestBody": {
+                    "contentType": "application/json",
+                    "payload": {name: f"$inputs.{name}" for name in properties},
+                },
                 "outputs": {"body": "$response.body"},
             }
         ],
@@ -831,8 +1060,15 @@ def _echo(seen: Seen) -> Answer:
         ("---", "_", "Result"),
     ],
 )
-def test_s3_function_twin_and_result_class_names(generate: Generate, workflow_id: str, function: str, result_class: str | None) -> None:
-    gen = generate({"flow.arazzo.yaml": arazzo([dict(PING_FLOW, workflowId=workflow_id)]), "api.openapi.yaml": PING_API})
+def test_s3_function_twin_and_result_class_names(
+    generate: Generate, workflow_id: str, function: str, result_class: str | None
+) -> None:
+    gen = generate(
+        {
+            "flow.arazzo.yaml": arazzo([dict(PING_FLOW, workflowId=workflow_id)]),
+            "api.openapi.yaml": PING_API,
+        }
+    )
     module = gen.modules["flow"]
     sync, twin = getattr(module, function), getattr(module, function + "_async")
     assert inspect.isfunction(sync) and not inspect.iscoroutinefunction(sync)
@@ -844,24 +1080,46 @@ def test_s3_function_twin_and_result_class_names(generate: Generate, workflow_id
         assert typing.get_type_hints(sync)["return"] is cls
     with Loopback(lambda seen: Answer(200, {})) as server:
         result = sync(client=gen.rt.Client(base_url=server.url))
-        assert asyncio.run(twin(client=gen.rt.AsyncClient(base_url=server.url))).trace[0].workflow_id == workflow_id
+        assert (
+            asyncio.run(twin(client=gen.rt.AsyncClient(base_url=server.url))).trace[0].workflow_id
+            == workflow_id
+        )
     assert result.trace[0].workflow_id == workflow_id
 
 
 def test_s3_colliding_workflow_functions_are_numbered_in_document_order(generate: Generate) -> None:
-    flows = [dict(PING_FLOW, workflowId="a-b"), dict(PING_FLOW, workflowId="a_b"), dict(PING_FLOW, workflowId="A.B")]
+    flows = [
+        dict(PING_FLOW, workflowId="a-b"),
+        dict(PING_FLOW, workflowId="a_b"),
+        dict(PING_FLOW, workflowId="A.B"),
+    ]
     gen = generate({"flow.arazzo.yaml": arazzo(flows), "api.openapi.yaml": PING_API})
     module = gen.modules["flow"]
     with Loopback(lambda seen: Answer(200, {})) as server:
         for function, workflow_id in (("a_b", "a-b"), ("a_b_2", "a_b"), ("a_b_3", "A.B")):
-            assert getattr(module, function)(client=gen.rt.Client(base_url=server.url)).trace[0].workflow_id == workflow_id
+            assert (
+                getattr(module, function)(client=gen.rt.Client(base_url=server.url))
+                .trace[0]
+                .workflow_id
+                == workflow_id
+            )
             twin = getattr(module, function + "_async")
-            assert asyncio.run(twin(client=gen.rt.AsyncClient(base_url=server.url))).trace[0].workflow_id == workflow_id
+            assert (
+                asyncio.run(twin(client=gen.rt.AsyncClient(base_url=server.url)))
+                .trace[0]
+                .workflow_id
+                == workflow_id
+            )
 
 
 def test_s3_result_class_names_are_not_taken_by_generated_typed_dicts(generate: Generate) -> None:
     inputs = {"type": "object", "properties": {"id": {"type": "string"}}}
-    first = {"workflowId": "a", "inputs": inputs, "steps": [_get_item_step(outputs={"result": "$response.body"})], "outputs": {"r": "$steps.get.outputs.result"}}
+    first = {
+        "workflowId": "a",
+        "inputs": inputs,
+        "steps": [_get_item_step(outputs={"result": "$response.body"})],
+        "outputs": {"r": "$steps.get.outputs.result"},
+    }
     second = {"workflowId": "get", "inputs": inputs, "steps": [_get_item_step()]}
     gen = generate({"flow.arazzo.yaml": arazzo([first, second]), "api.openapi.yaml": ITEMS_API})
     module = gen.modules["flow"]
@@ -884,7 +1142,12 @@ def test_s3_input_names_keywords_reserved_and_collisions(generate: Generate) -> 
         "x_y": {"type": "string"},
         "class": {"type": "string"},
     }
-    gen = generate({"flow.arazzo.yaml": arazzo([_echo_flow("names", properties)]), "api.openapi.yaml": PING_API})
+    gen = generate(
+        {
+            "flow.arazzo.yaml": arazzo([_echo_flow("names", properties)]),
+            "api.openapi.yaml": PING_API,
+        }
+    )
     expected = {
         "pet_id": "petId",
         "import_": "import",
@@ -904,7 +1167,10 @@ def test_s3_input_names_keywords_reserved_and_collisions(generate: Generate) -> 
     assert list(parameters)[-1] == "client"
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters.values())
     with Loopback(_echo) as server:
-        result = gen.names(client=gen.rt.Client(base_url=server.url), **{name: f"v-{key}" for name, key in expected.items()})
+        result = gen.names(
+            client=gen.rt.Client(base_url=server.url),
+            **{name: f"v-{key}" for name, key in expected.items()},
+        )
     assert result.body == {key: f"v-{key}" for key in expected.values()}
 
 
@@ -923,7 +1189,9 @@ def test_s3_output_names_reserve_trace_and_number_collisions(generate: Generate)
     )
     gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PING_API})
     fields = [f.name for f in dataclasses.fields(gen.OutsResult)]
-    assert sorted(fields) == sorted(["trace_", "trace_2", "class_", "pet_id", "pet_id_2", "match", "trace"])
+    assert sorted(fields) == sorted(
+        ["trace_", "trace_2", "class_", "pet_id", "pet_id_2", "match", "trace"]
+    )
     with Loopback(_echo) as server:
         result = gen.outs(v="x", client=gen.rt.Client(base_url=server.url))
     assert result.trace_ == {"v": "x"} and result.trace_2 == "x" and result.class_ == "x"
@@ -935,7 +1203,11 @@ def test_s3_a_workflow_named_like_another_workflows_twin_stays_callable(generate
     flows = [dict(PING_FLOW, workflowId="x"), dict(PING_FLOW, workflowId="x-async")]
     gen = generate({"flow.arazzo.yaml": arazzo(flows), "api.openapi.yaml": PING_API})
     module = gen.modules["flow"]
-    functions = {name: value for name, value in vars(module).items() if inspect.isfunction(value) and value.__module__ == module.__name__}
+    functions = {
+        name: value
+        for name, value in vars(module).items()
+        if inspect.isfunction(value) and value.__module__ == module.__name__
+    }
     with Loopback(lambda seen: Answer(200, {})) as server:
         ran: set[str] = set()
         for _name, function in functions.items():
@@ -943,10 +1215,17 @@ def test_s3_a_workflow_named_like_another_workflows_twin_stays_callable(generate
                 result = asyncio.run(function(client=gen.rt.AsyncClient(base_url=server.url)))
             else:
                 result = function(client=gen.rt.Client(base_url=server.url))
-            ran.add(("async " if inspect.iscoroutinefunction(function) else "sync ") + result.trace[0].workflow_id)
+            ran.add(
+                ("async " if inspect.iscoroutinefunction(function) else "sync ")
+                + result.trace[0].workflow_id
+            )
     assert ran == {"sync x", "async x", "sync x-async", "async x-async"}, sorted(functions)
-    assert inspect.iscoroutinefunction(module.x_async)  # document order: x's twin claims the name first
-    assert not inspect.iscoroutinefunction(module.x_async_2) and inspect.iscoroutinefunction(module.x_async_2_async)
+    assert inspect.iscoroutinefunction(
+        module.x_async
+    )  # document order: x's twin claims the name first
+    assert not inspect.iscoroutinefunction(module.x_async_2) and inspect.iscoroutinefunction(
+        module.x_async_2_async
+    )
 
 
 def test_s3_an_input_named_like_a_module_level_name_works(generate: Generate) -> None:
@@ -967,10 +1246,19 @@ def test_s3_optional_inputs_default_to_schema_default_else_none(generate: Genera
         "opts": {"type": "object", "default": {"a": 1}},
         "note": {"type": "string"},
     }
-    gen = generate({"flow.arazzo.yaml": arazzo([_echo_flow("defaults", properties, ["need"])]), "api.openapi.yaml": PING_API})
+    gen = generate(
+        {
+            "flow.arazzo.yaml": arazzo([_echo_flow("defaults", properties, ["need"])]),
+            "api.openapi.yaml": PING_API,
+        }
+    )
     parameters = inspect.signature(gen.defaults).parameters
     assert parameters["need"].default is inspect.Parameter.empty
-    assert (parameters["count"].default, parameters["ratio"].default, parameters["flag"].default) == (3, 0.5, False)
+    assert (
+        parameters["count"].default,
+        parameters["ratio"].default,
+        parameters["flag"].default,
+    ) == (3, 0.5, False)
     assert parameters["opts"].default == {"a": 1} and parameters["note"].default is None
     assert parameters["client"].default is None
     with Loopback(_echo) as server:
@@ -999,13 +1287,22 @@ def test_s3_parameter_types_follow_the_json_schema(generate: Generate) -> None:
         "ints": {"type": "array", "items": {"type": "integer"}},
         "nested": {"type": "array", "items": {"type": "array", "items": {"type": "string"}}},
         "anything": {"type": "object"},
-        "owner": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
+        "owner": {
+            "type": "object",
+            "required": ["id"],
+            "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+        },
         "mood": {"type": "string", "enum": ["calm", "angry"]},
         "level": {"type": "integer", "enum": [1, 2, 3]},
         "opt": {"type": "string"},
     }
     required = [name for name in properties if name != "opt"]
-    gen = generate({"flow.arazzo.yaml": arazzo([_echo_flow("typed", properties, required)]), "api.openapi.yaml": PING_API})
+    gen = generate(
+        {
+            "flow.arazzo.yaml": arazzo([_echo_flow("typed", properties, required)]),
+            "api.openapi.yaml": PING_API,
+        }
+    )
     hints = typing.get_type_hints(gen.typed)
     assert (hints["s"], hints["i"], hints["n"], hints["b"]) == (str, int, float, bool)
     assert hints["ints"] == list[int] and hints["nested"] == list[list[str]]
@@ -1014,7 +1311,9 @@ def test_s3_parameter_types_follow_the_json_schema(generate: Generate) -> None:
     assert typing.is_typeddict(owner)
     owner_hints = typing.get_type_hints(owner)
     assert owner_hints == {"id": int, "name": str}
-    assert owner.__required_keys__ == frozenset({"id"}) and owner.__optional_keys__ == frozenset({"name"})
+    assert owner.__required_keys__ == frozenset({"id"}) and owner.__optional_keys__ == frozenset(
+        {"name"}
+    )
     assert hints["mood"] == Literal["calm", "angry"] and hints["level"] == Literal[1, 2, 3]
     assert hints["opt"] == str | None
 
@@ -1028,12 +1327,21 @@ def test_s3_inputs_schema_and_properties_by_ref(generate: Generate) -> None:
             "order": {
                 "type": "object",
                 "required": ["owner"],
-                "properties": {"owner": {"$ref": "#/components/inputs/owner"}, "qty": {"type": "integer"}},
+                "properties": {
+                    "owner": {"$ref": "#/components/inputs/owner"},
+                    "qty": {"type": "integer"},
+                },
             },
-            "owner": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}},
+            "owner": {
+                "type": "object",
+                "required": ["id"],
+                "properties": {"id": {"type": "integer"}},
+            },
         }
     }
-    gen = generate({"flow.arazzo.yaml": arazzo([flow], components=components), "api.openapi.yaml": PING_API})
+    gen = generate(
+        {"flow.arazzo.yaml": arazzo([flow], components=components), "api.openapi.yaml": PING_API}
+    )
     hints = typing.get_type_hints(gen.reffed)
     assert typing.is_typeddict(hints["owner"]) and hints["qty"] == int | None
     with Loopback(_echo) as server:
@@ -1074,16 +1382,31 @@ def test_s3_result_is_a_frozen_dataclass_with_outputs_and_trace(generate: Genera
     }
     gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": ITEMS_API})
     cls = gen.FetchResult
-    frozen = cls.__dataclass_params__.frozen  # read before is_dataclass narrows cls to a protocol without it
+    frozen = (
+        cls.__dataclass_params__.frozen
+    )  # read before is_dataclass narrows cls to a protocol without it
     assert dataclasses.is_dataclass(cls) and frozen
     hints = typing.get_type_hints(cls)
-    assert hints["count"] == int | None and hints["price"] == float | None and hints["ok"] == bool | None
+    assert (
+        hints["count"] == int | None
+        and hints["price"] == float | None
+        and hints["ok"] == bool | None
+    )
     assert hints["tags"] == list[str] | None and hints["meta"] == dict[str, Any] | None
     assert hints["url"] is Any
-    assert typing.get_origin(hints["trace"]) is tuple and typing.get_args(hints["trace"]) == (gen.rt.StepRecord, ...)
+    assert typing.get_origin(hints["trace"]) is tuple and typing.get_args(hints["trace"]) == (
+        gen.rt.StepRecord,
+        ...,
+    )
     with Loopback(_item) as server:
         result = gen.fetch(id="i1", client=gen.rt.Client(base_url=server.url))
-    assert (result.count, result.price, result.ok, result.tags, result.meta) == (3, 1.5, True, ["a"], {"k": 1})
+    assert (result.count, result.price, result.ok, result.tags, result.meta) == (
+        3,
+        1.5,
+        True,
+        ["a"],
+        {"k": 1},
+    )
     assert result.whole["id"] == "i1"
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.count = 4
@@ -1096,7 +1419,12 @@ def test_s3_input_errors_send_nothing_and_name_the_input(generate: Generate) -> 
         "mood": {"type": "string", "enum": ["calm", "angry"]},
         "tags": {"type": "array", "items": {"type": "string"}},
     }
-    gen = generate({"flow.arazzo.yaml": arazzo([_echo_flow("checked", properties, ["count"])]), "api.openapi.yaml": PING_API})
+    gen = generate(
+        {
+            "flow.arazzo.yaml": arazzo([_echo_flow("checked", properties, ["count"])]),
+            "api.openapi.yaml": PING_API,
+        }
+    )
     cases: list[tuple[dict[str, Any], str]] = [
         ({"count": "1"}, "count"),
         ({"count": True}, "count"),
@@ -1110,10 +1438,17 @@ def test_s3_input_errors_send_nothing_and_name_the_input(generate: Generate) -> 
         for kwargs, name in cases:
             with pytest.raises(gen.rt.InputError) as error:
                 gen.checked(client=gen.rt.Client(base_url=server.url), **kwargs)
-            assert error.value.errors and any(name in message for message in error.value.errors), (kwargs, error.value.errors)
-            assert isinstance(error.value, ValueError) and isinstance(error.value, gen.rt.ArazzoError)
+            assert error.value.errors and any(name in message for message in error.value.errors), (
+                kwargs,
+                error.value.errors,
+            )
+            assert isinstance(error.value, ValueError) and isinstance(
+                error.value, gen.rt.ArazzoError
+            )
             with pytest.raises(gen.rt.InputError):
-                asyncio.run(gen.checked_async(client=gen.rt.AsyncClient(base_url=server.url), **kwargs))
+                asyncio.run(
+                    gen.checked_async(client=gen.rt.AsyncClient(base_url=server.url), **kwargs)
+                )
         with pytest.raises(TypeError):
             gen.checked(client=gen.rt.Client(base_url=server.url))
         assert server.seen == []
@@ -1125,7 +1460,12 @@ def test_s3_absent_values_omit_the_parameter_or_member_they_feed(generate: Gener
         "inputs": {
             "type": "object",
             "required": ["id"],
-            "properties": {"id": {"type": "string"}, "q": {"type": "string"}, "note": {"type": "string"}, "pref": {"type": "string"}},
+            "properties": {
+                "id": {"type": "string"},
+                "q": {"type": "string"},
+                "note": {"type": "string"},
+                "pref": {"type": "string"},
+            },
         },
         "steps": [
             _get_item_step(
@@ -1143,7 +1483,12 @@ def test_s3_absent_values_omit_the_parameter_or_member_they_feed(generate: Gener
                 "parameters": [],
                 "requestBody": {
                     "contentType": "application/json",
-                    "payload": {"q": "$inputs.q", "gone": "$steps.get.outputs.missing", "deep": {"x": "$response.body#/nope"}, "kept": 1},
+                    "payload": {
+                        "q": "$inputs.q",
+                        "gone": "$steps.get.outputs.missing",
+                        "deep": {"x": "$response.body#/nope"},
+                        "kept": 1,
+                    },
                 },
             },
         ],
@@ -1160,10 +1505,23 @@ def test_s3_outputs_of_steps_that_never_ran_are_none(generate: Generate) -> None
     flow = {
         "workflowId": "short",
         "steps": [
-            {"stepId": "first", "operationId": "ping", "onSuccess": [{"name": "stop", "type": "end"}], "outputs": {"s": "$statusCode"}},
-            {"stepId": "second", "operationId": "ping", "outputs": {"s": "$statusCode", "body": "$response.body"}},
+            {
+                "stepId": "first",
+                "operationId": "ping",
+                "onSuccess": [{"name": "stop", "type": "end"}],
+                "outputs": {"s": "$statusCode"},
+            },
+            {
+                "stepId": "second",
+                "operationId": "ping",
+                "outputs": {"s": "$statusCode", "body": "$response.body"},
+            },
         ],
-        "outputs": {"first": "$steps.first.outputs.s", "second": "$steps.second.outputs.s", "body": "$steps.second.outputs.body"},
+        "outputs": {
+            "first": "$steps.first.outputs.s",
+            "second": "$steps.second.outputs.s",
+            "body": "$steps.second.outputs.body",
+        },
     }
     gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PING_API})
     with Loopback(lambda seen: Answer(200, {})) as server:
@@ -1177,7 +1535,10 @@ def test_s3_step_record_fields(generate: Generate) -> None:
         "inputs": {"type": "object", "properties": {"id": {"type": "string"}}},
         "steps": [
             _get_item_step(
-                parameters=[{"name": "id", "in": "path", "value": "$inputs.id"}, {"name": "q", "in": "query", "value": "a b"}],
+                parameters=[
+                    {"name": "id", "in": "path", "value": "$inputs.id"},
+                    {"name": "q", "in": "query", "value": "a b"},
+                ],
                 onFailure=[{"name": "again", "type": "retry", "retryLimit": 1}],
             )
         ],
@@ -1187,10 +1548,22 @@ def test_s3_step_record_fields(generate: Generate) -> None:
     with Loopback(lambda seen: answers.pop(0)) as server:
         result = gen.recorded(id="i1", client=gen.rt.Client(base_url=server.url))
     assert [f.name for f in dataclasses.fields(gen.rt.StepRecord)] == [
-        "workflow_id", "step_id", "attempt", "method", "url", "status_code", "elapsed",
+        "workflow_id",
+        "step_id",
+        "attempt",
+        "method",
+        "url",
+        "status_code",
+        "elapsed",
     ]
     first, second = result.trace
-    assert (first.workflow_id, first.step_id, first.attempt, first.method, first.status_code) == ("recorded", "get", 1, "GET", 503)
+    assert (first.workflow_id, first.step_id, first.attempt, first.method, first.status_code) == (
+        "recorded",
+        "get",
+        1,
+        "GET",
+        503,
+    )
     assert (second.attempt, second.status_code) == (2, 200)
     assert first.url in (f"{server.url}/items/i1?q=a%20b", f"{server.url}/items/i1?q=a+b")
     assert all(isinstance(r.elapsed, float) and r.elapsed >= 0 for r in result.trace)
@@ -1222,7 +1595,9 @@ def test_s4_client_signatures(generate: Generate, kind: str) -> None:
     assert names[: len(expected)] == [name for name, _, _ in expected]
     for name, kind_, default in expected:
         assert parameters[name].kind is kind_ and parameters[name].default == default, name
-    for extra in names[len(expected):]:  # extensions must not break calls written against the contract
+    for extra in names[
+        len(expected) :
+    ]:  # extensions must not break calls written against the contract
         assert parameters[extra].kind is inspect.Parameter.KEYWORD_ONLY
         assert parameters[extra].default is not inspect.Parameter.empty
     hints = typing.get_type_hints(cls.__init__)
@@ -1232,8 +1607,12 @@ def test_s4_client_signatures(generate: Generate, kind: str) -> None:
         assert typing.get_origin(hints[name]) in (typing.Union, __import__("types").UnionType)
 
 
-TWO_SOURCES_API_A = openapi({"/a": {"get": {"operationId": "opA", "responses": {"200": {"description": "ok"}}}}})
-TWO_SOURCES_API_B = openapi({"/b": {"get": {"operationId": "opB", "responses": {"200": {"description": "ok"}}}}})
+TWO_SOURCES_API_A = openapi(
+    {"/a": {"get": {"operationId": "opA", "responses": {"200": {"description": "ok"}}}}}
+)
+TWO_SOURCES_API_B = openapi(
+    {"/b": {"get": {"operationId": "opB", "responses": {"200": {"description": "ok"}}}}}
+)
 OTHER_SERVER_API_B = dict(TWO_SOURCES_API_B, servers=[{"url": "https://other.example.test"}])
 TWO_SOURCES_FLOW = {
     "workflowId": "both",
@@ -1256,62 +1635,138 @@ def test_s4_base_url_replaces_every_server_and_servers_wins(generate: Generate) 
             "b.openapi.yaml": TWO_SOURCES_API_B,
         }
     )
-    with Loopback(lambda seen: Answer(200, {})) as first, Loopback(lambda seen: Answer(200, {})) as second:
+    with (
+        Loopback(lambda seen: Answer(200, {})) as first,
+        Loopback(lambda seen: Answer(200, {})) as second,
+    ):
         gen.both(client=gen.rt.Client(base_url=first.url))
         assert [s.path for s in first.seen] == ["/a", "/b"] and second.seen == []
         gen.both(client=gen.rt.Client(first.url, servers={"beta": second.url}))
-        assert [s.path for s in first.seen] == ["/a", "/b", "/a"] and [s.path for s in second.seen] == ["/b"]
+        assert [s.path for s in first.seen] == ["/a", "/b", "/a"] and [
+            s.path for s in second.seen
+        ] == ["/b"]
         gen.both(client=gen.rt.Client(servers={"alpha": first.url, "beta": second.url}))
         assert [s.path for s in second.seen] == ["/b", "/b"]
 
 
 def test_s4_servers_name_sources_of_a_referenced_arazzo_document(generate: Generate) -> None:
-    child = arazzo([{"workflowId": "child", "steps": [{"stepId": "b", "operationId": "opB"}]}], sources=[{"name": "beta", "url": "b.openapi.yaml", "type": "openapi"}])
+    child = arazzo(
+        [{"workflowId": "child", "steps": [{"stepId": "b", "operationId": "opB"}]}],
+        sources=[{"name": "beta", "url": "b.openapi.yaml", "type": "openapi"}],
+    )
     parent = arazzo(
-        [{"workflowId": "parent", "steps": [{"stepId": "a", "operationId": "opA"}, {"stepId": "c", "workflowId": "$sourceDescriptions.kids.child"}]}],
-        sources=[{"name": "alpha", "url": "a.openapi.yaml", "type": "openapi"}, {"name": "kids", "url": "child.arazzo.yaml", "type": "arazzo"}],
+        [
+            {
+                "workflowId": "parent",
+                "steps": [
+                    {"stepId": "a", "operationId": "opA"},
+                    {"stepId": "c", "workflowId": "$sourceDescriptions.kids.child"},
+                ],
+            }
+        ],
+        sources=[
+            {"name": "alpha", "url": "a.openapi.yaml", "type": "openapi"},
+            {"name": "kids", "url": "child.arazzo.yaml", "type": "arazzo"},
+        ],
     )
     gen = generate(
-        {"parent.arazzo.yaml": parent, "child.arazzo.yaml": child, "a.openapi.yaml": TWO_SOURCES_API_A, "b.openapi.yaml": TWO_SOURCES_API_B},
+        {
+            "parent.arazzo.yaml": parent,
+            "child.arazzo.yaml": child,
+            "a.openapi.yaml": TWO_SOURCES_API_A,
+            "b.openapi.yaml": TWO_SOURCES_API_B,
+        },
         entry="parent.arazzo.yaml",
     )
-    with Loopback(lambda seen: Answer(200, {})) as first, Loopback(lambda seen: Answer(200, {})) as second:
+    with (
+        Loopback(lambda seen: Answer(200, {})) as first,
+        Loopback(lambda seen: Answer(200, {})) as second,
+    ):
         result = gen.parent(client=gen.rt.Client(first.url, servers={"beta": second.url}))
         assert [s.path for s in first.seen] == ["/a"] and [s.path for s in second.seen] == ["/b"]
     assert [(r.workflow_id, r.step_id) for r in result.trace] == [("parent", "a"), ("child", "b")]
 
 
 def _shared_source_name(generate: Generate, api_b: dict[str, Any]) -> Generated:
-    child = arazzo([{"workflowId": "child", "steps": [{"stepId": "b", "operationId": "opB"}]}], sources=[{"name": "api", "url": "b.openapi.yaml", "type": "openapi"}])
+    child = arazzo(
+        [{"workflowId": "child", "steps": [{"stepId": "b", "operationId": "opB"}]}],
+        sources=[{"name": "api", "url": "b.openapi.yaml", "type": "openapi"}],
+    )
     parent = arazzo(
-        [{"workflowId": "parent", "steps": [{"stepId": "a", "operationId": "opA"}, {"stepId": "c", "workflowId": "$sourceDescriptions.kids.child"}]}],
-        sources=[{"name": "api", "url": "a.openapi.yaml", "type": "openapi"}, {"name": "kids", "url": "child.arazzo.yaml", "type": "arazzo"}],
+        [
+            {
+                "workflowId": "parent",
+                "steps": [
+                    {"stepId": "a", "operationId": "opA"},
+                    {"stepId": "c", "workflowId": "$sourceDescriptions.kids.child"},
+                ],
+            }
+        ],
+        sources=[
+            {"name": "api", "url": "a.openapi.yaml", "type": "openapi"},
+            {"name": "kids", "url": "child.arazzo.yaml", "type": "arazzo"},
+        ],
     )
     return generate(
-        {"parent.arazzo.yaml": parent, "child.arazzo.yaml": child, "a.openapi.yaml": TWO_SOURCES_API_A, "b.openapi.yaml": api_b},
+        {
+            "parent.arazzo.yaml": parent,
+            "child.arazzo.yaml": child,
+            "a.openapi.yaml": TWO_SOURCES_API_A,
+            "b.openapi.yaml": api_b,
+        },
         entry="parent.arazzo.yaml",
     )
 
 
-@pytest.mark.parametrize("api_b", [OTHER_SERVER_API_B, TWO_SOURCES_API_B], ids=["other-server", "same-server"])
-def test_s4_a_source_name_of_a_referenced_document_is_scoped_to_it(generate: Generate, api_b: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "api_b", [OTHER_SERVER_API_B, TWO_SOURCES_API_B], ids=["other-server", "same-server"]
+)
+def test_s4_a_source_name_of_a_referenced_document_is_scoped_to_it(
+    generate: Generate, api_b: dict[str, Any]
+) -> None:
     # "Source names are scoped to their document": "<module>.<name>" addresses one, the bare name both.
     gen = _shared_source_name(generate, api_b)
-    with Loopback(lambda seen: Answer(200, {})) as first, Loopback(lambda seen: Answer(200, {})) as second:
-        result = gen.parent(client=gen.rt.Client(servers={"parent.api": first.url, "child.api": second.url}))
+    with (
+        Loopback(lambda seen: Answer(200, {})) as first,
+        Loopback(lambda seen: Answer(200, {})) as second,
+    ):
+        result = gen.parent(
+            client=gen.rt.Client(servers={"parent.api": first.url, "child.api": second.url})
+        )
         assert [s.path for s in first.seen] == ["/a"] and [s.path for s in second.seen] == ["/b"]
         gen.parent(client=gen.rt.Client(servers={"api": first.url}))
         assert [s.path for s in first.seen] == ["/a", "/a", "/b"] and len(second.seen) == 1
         gen.parent(client=gen.rt.Client(servers={"api": first.url, "child.api": second.url}))
-        assert [s.path for s in first.seen][3:] == ["/a"] and [s.path for s in second.seen] == ["/b", "/b"]
+        assert [s.path for s in first.seen][3:] == ["/a"] and [s.path for s in second.seen] == [
+            "/b",
+            "/b",
+        ]
     assert [(r.workflow_id, r.step_id) for r in result.trace] == [("parent", "a"), ("child", "b")]
 
 
-def test_s4_a_source_name_shared_by_two_entry_documents_for_different_descriptions_is_scoped(generate: Generate) -> None:
-    one = arazzo([{"workflowId": "one", "steps": [{"stepId": "a", "operationId": "opA"}]}], sources=[{"name": "api", "url": "a.openapi.yaml", "type": "openapi"}])
-    two = arazzo([{"workflowId": "two", "steps": [{"stepId": "b", "operationId": "opB"}]}], sources=[{"name": "api", "url": "b.openapi.yaml", "type": "openapi"}])
-    gen = generate({"one.arazzo.yaml": one, "two.arazzo.yaml": two, "a.openapi.yaml": TWO_SOURCES_API_A, "b.openapi.yaml": OTHER_SERVER_API_B})
-    with Loopback(lambda seen: Answer(200, {})) as first, Loopback(lambda seen: Answer(200, {})) as second:
+def test_s4_a_source_name_shared_by_two_entry_documents_for_different_descriptions_is_scoped(
+    generate: Generate,
+) -> None:
+    one = arazzo(
+        [{"workflowId": "one", "steps": [{"stepId": "a", "operationId": "opA"}]}],
+        sources=[{"name": "api", "url": "a.openapi.yaml", "type": "openapi"}],
+    )
+    two = arazzo(
+        [{"workflowId": "two", "steps": [{"stepId": "b", "operationId": "opB"}]}],
+        sources=[{"name": "api", "url": "b.openapi.yaml", "type": "openapi"}],
+    )
+    gen = generate(
+        {
+            "one.arazzo.yaml": one,
+            "two.arazzo.yaml": two,
+            "a.openapi.yaml": TWO_SOURCES_API_A,
+            "b.openapi.yaml": OTHER_SERVER_API_B,
+        }
+    )
+    with (
+        Loopback(lambda seen: Answer(200, {})) as first,
+        Loopback(lambda seen: Answer(200, {})) as second,
+    ):
         client = gen.rt.Client(servers={"one.api": first.url, "two.api": second.url})
         gen.one(client=client), gen.two(client=client)
         assert [s.path for s in first.seen] == ["/a"] and [s.path for s in second.seen] == ["/b"]
@@ -1322,7 +1777,9 @@ def test_s4_a_source_name_shared_by_two_entry_documents_for_different_descriptio
 
 def test_s4_without_a_client_the_openapi_servers_are_used(generate: Generate) -> None:
     with Loopback(lambda seen: Answer(200, {"ok": True})) as server:
-        api = dict(PING_API, servers=[{"url": server.url + "/v1"}, {"url": "http://127.0.0.1:9/unused"}])
+        api = dict(
+            PING_API, servers=[{"url": server.url + "/v1"}, {"url": "http://127.0.0.1:9/unused"}]
+        )
         gen = generate({"flow.arazzo.yaml": arazzo([PING_FLOW]), "api.openapi.yaml": api})
         result = gen.ping()
         asyncio.run(gen.ping_async())
@@ -1333,7 +1790,18 @@ def test_s4_without_a_client_the_openapi_servers_are_used(generate: Generate) ->
 def test_s4_openapi_server_variables_take_their_defaults(generate: Generate) -> None:
     with Loopback(lambda seen: Answer(200, {})) as server:
         port = server.url.rsplit(":", 1)[1]
-        api = dict(PING_API, servers=[{"url": "http://127.0.0.1:{port}/{base}", "variables": {"port": {"default": port}, "base": {"default": "api", "enum": ["api", "beta"]}}}])
+        api = dict(
+            PING_API,
+            servers=[
+                {
+                    "url": "http://127.0.0.1:{port}/{base}",
+                    "variables": {
+                        "port": {"default": port},
+                        "base": {"default": "api", "enum": ["api", "beta"]},
+                    },
+                }
+            ],
+        )
         gen = generate({"flow.arazzo.yaml": arazzo([PING_FLOW]), "api.openapi.yaml": api})
         gen.ping()
         assert [s.path for s in server.seen] == ["/api/ping"]
@@ -1342,19 +1810,35 @@ def test_s4_openapi_server_variables_take_their_defaults(generate: Generate) -> 
 def test_s4_operation_and_path_servers_are_used_without_a_client(generate: Generate) -> None:
     # "without a client, the servers declared in the OpenAPI descriptions are used": an operation's own servers
     # win over its path item's, which win over the document's; base_url and servers still replace them all.
-    with Loopback(lambda seen: Answer(200, {})) as root, Loopback(lambda seen: Answer(200, {})) as own, Loopback(lambda seen: Answer(200, {})) as chosen:
+    with (
+        Loopback(lambda seen: Answer(200, {})) as root,
+        Loopback(lambda seen: Answer(200, {})) as own,
+        Loopback(lambda seen: Answer(200, {})) as chosen,
+    ):
         api = openapi(
             {
                 "/op": {
                     "servers": [{"url": own.url + "/path-level"}],
-                    "post": {"operationId": "op", "servers": [{"url": own.url + "/op-level"}], "responses": {"200": {"description": "ok"}}},
+                    "post": {
+                        "operationId": "op",
+                        "servers": [{"url": own.url + "/op-level"}],
+                        "responses": {"200": {"description": "ok"}},
+                    },
                 },
-                "/path": {"servers": [{"url": own.url + "/path-level"}], "post": {"operationId": "path", "responses": {"200": {"description": "ok"}}}},
-                "/root": {"post": {"operationId": "root", "responses": {"200": {"description": "ok"}}}},
+                "/path": {
+                    "servers": [{"url": own.url + "/path-level"}],
+                    "post": {"operationId": "path", "responses": {"200": {"description": "ok"}}},
+                },
+                "/root": {
+                    "post": {"operationId": "root", "responses": {"200": {"description": "ok"}}}
+                },
             },
             servers=[{"url": root.url}],
         )
-        flow = {"workflowId": "where", "steps": [{"stepId": name, "operationId": name} for name in ("op", "path", "root")]}
+        flow = {
+            "workflowId": "where",
+            "steps": [{"stepId": name, "operationId": name} for name in ("op", "path", "root")],
+        }
         gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": api})
         gen.where()
         assert [s.path for s in own.seen] == ["/op-level/op", "/path-level/path"]
@@ -1374,8 +1858,16 @@ def test_s4_headers_go_with_every_request_of_every_source(generate: Generate) ->
         }
     )
     with Loopback(lambda seen: Answer(200, {})) as server:
-        gen.both(client=gen.rt.Client(base_url=server.url, headers={"X-Team": "blue", "User-Agent": "contract/1"}))
-        asyncio.run(gen.both_async(client=gen.rt.AsyncClient(base_url=server.url, headers={"X-Team": "blue"})))
+        gen.both(
+            client=gen.rt.Client(
+                base_url=server.url, headers={"X-Team": "blue", "User-Agent": "contract/1"}
+            )
+        )
+        asyncio.run(
+            gen.both_async(
+                client=gen.rt.AsyncClient(base_url=server.url, headers={"X-Team": "blue"})
+            )
+        )
     assert [s.headers.get("x-team") for s in server.seen] == ["blue"] * 4
     assert [s.headers.get("user-agent") for s in server.seen[:2]] == ["contract/1"] * 2
 
@@ -1403,7 +1895,10 @@ def test_s4_one_client_shared_by_concurrent_calls_keeps_traces_apart(generate: G
     flow = {
         "workflowId": "fetch",
         "inputs": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}},
-        "steps": [_get_item_step(outputs={"id": "$response.body#/id"}), _get_item_step(stepId="again", outputs={"id": "$response.body#/id"})],
+        "steps": [
+            _get_item_step(outputs={"id": "$response.body#/id"}),
+            _get_item_step(stepId="again", outputs={"id": "$response.body#/id"}),
+        ],
         "outputs": {"first": "$steps.get.outputs.id", "second": "$steps.again.outputs.id"},
     }
     gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": ITEMS_API})
@@ -1426,9 +1921,27 @@ def test_s4_one_client_shared_by_concurrent_calls_keeps_traces_apart(generate: G
 
 SECURED_API = openapi(
     {
-        "/q": {"get": {"operationId": "q", "security": [{"queryKey": []}], "responses": {"200": {"description": "ok"}}}},
-        "/h": {"get": {"operationId": "h", "security": [{"bearer": []}], "responses": {"200": {"description": "ok"}}}},
-        "/b": {"get": {"operationId": "b", "security": [{"basic": []}], "responses": {"200": {"description": "ok"}}}},
+        "/q": {
+            "get": {
+                "operationId": "q",
+                "security": [{"queryKey": []}],
+                "responses": {"200": {"description": "ok"}},
+            }
+        },
+        "/h": {
+            "get": {
+                "operationId": "h",
+                "security": [{"bearer": []}],
+                "responses": {"200": {"description": "ok"}},
+            }
+        },
+        "/b": {
+            "get": {
+                "operationId": "b",
+                "security": [{"basic": []}],
+                "responses": {"200": {"description": "ok"}},
+            }
+        },
     },
     components={
         "securitySchemes": {
@@ -1443,7 +1956,11 @@ SECURED_FLOW = {
     "steps": [
         {"stepId": "q", "operationId": "q", "outputs": {"url": "$url"}},
         {"stepId": "h", "operationId": "h"},
-        {"stepId": "b", "operationId": "b", "successCriteria": [{"condition": "$statusCode == 200"}]},
+        {
+            "stepId": "b",
+            "operationId": "b",
+            "successCriteria": [{"condition": "$statusCode == 200"}],
+        },
     ],
     "outputs": {"url": "$steps.q.outputs.url"},
 }
@@ -1455,7 +1972,11 @@ def test_s4_secrets_stay_out_of_logs(generate: Generate, caplog: pytest.LogCaptu
     caplog.set_level(logging.DEBUG)
     with Loopback(lambda seen: Answer(200, {})) as server:
         result = gen.secured(client=gen.rt.Client(base_url=server.url, credentials=SECURED_SECRETS))
-        asyncio.run(gen.secured_async(client=gen.rt.AsyncClient(base_url=server.url, credentials=SECURED_SECRETS)))
+        asyncio.run(
+            gen.secured_async(
+                client=gen.rt.AsyncClient(base_url=server.url, credentials=SECURED_SECRETS)
+            )
+        )
         assert len(server.seen) == 6
     assert any("HTTP Request" in record.getMessage() for record in caplog.records)
     assert "api_key=Qk-9f8e7d" in result.url  # $url is as sent
@@ -1465,11 +1986,11 @@ def test_s4_secrets_stay_out_of_logs(generate: Generate, caplog: pytest.LogCaptu
         assert secret not in logged, logged
 
 
-
-
 def test_s4_secrets_stay_out_of_exceptions_and_repr(generate: Generate) -> None:
     gen = generate({"flow.arazzo.yaml": arazzo([SECURED_FLOW]), "api.openapi.yaml": SECURED_API})
-    with Loopback(lambda seen: Answer(401 if seen.path == "/b" else 200, "denied", content_type="text/plain")) as server:
+    with Loopback(
+        lambda seen: Answer(401 if seen.path == "/b" else 200, "denied", content_type="text/plain")
+    ) as server:
         client = gen.rt.Client(base_url=server.url, credentials=SECURED_SECRETS)
         aclient = gen.rt.AsyncClient(base_url=server.url, credentials=SECURED_SECRETS)
         with pytest.raises(gen.rt.StepFailedError) as failure:
@@ -1477,10 +1998,24 @@ def test_s4_secrets_stay_out_of_exceptions_and_repr(generate: Generate) -> None:
         with pytest.raises(gen.rt.StepFailedError) as afailure:
             asyncio.run(gen.secured_async(client=aclient))
     import base64
-    forms = [*SECURED_SECRETS.values(), base64.b64encode(SECURED_SECRETS["basic"].encode()).decode(), "Pw-4d5e6f"]
+
+    forms = [
+        *SECURED_SECRETS.values(),
+        base64.b64encode(SECURED_SECRETS["basic"].encode()).decode(),
+        "Pw-4d5e6f",
+    ]
     for error in (failure.value, afailure.value):
         assert error.body == "denied" and error.status_code == 401
-        texts = [str(error), repr(error), repr(error.args), error.reason, repr(error.trace), repr(vars(error)), repr(client), repr(aclient)]
+        texts = [
+            str(error),
+            repr(error),
+            repr(error.args),
+            error.reason,
+            repr(error.trace),
+            repr(vars(error)),
+            repr(client),
+            repr(aclient),
+        ]
         for text in texts:
             for form in forms:
                 assert form not in text, text
@@ -1490,14 +2025,35 @@ def test_s4_secrets_stay_out_of_exceptions_and_repr(generate: Generate) -> None:
 @pytest.mark.parametrize(
     "scheme",
     [
-        {"type": "oauth2", "flows": {"clientCredentials": {"tokenUrl": "https://auth.example.test/token", "scopes": {"read": "read"}}}},
-        {"type": "openIdConnect", "openIdConnectUrl": "https://auth.example.test/.well-known/openid-configuration"},
+        {
+            "type": "oauth2",
+            "flows": {
+                "clientCredentials": {
+                    "tokenUrl": "https://auth.example.test/token",
+                    "scopes": {"read": "read"},
+                }
+            },
+        },
+        {
+            "type": "openIdConnect",
+            "openIdConnectUrl": "https://auth.example.test/.well-known/openid-configuration",
+        },
     ],
 )
-def test_s4_credentials_for_oauth2_and_openid_schemes_are_applied(generate: Generate, scheme: dict[str, Any]) -> None:
+def test_s4_credentials_for_oauth2_and_openid_schemes_are_applied(
+    generate: Generate, scheme: dict[str, Any]
+) -> None:
     # credentials are "applied to each operation that the scheme secures"; nothing is silently dropped (section 6)
     api = openapi(
-        {"/p": {"get": {"operationId": "p", "security": [{"oauth": ["read"]}], "responses": {"200": {"description": "ok"}}}}},
+        {
+            "/p": {
+                "get": {
+                    "operationId": "p",
+                    "security": [{"oauth": ["read"]}],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
         components={"securitySchemes": {"oauth": scheme}},
     )
     flow = {"workflowId": "w", "steps": [{"stepId": "s", "operationId": "p"}]}
@@ -1507,8 +2063,6 @@ def test_s4_credentials_for_oauth2_and_openid_schemes_are_applied(generate: Gene
             gen.w(client=gen.rt.Client(base_url=server.url, credentials={"oauth": "acc3ss-t0ken"}))
         assert server.seen[0].headers.get("authorization") == "Bearer acc3ss-t0ken"
     assert "acc3ss-t0ken" not in str(failure.value) + repr(failure.value.trace)
-
-
 
 
 # ========================================================================================================
@@ -1524,22 +2078,44 @@ def test_s5_step_failed_error_attributes_after_exhausted_retries(generate: Gener
                 "stepId": "second",
                 "operationId": "ping",
                 "successCriteria": [{"condition": "$statusCode == 200"}],
-                "onFailure": [{"name": "again", "type": "retry", "retryLimit": 2, "criteria": [{"condition": "$statusCode == 503"}]}],
+                "onFailure": [
+                    {
+                        "name": "again",
+                        "type": "retry",
+                        "retryLimit": 2,
+                        "criteria": [{"condition": "$statusCode == 503"}],
+                    }
+                ],
             },
         ],
     }
     gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PING_API})
-    answers = [Answer(200, {}), Answer(503, {"error": "busy", "n": 1}, content_type="application/problem+json"), Answer(503, {"error": "busy"}), Answer(503, {"error": "still", "n": 3}, content_type="application/problem+json")]
+    answers = [
+        Answer(200, {}),
+        Answer(503, {"error": "busy", "n": 1}, content_type="application/problem+json"),
+        Answer(503, {"error": "busy"}),
+        Answer(503, {"error": "still", "n": 3}, content_type="application/problem+json"),
+    ]
     with Loopback(lambda seen: answers.pop(0)) as server:
         with pytest.raises(gen.rt.StepFailedError) as failure:
             gen.failing(client=gen.rt.Client(base_url=server.url))
         assert len(server.seen) == 4
     error = failure.value
     assert isinstance(error, gen.rt.ArazzoError)
-    assert (error.workflow_id, error.step_id, error.status_code, error.attempts) == ("failing", "second", 503, 3)
+    assert (error.workflow_id, error.step_id, error.status_code, error.attempts) == (
+        "failing",
+        "second",
+        503,
+        3,
+    )
     assert error.body == {"error": "still", "n": 3}
     assert isinstance(error.reason, str) and error.reason
-    assert [(r.step_id, r.attempt, r.status_code) for r in error.trace] == [("first", 1, 200), ("second", 1, 503), ("second", 2, 503), ("second", 3, 503)]
+    assert [(r.step_id, r.attempt, r.status_code) for r in error.trace] == [
+        ("first", 1, 200),
+        ("second", 1, 503),
+        ("second", 2, 503),
+        ("second", 3, 503),
+    ]
     assert isinstance(error.trace, tuple)
 
 
@@ -1551,18 +2127,34 @@ def test_s5_failure_actions_end_and_goto_recover(generate: Generate) -> None:
                 "stepId": "a",
                 "operationId": "ping",
                 "onFailure": [
-                    {"name": "toC", "type": "goto", "stepId": "c", "criteria": [{"condition": "$statusCode == 409"}]},
-                    {"name": "stop", "type": "end", "criteria": [{"condition": "$statusCode == 410"}]},
+                    {
+                        "name": "toC",
+                        "type": "goto",
+                        "stepId": "c",
+                        "criteria": [{"condition": "$statusCode == 409"}],
+                    },
+                    {
+                        "name": "stop",
+                        "type": "end",
+                        "criteria": [{"condition": "$statusCode == 410"}],
+                    },
                 ],
                 "outputs": {"s": "$statusCode"},
             },
             {"stepId": "b", "operationId": "ping", "outputs": {"s": "$statusCode"}},
             {"stepId": "c", "operationId": "ping", "outputs": {"s": "$statusCode"}},
         ],
-        "outputs": {"a": "$steps.a.outputs.s", "b": "$steps.b.outputs.s", "c": "$steps.c.outputs.s"},
+        "outputs": {
+            "a": "$steps.a.outputs.s",
+            "b": "$steps.b.outputs.s",
+            "c": "$steps.c.outputs.s",
+        },
     }
     gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PING_API})
-    for first, steps, outputs in [(409, ["a", "c"], (None, None, 200)), (410, ["a"], (None, None, None))]:
+    for first, steps, outputs in [
+        (409, ["a", "c"], (None, None, 200)),
+        (410, ["a"], (None, None, None)),
+    ]:
         answers = [Answer(first, {}), Answer(200, {})]
         with Loopback(lambda seen: answers.pop(0)) as server:  # noqa: B023 - used in this iteration
             result = gen.recovering(client=gen.rt.Client(base_url=server.url))
@@ -1576,15 +2168,28 @@ def test_s5_transport_error_has_no_status_and_text_body_is_text(generate: Genera
         dead = server.url
     with pytest.raises(gen.rt.StepFailedError) as failure:
         gen.ping(client=gen.rt.Client(base_url=dead, timeout=2))
-    assert failure.value.status_code is None and failure.value.attempts == 1 and failure.value.reason
-    with Loopback(lambda seen: Answer(500, "<html>oops</html>", content_type="text/html")) as server:
+    assert (
+        failure.value.status_code is None and failure.value.attempts == 1 and failure.value.reason
+    )
+    with Loopback(
+        lambda seen: Answer(500, "<html>oops</html>", content_type="text/html")
+    ) as server:
         with pytest.raises(gen.rt.StepFailedError) as text:
             gen.ping(client=gen.rt.Client(base_url=server.url))
     assert text.value.body == "<html>oops</html>" and text.value.status_code == 500
 
 
 def test_s5_workflow_limit_error_attributes(generate: Generate) -> None:
-    flow = {"workflowId": "spin", "steps": [{"stepId": "s", "operationId": "ping", "onSuccess": [{"name": "again", "type": "goto", "stepId": "s"}]}]}
+    flow = {
+        "workflowId": "spin",
+        "steps": [
+            {
+                "stepId": "s",
+                "operationId": "ping",
+                "onSuccess": [{"name": "again", "type": "goto", "stepId": "s"}],
+            }
+        ],
+    }
     gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PING_API})
     # requests answered by the step driver's pump (tests/driver_pump.py), not a server: 1000 of them
     scripted = scripted_client(gen, lambda sent: (200, {}))
@@ -1599,14 +2204,31 @@ def test_s5_workflow_limit_error_attributes(generate: Generate) -> None:
 # Section 6: Arazzo semantics
 
 
-@pytest.mark.parametrize(("status", "ok"), [(200, True), (201, True), (204, True), (299, True), (302, False), (304, False), (400, False), (404, False), (500, False)])
-def test_s6_without_success_criteria_any_2xx_succeeds(generate: Generate, status: int, ok: bool) -> None:
+@pytest.mark.parametrize(
+    ("status", "ok"),
+    [
+        (200, True),
+        (201, True),
+        (204, True),
+        (299, True),
+        (302, False),
+        (304, False),
+        (400, False),
+        (404, False),
+        (500, False),
+    ],
+)
+def test_s6_without_success_criteria_any_2xx_succeeds(
+    generate: Generate, status: int, ok: bool
+) -> None:
     gen = generate({"flow.arazzo.yaml": arazzo([PING_FLOW]), "api.openapi.yaml": PING_API})
     body = b"" if status in (204, 304) else {}
     headers = {"Location": "/elsewhere"} if status == 302 else {}
     with Loopback(lambda seen: Answer(status, body, headers)) as server:
         if ok:
-            assert gen.ping(client=gen.rt.Client(base_url=server.url)).trace[0].status_code == status
+            assert (
+                gen.ping(client=gen.rt.Client(base_url=server.url)).trace[0].status_code == status
+            )
         else:
             with pytest.raises(gen.rt.StepFailedError) as failure:
                 gen.ping(client=gen.rt.Client(base_url=server.url))
@@ -1615,7 +2237,10 @@ def test_s6_without_success_criteria_any_2xx_succeeds(generate: Generate, status
 
 
 def test_s6_success_criteria_replace_the_2xx_rule(generate: Generate) -> None:
-    flow = dict(PING_FLOW, steps=[dict(PING_FLOW["steps"][0], successCriteria=[{"condition": "$statusCode == 404"}])])
+    flow = dict(
+        PING_FLOW,
+        steps=[dict(PING_FLOW["steps"][0], successCriteria=[{"condition": "$statusCode == 404"}])],
+    )
     gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PING_API})
     with Loopback(lambda seen: Answer(404, {})) as server:
         assert gen.ping(client=gen.rt.Client(base_url=server.url)).trace[0].status_code == 404
@@ -1624,9 +2249,14 @@ def test_s6_success_criteria_replace_the_2xx_rule(generate: Generate) -> None:
             gen.ping(client=gen.rt.Client(base_url=server.url))
 
 
-def _criteria_outcomes(generate: Generate, criteria: list[dict[str, Any]], answer: Answer) -> list[bool]:
+def _criteria_outcomes(
+    generate: Generate, criteria: list[dict[str, Any]], answer: Answer
+) -> list[bool]:
     flows = [
-        {"workflowId": f"c{i}", "steps": [{"stepId": "s", "operationId": "ping", "successCriteria": [criterion]}]}
+        {
+            "workflowId": f"c{i}",
+            "steps": [{"stepId": "s", "operationId": "ping", "successCriteria": [criterion]}],
+        }
         for i, criterion in enumerate(criteria)
     ]
     gen = generate({"flow.arazzo.yaml": arazzo(flows), "api.openapi.yaml": PING_API})
@@ -1642,7 +2272,16 @@ def _criteria_outcomes(generate: Generate, criteria: list[dict[str, Any]], answe
 
 
 def test_s6_string_comparisons_are_case_insensitive(generate: Generate) -> None:
-    answer = Answer(200, {"status": "OK", "mode": "FAST", "data": {"name": "Ünïcode Rex", "secure_id": "AbC"}, "count": 3}, {"X-Mode": "Fast"})
+    answer = Answer(
+        200,
+        {
+            "status": "OK",
+            "mode": "FAST",
+            "data": {"name": "Ünïcode Rex", "secure_id": "AbC"},
+            "count": 3,
+        },
+        {"X-Mode": "Fast"},
+    )
     cases = [
         ({"condition": "$response.header.X-Mode == $response.body#/mode"}, True),
         ({"condition": "$response.header.X-Mode != $response.body#/mode"}, False),
@@ -1653,39 +2292,145 @@ def test_s6_string_comparisons_are_case_insensitive(generate: Generate) -> None:
         ({"condition": "$response.header.x-mode == 'fast'"}, True),
         ({"condition": "$response.body#/data/name == 'ÜNÏCODE REX'"}, True),
         ({"condition": "$response.body#/status == 'okay'"}, False),
-        ({"context": "$response.body", "type": "jsonpath", "condition": "$.data.secure_id == 'abc'"}, True),
+        (
+            {
+                "context": "$response.body",
+                "type": "jsonpath",
+                "condition": "$.data.secure_id == 'abc'",
+            },
+            True,
+        ),
         ({"context": "$response.body", "type": "jsonpath", "condition": "$.status != 'ok'"}, False),
     ]
     assert _criteria_outcomes(generate, [c for c, _ in cases], answer) == [e for _, e in cases]
 
 
 def test_s6_jsonpath_root_is_the_context_value_and_query_comparisons(generate: Generate) -> None:
-    answer = Answer(200, {"data": {"initializeSession": {"secure_id": "s1"}, "items": [{"n": 1}, {"n": 5, "s": "x"}], "missing": None, "msg": "A == B"}, "count": 3, "odd key": "V"})
+    answer = Answer(
+        200,
+        {
+            "data": {
+                "initializeSession": {"secure_id": "s1"},
+                "items": [{"n": 1}, {"n": 5, "s": "x"}],
+                "missing": None,
+                "msg": "A == B",
+            },
+            "count": 3,
+            "odd key": "V",
+        },
+    )
     cases: list[tuple[dict[str, Any], bool]] = [
-        ({"context": "$response.body", "type": "jsonpath", "condition": "$.data.initializeSession.secure_id != null"}, True),
-        ({"context": "$response.body", "type": "jsonpath", "condition": "$.data.nothing.secure_id != null"}, False),
-        ({"context": "$response.body", "type": "jsonpath", "condition": "$.data.nothing == null"}, True),
+        (
+            {
+                "context": "$response.body",
+                "type": "jsonpath",
+                "condition": "$.data.initializeSession.secure_id != null",
+            },
+            True,
+        ),
+        (
+            {
+                "context": "$response.body",
+                "type": "jsonpath",
+                "condition": "$.data.nothing.secure_id != null",
+            },
+            False,
+        ),
+        (
+            {
+                "context": "$response.body",
+                "type": "jsonpath",
+                "condition": "$.data.nothing == null",
+            },
+            True,
+        ),
         ({"context": "$response.body", "type": "jsonpath", "condition": "$.count >= 3"}, True),
         ({"context": "$response.body", "type": "jsonpath", "condition": "$.count > 3"}, False),
-        ({"context": "$response.body", "type": "jsonpath", "condition": "$.data.items[?@.n > 2]"}, True),
-        ({"context": "$response.body", "type": "jsonpath", "condition": "$.data.items[?@.n > 9]"}, False),
-        ({"context": "$response.body#/data", "type": "jsonpath", "condition": "$.items[1].n"}, True),
+        (
+            {
+                "context": "$response.body",
+                "type": "jsonpath",
+                "condition": "$.data.items[?@.n > 2]",
+            },
+            True,
+        ),
+        (
+            {
+                "context": "$response.body",
+                "type": "jsonpath",
+                "condition": "$.data.items[?@.n > 9]",
+            },
+            False,
+        ),
+        (
+            {"context": "$response.body#/data", "type": "jsonpath", "condition": "$.items[1].n"},
+            True,
+        ),
         ({"context": "$response.body#/data", "type": "jsonpath", "condition": "$.data"}, False),
-        ({"context": "$response.body#/data/items", "type": "jsonpath", "condition": "$[0].n == 1"}, True),
-        ({"context": "$response.body", "type": {"type": "jsonpath", "version": "draft-goessner-dispatch-jsonpath-00"}, "condition": "$.count"}, True),
-        ({"context": "$response.body", "type": "jsonpath", "condition": "$.data.msg == 'a == b'"}, True),
-        ({"context": "$response.body", "type": "jsonpath", "condition": "$['odd key'] == 'v'"}, True),
-        ({"context": "$response.body", "type": "jsonpath", "condition": "$.data.items[?@.n == 5].s == 'X'"}, True),
-        ({"context": "$response.body", "type": "jsonpath", "condition": "$.data.items[?@.n == 7].s == null"}, True),
+        (
+            {
+                "context": "$response.body#/data/items",
+                "type": "jsonpath",
+                "condition": "$[0].n == 1",
+            },
+            True,
+        ),
+        (
+            {
+                "context": "$response.body",
+                "type": {"type": "jsonpath", "version": "draft-goessner-dispatch-jsonpath-00"},
+                "condition": "$.count",
+            },
+            True,
+        ),
+        (
+            {
+                "context": "$response.body",
+                "type": "jsonpath",
+                "condition": "$.data.msg == 'a == b'",
+            },
+            True,
+        ),
+        (
+            {"context": "$response.body", "type": "jsonpath", "condition": "$['odd key'] == 'v'"},
+            True,
+        ),
+        (
+            {
+                "context": "$response.body",
+                "type": "jsonpath",
+                "condition": "$.data.items[?@.n == 5].s == 'X'",
+            },
+            True,
+        ),
+        (
+            {
+                "context": "$response.body",
+                "type": "jsonpath",
+                "condition": "$.data.items[?@.n == 7].s == null",
+            },
+            True,
+        ),
     ]
     assert _criteria_outcomes(generate, [c for c, _ in cases], answer) == [e for _, e in cases]
 
 
 def test_s6_xpath_root_is_the_document(generate: Generate) -> None:
-    answer = Answer(200, "<order><id>7</id><lines><line sku='a'/></lines></order>", content_type="application/xml")
+    answer = Answer(
+        200,
+        "<order><id>7</id><lines><line sku='a'/></lines></order>",
+        content_type="application/xml",
+    )
     cases = [
         ({"context": "$response.body", "type": "xpath", "condition": "/order/id"}, True),
-        ({"context": "$response.body", "type": "xpath", "condition": "/order/lines/line[@sku='a']"}, True),
+        (
+            {
+                "context": "$response.body",
+                "type": "xpath",
+                "condition": "/order/lines/line[@sku='a']",
+            },
+            True,
+        ),
         ({"context": "$response.body", "type": "xpath", "condition": "/wrapper/order"}, False),
         ({"context": "$response.body", "type": "xpath", "condition": "//line[@sku='b']"}, False),
     ]
@@ -1693,7 +2438,17 @@ def test_s6_xpath_root_is_the_document(generate: Generate) -> None:
 
 
 def test_s6_action_criteria_see_the_request_and_response(generate: Generate) -> None:
-    api = openapi({"/ping": {"post": {"operationId": "ping", "parameters": [{"name": "X-Try", "in": "header", "schema": {"type": "string"}}], "responses": {"200": {"description": "ok"}}}}})
+    api = openapi(
+        {
+            "/ping": {
+                "post": {
+                    "operationId": "ping",
+                    "parameters": [{"name": "X-Try", "in": "header", "schema": {"type": "string"}}],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        }
+    )
     flow = {
         "workflowId": "acting",
         "inputs": {"type": "object", "properties": {"try": {"type": "string"}}},
@@ -1702,11 +2457,30 @@ def test_s6_action_criteria_see_the_request_and_response(generate: Generate) -> 
                 "stepId": "a",
                 "operationId": "ping",
                 "parameters": [{"name": "X-Try", "in": "header", "value": "$inputs.try"}],
-                "requestBody": {"contentType": "application/json", "payload": {"flag": "$inputs.try"}},
+                "requestBody": {
+                    "contentType": "application/json",
+                    "payload": {"flag": "$inputs.try"},
+                },
                 "onSuccess": [
-                    {"name": "byHeader", "type": "end", "criteria": [{"condition": "$request.header.X-Try == 'stop'"}]},
-                    {"name": "byBody", "type": "end", "criteria": [{"condition": "$request.body#/flag == 'halt'"}]},
-                    {"name": "byMethod", "type": "goto", "stepId": "c", "criteria": [{"condition": "$method == 'POST'"}, {"condition": "$response.body#/skip == true"}]},
+                    {
+                        "name": "byHeader",
+                        "type": "end",
+                        "criteria": [{"condition": "$request.header.X-Try == 'stop'"}],
+                    },
+                    {
+                        "name": "byBody",
+                        "type": "end",
+                        "criteria": [{"condition": "$request.body#/flag == 'halt'"}],
+                    },
+                    {
+                        "name": "byMethod",
+                        "type": "goto",
+                        "stepId": "c",
+                        "criteria": [
+                            {"condition": "$method == 'POST'"},
+                            {"condition": "$response.body#/skip == true"},
+                        ],
+                    },
                 ],
             },
             {"stepId": "b", "operationId": "ping"},
@@ -1714,7 +2488,9 @@ def test_s6_action_criteria_see_the_request_and_response(generate: Generate) -> 
         ],
     }
     gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": api})
-    with Loopback(lambda seen: Answer(200, {"skip": bool(seen.body) and seen.json().get("flag") == "skip"})) as server:
+    with Loopback(
+        lambda seen: Answer(200, {"skip": bool(seen.body) and seen.json().get("flag") == "skip"})
+    ) as server:
         client = gen.rt.Client(base_url=server.url)
         assert [r.step_id for r in gen.acting(try_="stop", client=client).trace] == ["a"]
         assert [r.step_id for r in gen.acting(try_="halt", client=client).trace] == ["a"]
@@ -1727,14 +2503,26 @@ def test_s6_depends_on_runs_once_per_call(generate: Generate) -> None:
         return {
             "workflowId": workflow_id,
             "inputs": {"type": "object", "properties": {"tag": {"type": "string"}}},
-            "steps": [{"stepId": "s", "operationId": "ping", "parameters": [{"name": "tag", "in": "query", "value": "$inputs.tag"}]}],
+            "steps": [
+                {
+                    "stepId": "s",
+                    "operationId": "ping",
+                    "parameters": [{"name": "tag", "in": "query", "value": "$inputs.tag"}],
+                }
+            ],
             **extra,
         }
 
     base = flow("base")
     middle = flow("middle", dependsOn=["base"])
     top = flow("top", dependsOn=["base", "middle"])
-    top["steps"] = [{"stepId": "sub", "workflowId": "middle", "parameters": [{"name": "tag", "value": "$inputs.tag"}]}] + top["steps"]
+    top["steps"] = [
+        {
+            "stepId": "sub",
+            "workflowId": "middle",
+            "parameters": [{"name": "tag", "value": "$inputs.tag"}],
+        }
+    ] + top["steps"]
     gen = generate({"flow.arazzo.yaml": arazzo([base, middle, top]), "api.openapi.yaml": PING_API})
     with Loopback(lambda seen: Answer(200, {})) as server:
         client = gen.rt.Client(base_url=server.url)
@@ -1752,14 +2540,21 @@ def test_s6_method_url_and_source_description_url(generate: Generate) -> None:
                 "delete": {
                     "operationId": "drop",
                     "parameters": [
-                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
                         {"name": "why", "in": "query", "schema": {"type": "string"}},
                     ],
                     "responses": {"204": {"description": "gone"}},
                 },
                 "patch": {
                     "operationId": "touch",
-                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
                     "responses": {"200": {"description": "ok"}},
                 },
             }
@@ -1771,16 +2566,43 @@ def test_s6_method_url_and_source_description_url(generate: Generate) -> None:
             {
                 "stepId": "drop",
                 "operationId": "drop",
-                "parameters": [{"name": "id", "in": "path", "value": "a b/c"}, {"name": "why", "in": "query", "value": "x&y"}],
-                "outputs": {"method": "$method", "url": "$url", "src": "$sourceDescriptions.the-api.url"},
+                "parameters": [
+                    {"name": "id", "in": "path", "value": "a b/c"},
+                    {"name": "why", "in": "query", "value": "x&y"},
+                ],
+                "outputs": {
+                    "method": "$method",
+                    "url": "$url",
+                    "src": "$sourceDescriptions.the-api.url",
+                },
             },
-            {"stepId": "touch", "operationId": "touch", "parameters": [{"name": "id", "in": "path", "value": "1"}], "outputs": {"method": "$method"}},
+            {
+                "stepId": "touch",
+                "operationId": "touch",
+                "parameters": [{"name": "id", "in": "path", "value": "1"}],
+                "outputs": {"method": "$method"},
+            },
         ],
-        "outputs": {"drop": "$steps.drop.outputs.method", "touch": "$steps.touch.outputs.method", "url": "$steps.drop.outputs.url", "src": "$steps.drop.outputs.src"},
+        "outputs": {
+            "drop": "$steps.drop.outputs.method",
+            "touch": "$steps.touch.outputs.method",
+            "url": "$steps.drop.outputs.url",
+            "src": "$steps.drop.outputs.src",
+        },
     }
     sources = [{"name": "the-api", "url": "./sub/../api.openapi.yaml", "type": "openapi"}]
-    gen = generate({"flow.arazzo.yaml": arazzo([flow], sources=sources), "api.openapi.yaml": api, "sub/.keep.yaml": "x: 1"})
-    with Loopback(lambda seen: Answer(204 if seen.method == "DELETE" else 200, b"" if seen.method == "DELETE" else {})) as server:
+    gen = generate(
+        {
+            "flow.arazzo.yaml": arazzo([flow], sources=sources),
+            "api.openapi.yaml": api,
+            "sub/.keep.yaml": "x: 1",
+        }
+    )
+    with Loopback(
+        lambda seen: Answer(
+            204 if seen.method == "DELETE" else 200, b"" if seen.method == "DELETE" else {}
+        )
+    ) as server:
         result = gen.verbs(client=gen.rt.Client(base_url=server.url + "/"))
         raw_path = server.seen[0].path
     assert (result.drop, result.touch) == ("DELETE", "PATCH")
@@ -1798,7 +2620,10 @@ def test_s6_json_pointer_tails_on_every_root(generate: Generate) -> None:
             {
                 "stepId": "post",
                 "operationId": "ping",
-                "requestBody": {"contentType": "application/json", "payload": {"cfg": "$inputs.cfg", "list": [10, {"deep": "d"}]}},
+                "requestBody": {
+                    "contentType": "application/json",
+                    "payload": {"cfg": "$inputs.cfg", "list": [10, {"deep": "d"}]},
+                },
                 "outputs": {
                     "inPtr": "$inputs.cfg#/a/1",
                     "reqPtr": "$request.body#/list/1/deep",
@@ -1807,7 +2632,12 @@ def test_s6_json_pointer_tails_on_every_root(generate: Generate) -> None:
                 },
             }
         ],
-        "outputs": {"whole": "$steps.post.outputs.whole", "inPtr": "$steps.post.outputs.inPtr", "reqPtr": "$steps.post.outputs.reqPtr", "resPtr": "$steps.post.outputs.resPtr"},
+        "outputs": {
+            "whole": "$steps.post.outputs.whole",
+            "inPtr": "$steps.post.outputs.inPtr",
+            "reqPtr": "$steps.post.outputs.reqPtr",
+            "resPtr": "$steps.post.outputs.resPtr",
+        },
     }
     parent = {
         "workflowId": "parent",
@@ -1832,7 +2662,9 @@ def test_s6_json_pointer_tails_on_every_root(generate: Generate) -> None:
     }
     gen = generate({"flow.arazzo.yaml": arazzo([child, parent]), "api.openapi.yaml": PING_API})
     with Loopback(lambda seen: Answer(200, {"echo": seen.json()})) as server:
-        result = gen.parent(cfg={"a": ["x", "y"], "a/b~c": "t"}, client=gen.rt.Client(base_url=server.url))
+        result = gen.parent(
+            cfg={"a": ["x", "y"], "a/b~c": "t"}, client=gen.rt.Client(base_url=server.url)
+        )
     assert (result.out_ptr, result.step_ptr, result.wf_ptr) == (10, "y", "d")
     assert (result.in_ptr, result.req_ptr, result.res_ptr, result.tilde) == ("y", "d", "x", "t")
 
@@ -1841,13 +2673,27 @@ def test_s6_step_budget_counts_retries_and_sub_workflow_steps(generate: Generate
     child = {"workflowId": "child", "steps": [{"stepId": "inner", "operationId": "ping"}]}
     looping = {
         "workflowId": "looping",
-        "steps": [{"stepId": "outer", "workflowId": "child", "onSuccess": [{"name": "again", "type": "goto", "stepId": "outer"}]}],
+        "steps": [
+            {
+                "stepId": "outer",
+                "workflowId": "child",
+                "onSuccess": [{"name": "again", "type": "goto", "stepId": "outer"}],
+            }
+        ],
     }
     retrying = {
         "workflowId": "retrying",
-        "steps": [{"stepId": "r", "operationId": "ping", "onFailure": [{"name": "again", "type": "retry", "retryLimit": 5000}]}],
+        "steps": [
+            {
+                "stepId": "r",
+                "operationId": "ping",
+                "onFailure": [{"name": "again", "type": "retry", "retryLimit": 5000}],
+            }
+        ],
     }
-    gen = generate({"flow.arazzo.yaml": arazzo([child, looping, retrying]), "api.openapi.yaml": PING_API})
+    gen = generate(
+        {"flow.arazzo.yaml": arazzo([child, looping, retrying]), "api.openapi.yaml": PING_API}
+    )
     # requests answered by the step driver's pump (tests/driver_pump.py), not a server
     ok = scripted_client(gen, lambda sent: (200, {}))
     with pytest.raises(gen.rt.WorkflowLimitError) as loop:
@@ -1866,7 +2712,12 @@ TEXT_API = openapi(
         "/ping": {
             "post": {
                 "operationId": "ping",
-                "requestBody": {"content": {"application/xml": {"schema": {"type": "string"}}, "text/plain": {"schema": {"type": "string"}}}},
+                "requestBody": {
+                    "content": {
+                        "application/xml": {"schema": {"type": "string"}},
+                        "text/plain": {"schema": {"type": "string"}},
+                    }
+                },
                 "responses": {"200": {"description": "ok"}},
             }
         }
@@ -1881,7 +2732,11 @@ def test_s6_xpath_replacement_target_is_an_unsupported_error(tmp_path: Path) -> 
             {
                 "stepId": "s",
                 "operationId": "ping",
-                "requestBody": {"contentType": "application/xml", "payload": "<a><b>1</b></a>", "replacements": [{"target": "b/text()", "value": "2"}]},
+                "requestBody": {
+                    "contentType": "application/xml",
+                    "payload": "<a><b>1</b></a>",
+                    "replacements": [{"target": "b/text()", "value": "2"}],
+                },
             }
         ],
     }
@@ -1902,20 +2757,28 @@ def test_s6_xpath_replacement_target_is_an_unsupported_error(tmp_path: Path) -> 
         ("text/plain", "hello", "/x"),
     ],
 )
-def test_s6_replacements_that_cannot_apply_are_reported(tmp_path: Path, content_type: str, payload: str, target: str) -> None:
+def test_s6_replacements_that_cannot_apply_are_reported(
+    tmp_path: Path, content_type: str, payload: str, target: str
+) -> None:
     flow = {
         "workflowId": "w",
         "steps": [
             {
                 "stepId": "s",
                 "operationId": "ping",
-                "requestBody": {"contentType": content_type, "payload": payload, "replacements": [{"target": target, "value": "2"}]},
+                "requestBody": {
+                    "contentType": content_type,
+                    "payload": payload,
+                    "replacements": [{"target": target, "value": "2"}],
+                },
             }
         ],
     }
     _write(tmp_path, {"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": TEXT_API})
     result = cli("generate", "flow.arazzo.yaml", "-o", "out", cwd=tmp_path)
-    assert result.returncode == 1, "the replacement was accepted and is dropped when the request is sent"
+    assert (
+        result.returncode == 1
+    ), "the replacement was accepted and is dropped when the request is sent"
     assert not (tmp_path / "out").exists()
     line, _ = _node_position((tmp_path / "flow.arazzo.yaml").read_text(), "replacements:")
     assert any(d["level"] == "error" and int(d["line"]) > line for d in diagnostics(result.stderr))
@@ -1925,7 +2788,13 @@ def test_s6_request_body_on_a_workflow_step_is_reported(tmp_path: Path) -> None:
     child = {"workflowId": "child", "steps": [{"stepId": "s", "operationId": "ping"}]}
     parent = {
         "workflowId": "parent",
-        "steps": [{"stepId": "call", "workflowId": "child", "requestBody": {"contentType": "application/json", "payload": {"x": 1}}}],
+        "steps": [
+            {
+                "stepId": "call",
+                "workflowId": "child",
+                "requestBody": {"contentType": "application/json", "payload": {"x": 1}},
+            }
+        ],
     }
     _write(tmp_path, {"flow.arazzo.yaml": arazzo([child, parent]), "api.openapi.yaml": PING_API})
     result = cli("generate", "flow.arazzo.yaml", "-o", "out", cwd=tmp_path)
@@ -1945,16 +2814,37 @@ def test_s3_output_types_follow_referenced_response_schemas(generate: Generate) 
             "/owners/{id}": {
                 "get": {
                     "operationId": "getOwner",
-                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
                     "responses": {"200": {"$ref": "#/components/responses/OwnerResponse"}},
                 }
             }
         },
         components={
-            "responses": {"OwnerResponse": {"description": "an owner", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Owner"}}}}},
+            "responses": {
+                "OwnerResponse": {
+                    "description": "an owner",
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Owner"}}
+                    },
+                }
+            },
             "schemas": {
-                "Owner": {"type": "object", "properties": {"name": {"type": "string"}, "pets": {"type": "array", "items": {"$ref": "#/components/schemas/Pet"}}}},
-                "Pet": {"type": "object", "properties": {"age": {"type": "integer"}, "kind": {"type": "string", "enum": ["cat", "dog"]}}},
+                "Owner": {
+                    "type": "object",
+                    "properties": {
+                        "name": {"type": "string"},
+                        "pets": {"type": "array", "items": {"$ref": "#/components/schemas/Pet"}},
+                    },
+                },
+                "Pet": {
+                    "type": "object",
+                    "properties": {
+                        "age": {"type": "integer"},
+                        "kind": {"type": "string", "enum": ["cat", "dog"]},
+                    },
+                },
             },
         },
     )
@@ -1965,16 +2855,26 @@ def test_s3_output_types_follow_referenced_response_schemas(generate: Generate) 
                 "stepId": "get",
                 "operationId": "getOwner",
                 "parameters": [{"name": "id", "in": "path", "value": "o1"}],
-                "outputs": {"name": "$response.body#/name", "age": "$response.body#/pets/0/age", "kind": "$response.body#/pets/0/kind"},
+                "outputs": {
+                    "name": "$response.body#/name",
+                    "age": "$response.body#/pets/0/age",
+                    "kind": "$response.body#/pets/0/kind",
+                },
             }
         ],
-        "outputs": {"name": "$steps.get.outputs.name", "age": "$steps.get.outputs.age", "kind": "$steps.get.outputs.kind"},
+        "outputs": {
+            "name": "$steps.get.outputs.name",
+            "age": "$steps.get.outputs.age",
+            "kind": "$steps.get.outputs.kind",
+        },
     }
     gen = generate({"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": api})
     hints = typing.get_type_hints(gen.OwnerResult)
     assert hints["name"] == str | None and hints["age"] == int | None
     assert hints["kind"] == Literal["cat", "dog"] | None
-    with Loopback(lambda seen: Answer(200, {"name": "Ann", "pets": [{"age": 3, "kind": "cat"}]})) as server:
+    with Loopback(
+        lambda seen: Answer(200, {"name": "Ann", "pets": [{"age": 3, "kind": "cat"}]})
+    ) as server:
         result = gen.owner(client=gen.rt.Client(base_url=server.url))
     assert (result.name, result.age, result.kind) == ("Ann", 3, "cat")
 
@@ -1985,10 +2885,32 @@ def test_s2_modules_from_unusual_names_are_black_formatted(tmp_path: Path) -> No
     from generator.emit.writer import BLACK_MODE
 
     flows = [
-        _echo_flow("import", {"class": {"type": "string"}, "x-y": {"type": "integer"}, "client": {"type": "boolean"}}),
-        _echo_flow("getHTTP2Server", {"o": {"type": "object", "properties": {"a-b": {"type": "string"}, "c": {"type": "array", "items": {"enum": ["p", "q"]}}}}}),
+        _echo_flow(
+            "import",
+            {
+                "class": {"type": "string"},
+                "x-y": {"type": "integer"},
+                "client": {"type": "boolean"},
+            },
+        ),
+        _echo_flow(
+            "getHTTP2Server",
+            {
+                "o": {
+                    "type": "object",
+                    "properties": {
+                        "a-b": {"type": "string"},
+                        "c": {"type": "array", "items": {"enum": ["p", "q"]}},
+                    },
+                }
+            },
+        ),
     ]
-    out = _generate_cli(tmp_path, {"Weird-Name.arazzo.yaml": arazzo(flows), "api.openapi.yaml": PING_API}, "Weird-Name.arazzo.yaml")
+    out = _generate_cli(
+        tmp_path,
+        {"Weird-Name.arazzo.yaml": arazzo(flows), "api.openapi.yaml": PING_API},
+        "Weird-Name.arazzo.yaml",
+    )
     for path in out.rglob("*.py"):
         text = path.read_text()
         assert black.format_str(text, mode=BLACK_MODE) == text, path
@@ -2012,7 +2934,9 @@ def test_s4_the_given_http_client_and_timeout_are_used(generate: Generate) -> No
 
     async def run_async() -> None:
         async with httpx.AsyncClient(transport=httpx.MockTransport(handler_async)) as http:
-            await gen.ping_async(client=gen.rt.AsyncClient(base_url="http://mock.test/v2", http=http))
+            await gen.ping_async(
+                client=gen.rt.AsyncClient(base_url="http://mock.test/v2", http=http)
+            )
 
     asyncio.run(run_async())
     assert seen == ["http://mock.test/ping", "http://mock.test/v2/ping"]
@@ -2024,25 +2948,48 @@ def test_s4_the_given_http_client_and_timeout_are_used(generate: Generate) -> No
         silent.listen(8)
         started = time.monotonic()
         with pytest.raises(gen.rt.StepFailedError) as failure:
-            gen.ping(client=gen.rt.Client(base_url=f"http://127.0.0.1:{silent.getsockname()[1]}", timeout=0.3))
+            gen.ping(
+                client=gen.rt.Client(
+                    base_url=f"http://127.0.0.1:{silent.getsockname()[1]}", timeout=0.3
+                )
+            )
         assert time.monotonic() - started < 1.8
     assert failure.value.status_code is None
 
 
-def test_s4_a_credential_echoed_by_the_server_stays_out_of_the_exception(generate: Generate) -> None:
+def test_s4_a_credential_echoed_by_the_server_stays_out_of_the_exception(
+    generate: Generate,
+) -> None:
     gen = generate({"flow.arazzo.yaml": arazzo([SECURED_FLOW]), "api.openapi.yaml": SECURED_API})
-    with Loopback(lambda seen: Answer(401 if seen.path == "/b" else 200, {"rejected": seen.headers.get("authorization", "")})) as server:
+    with Loopback(
+        lambda seen: Answer(
+            401 if seen.path == "/b" else 200, {"rejected": seen.headers.get("authorization", "")}
+        )
+    ) as server:
         with pytest.raises(gen.rt.StepFailedError) as failure:
             gen.secured(client=gen.rt.Client(base_url=server.url, credentials=SECURED_SECRETS))
     import base64
 
-    assert base64.b64encode(SECURED_SECRETS["basic"].encode()).decode() not in repr(failure.value.body)
+    assert base64.b64encode(SECURED_SECRETS["basic"].encode()).decode() not in repr(
+        failure.value.body
+    )
 
 
 def test_s1_check_ignores_bytecode_caches_of_an_imported_package(tmp_path: Path) -> None:
-    out = _generate_cli(tmp_path, {"flow.arazzo.yaml": arazzo([PING_FLOW]), "api.openapi.yaml": PING_API}, "flow.arazzo.yaml", out="cachedpkg")
+    out = _generate_cli(
+        tmp_path,
+        {"flow.arazzo.yaml": arazzo([PING_FLOW]), "api.openapi.yaml": PING_API},
+        "flow.arazzo.yaml",
+        out="cachedpkg",
+    )
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    compiled = subprocess.run([sys.executable, "-c", "import cachedpkg.flow"], cwd=tmp_path, capture_output=True, text=True, env=env)
+    compiled = subprocess.run(
+        [sys.executable, "-c", "import cachedpkg.flow"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert compiled.returncode == 0, compiled.stderr
     assert list(out.rglob("__pycache__"))
     check = cli("generate", "flow.arazzo.yaml", "-o", "cachedpkg", "--check", cwd=tmp_path)
@@ -2055,14 +3002,29 @@ def test_s1_run_input_file_problems_are_input_errors(tmp_path: Path) -> None:
     _write(tmp_path, {"flow.arazzo.yaml": arazzo([RUN_FLOW]), "api.openapi.yaml": PING_API})
     (tmp_path / "list.json").write_text("[1, 2]")
     (tmp_path / "broken.json").write_text("{")
-    for args in (["--inputs", "missing.json"], ["--inputs", "list.json"], ["--inputs", "broken.json"], ["--input", "n=1.5"]):
-        result = cli("run", "flow.arazzo.yaml", "echo", *args, "--base-url", "http://127.0.0.1:9", cwd=tmp_path)
+    for args in (
+        ["--inputs", "missing.json"],
+        ["--inputs", "list.json"],
+        ["--inputs", "broken.json"],
+        ["--input", "n=1.5"],
+    ):
+        result = cli(
+            "run",
+            "flow.arazzo.yaml",
+            "echo",
+            *args,
+            "--base-url",
+            "http://127.0.0.1:9",
+            cwd=tmp_path,
+        )
         assert result.returncode == 2, (args, result.stderr)
         assert "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize("version", ["1.0.0", "1.0.1"])
-def test_s1_arazzo_1_0_x_with_openapi_3_0_json_descriptions(generate: Generate, version: str) -> None:
+def test_s1_arazzo_1_0_x_with_openapi_3_0_json_descriptions(
+    generate: Generate, version: str
+) -> None:
     api = {
         "openapi": "3.0.3",
         "info": {"title": "Old API", "version": "1"},
@@ -2071,11 +3033,27 @@ def test_s1_arazzo_1_0_x_with_openapi_3_0_json_descriptions(generate: Generate, 
             "/pets/{id}": {
                 "get": {
                     "operationId": "getPet",
-                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                    "parameters": [
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        }
+                    ],
                     "responses": {
                         "200": {
                             "description": "ok",
-                            "content": {"application/json": {"schema": {"type": "object", "properties": {"name": {"type": "string", "nullable": True}}}}},
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "name": {"type": "string", "nullable": True}
+                                        },
+                                    }
+                                }
+                            },
                         }
                     },
                 }
@@ -2084,7 +3062,14 @@ def test_s1_arazzo_1_0_x_with_openapi_3_0_json_descriptions(generate: Generate, 
     }
     flow = {
         "workflowId": "old",
-        "steps": [{"stepId": "get", "operationId": "getPet", "parameters": [{"name": "id", "in": "path", "value": 4}], "outputs": {"name": "$response.body#/name"}}],
+        "steps": [
+            {
+                "stepId": "get",
+                "operationId": "getPet",
+                "parameters": [{"name": "id", "in": "path", "value": 4}],
+                "outputs": {"name": "$response.body#/name"},
+            }
+        ],
         "outputs": {"name": "$steps.get.outputs.name"},
     }
     doc = arazzo([flow], sources=[{"name": "old", "url": "old.openapi.json", "type": "openapi"}])
@@ -2103,12 +3088,31 @@ def test_s1_other_arazzo_versions_are_invalid(tmp_path: Path) -> None:
         result = cli("validate", "flow.arazzo.yaml", cwd=tmp_path)
         assert result.returncode == 1, version
         [diag] = [d for d in diagnostics(result.stderr) if d["level"] == "error"]
-        assert int(diag["line"]) == _node_position((tmp_path / "flow.arazzo.yaml").read_text(), "arazzo:")[0]
+        assert (
+            int(diag["line"])
+            == _node_position((tmp_path / "flow.arazzo.yaml").read_text(), "arazzo:")[0]
+        )
 
 
 def test_s5_a_failing_child_workflow_keeps_the_whole_trace(generate: Generate) -> None:
-    child = {"workflowId": "child", "steps": [{"stepId": "inner", "operationId": "ping", "successCriteria": [{"condition": "$statusCode == 200"}]}]}
-    parent = {"workflowId": "parent", "steps": [{"stepId": "first", "operationId": "ping"}, {"stepId": "call", "workflowId": "child"}, {"stepId": "never", "operationId": "ping"}]}
+    child = {
+        "workflowId": "child",
+        "steps": [
+            {
+                "stepId": "inner",
+                "operationId": "ping",
+                "successCriteria": [{"condition": "$statusCode == 200"}],
+            }
+        ],
+    }
+    parent = {
+        "workflowId": "parent",
+        "steps": [
+            {"stepId": "first", "operationId": "ping"},
+            {"stepId": "call", "workflowId": "child"},
+            {"stepId": "never", "operationId": "ping"},
+        ],
+    }
     gen = generate({"flow.arazzo.yaml": arazzo([child, parent]), "api.openapi.yaml": PING_API})
     answers = [Answer(200, {}), Answer(418, {"teapot": True})]
     with Loopback(lambda seen: answers.pop(0)) as server:
@@ -2116,7 +3120,10 @@ def test_s5_a_failing_child_workflow_keeps_the_whole_trace(generate: Generate) -
             gen.parent(client=gen.rt.Client(base_url=server.url))
         assert len(server.seen) == 2
     error = failure.value
-    assert [(r.workflow_id, r.step_id) for r in error.trace] == [("parent", "first"), ("child", "inner")]
+    assert [(r.workflow_id, r.step_id) for r in error.trace] == [
+        ("parent", "first"),
+        ("child", "inner"),
+    ]
     assert (error.status_code, error.body, error.attempts) == (418, {"teapot": True}, 1)
     assert error.step_id in ("inner", "call")
 
@@ -2134,11 +3141,17 @@ def test_s1_run_prints_only_the_outputs_on_stdout_even_with_warnings(tmp_path: P
             {"stepId": "never", "operationId": "ping", "outputs": {"s": "$statusCode"}},
         ],
         "successActions": [{"name": "stop", "type": "end"}],
-        "outputs": {"status": "$steps.ping.outputs.status", "nothing": "$steps.ping.outputs.nothing", "never": "$steps.never.outputs.s"},
+        "outputs": {
+            "status": "$steps.ping.outputs.status",
+            "nothing": "$steps.ping.outputs.nothing",
+            "never": "$steps.never.outputs.s",
+        },
     }
     _write(tmp_path, {"flow.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PING_API})
     with Loopback(lambda seen: Answer(200, {"x": 1})) as server:
-        result = script("run", "flow.arazzo.yaml", "warned", "--server", f"api={server.url}", cwd=tmp_path)
+        result = script(
+            "run", "flow.arazzo.yaml", "warned", "--server", f"api={server.url}", cwd=tmp_path
+        )
         assert len(server.seen) == 1
     assert result.returncode == 0, result.stderr
     assert any(d["level"] == "warning" for d in diagnostics(result.stderr))

@@ -27,7 +27,11 @@ def diagnostics_for(name: str) -> list[str]:
 
 @pytest.mark.parametrize("name", DOCUMENTS)
 def test_exact_diagnostics(name: str) -> None:
-    expected = (CORPUS / name.replace(".arazzo.yaml", ".expected")).read_text(encoding="utf-8").splitlines()
+    expected = (
+        (CORPUS / name.replace(".arazzo.yaml", ".expected"))
+        .read_text(encoding="utf-8")
+        .splitlines()
+    )
     assert diagnostics_for(name) == expected
 
 
@@ -37,7 +41,17 @@ def test_corpus_covers_every_rule() -> None:
         for line in (CORPUS / name.replace(".arazzo.yaml", ".expected")).read_text().splitlines():
             rules.add(line.rsplit("[", 1)[1].rstrip("]"))
     assert {
-        "reference", "expression", "duplicate", "cycle", "required-parameter", "undeclared-parameter",
-        "request-body", "response-pointer", "status-code", "remote-source", "load", "openapi-valid",
+        "reference",
+        "expression",
+        "duplicate",
+        "cycle",
+        "required-parameter",
+        "undeclared-parameter",
+        "request-body",
+        "response-pointer",
+        "status-code",
+        "remote-source",
+        "load",
+        "openapi-valid",
     } <= rules
     assert len(DOCUMENTS) >= 25

@@ -111,17 +111,35 @@ def test_property_paths_in_simple_conditions_are_valid_and_not_dialects() -> Non
     ("written", "sources", "expected"),
     [
         ("api#/paths/~1a/get", {"api": "api.yaml"}, "{$sourceDescriptions.api.url}#/paths/~1a/get"),
-        ("api.yaml#/paths/~1a/get", {"api": "api.yaml", "b": "b.yaml"}, "{$sourceDescriptions.api.url}#/paths/~1a/get"),
-        ("./api.yaml#/paths/~1a/get", {"api": "api.yaml"}, "{$sourceDescriptions.api.url}#/paths/~1a/get"),
-        ("$sourceDescriptions.api.url#/paths/~1a/get", {"api": "x"}, "{$sourceDescriptions.api.url}#/paths/~1a/get"),
+        (
+            "api.yaml#/paths/~1a/get",
+            {"api": "api.yaml", "b": "b.yaml"},
+            "{$sourceDescriptions.api.url}#/paths/~1a/get",
+        ),
+        (
+            "./api.yaml#/paths/~1a/get",
+            {"api": "api.yaml"},
+            "{$sourceDescriptions.api.url}#/paths/~1a/get",
+        ),
+        (
+            "$sourceDescriptions.api.url#/paths/~1a/get",
+            {"api": "x"},
+            "{$sourceDescriptions.api.url}#/paths/~1a/get",
+        ),
         ("#/paths/~1a/get", {"api": "x"}, "{$sourceDescriptions.api.url}#/paths/~1a/get"),
-        ("$sourceDescriptions.api#/paths/~1a/get", {"api": "x", "b": "y"}, "{$sourceDescriptions.api.url}#/paths/~1a/get"),
+        (
+            "$sourceDescriptions.api#/paths/~1a/get",
+            {"api": "x", "b": "y"},
+            "{$sourceDescriptions.api.url}#/paths/~1a/get",
+        ),
         ("#/paths/~1a/get", {"api": "x", "b": "y"}, None),  # two descriptions: two readings
         ("same.yaml#/paths/~1a/get", {"a": "same.yaml", "b": "same.yaml"}, None),
         ("{$sourceDescriptions.api.url}#/paths/~1a/get", {"api": "x"}, None),
     ],
 )
-def test_operation_path_readings(written: str, sources: dict[str, str], expected: str | None) -> None:
+def test_operation_path_readings(
+    written: str, sources: dict[str, str], expected: str | None
+) -> None:
     reading = canonical_operation_path(written, sources)
     assert (reading.text if reading else None) == expected
 
@@ -182,7 +200,9 @@ workflows:
 
 def _diagnostics(tmp_path: Path, strict: bool = False) -> Diagnostics:
     diagnostics = Diagnostics(strict=strict)
-    plan_all(discover([str(tmp_path / "flows.arazzo.yaml")], diagnostics), tmp_path / "out", diagnostics)
+    plan_all(
+        discover([str(tmp_path / "flows.arazzo.yaml")], diagnostics), tmp_path / "out", diagnostics
+    )
     return diagnostics
 
 
@@ -212,7 +232,10 @@ def test_dialects_warn_and_the_generated_code_reads_them_canonically(
         ("$response.body.items[1].id", "$response.body#/items/1/id"),
         ("$response.body#data/name", "$response.body#/data/name"),
         ("$steps.Search Stations_0.second", "$steps.Search Stations_0.outputs.second"),
-        ("$steps.Search Stations_0.outputs.body.items[0].id", "$steps.Search Stations_0.outputs.body#/items/0/id"),
+        (
+            "$steps.Search Stations_0.outputs.body.items[0].id",
+            "$steps.Search Stations_0.outputs.body#/items/0/id",
+        ),
         ("$steps.Search Stations_0.name", "$steps.Search Stations_0.outputs.name"),
         ("$response.body.echo", "$response.body#/echo"),
     ]:
@@ -220,13 +243,18 @@ def test_dialects_warn_and_the_generated_code_reads_them_canonically(
         assert f"read as {canonical_text!r}" in shown
     assert "'$schema' is not a field of an Arazzo document; ignored" in shown
     assert "an action has a required 'name'; this one is named 'onFailure-1'" in shown
-    assert "output 'kind' is the constant 'search', not a runtime expression; kept as a constant" in shown
+    assert (
+        "output 'kind' is the constant 'search', not a runtime expression; kept as a constant"
+        in shown
+    )
     assert "output 'fixed' is the constant True" in shown
     # valid 1.0.1: the condition operators '.' and '[n]', and a stepId with a space, are not warned about
     assert "$response.body.data" not in shown
     assert "'$response.body.items[1].id == 5'" not in shown
     # each warning is at the offending value's own node
-    located = {d.message.split("'")[1]: (d.location.line, d.location.col) for d in diagnostics.items}
+    located = {
+        d.message.split("'")[1]: (d.location.line, d.location.col) for d in diagnostics.items
+    }
     assert located["$inputs.cfg.id"] == (17, 41)
     assert located["$response.body.items[1].id"] == (26, 19)
 

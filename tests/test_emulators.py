@@ -634,7 +634,9 @@ def run_workflow(
             value = _resolve(parameter["value"], context)
             if value is not _ABSENT and value is not None:
                 params[parameter["in"]][parameter["name"]] = value
-        url = base_url + re.sub(r"\{([^}]+)\}", lambda m: str(params["path"][m.group(1)]), path)  # noqa: B023
+        url = base_url + re.sub(
+            r"\{([^}]+)\}", lambda m: str(params["path"][m.group(1)]), path  # noqa: B023
+        )
         request_body = step.get("requestBody")
         json_payload = _resolve(request_body["payload"], context) if request_body else None
         response = httpx.request(

@@ -87,7 +87,9 @@ workflows:
   outputs:
     out: $workflows.child.outputs.x
 """
-    lines = diagnose(here, {"flows.arazzo.yaml": flows, "child.arazzo.yaml": child, "api.yaml": API})
+    lines = diagnose(
+        here, {"flows.arazzo.yaml": flows, "child.arazzo.yaml": child, "api.yaml": API}
+    )
     assert lines and all(line.startswith("child.arazzo.yaml:") for line in lines), lines
 
 
@@ -161,17 +163,25 @@ def test_diagnostics_about_values_point_at_the_value(here: Path) -> None:
     ]
 
 
-def test_an_output_name_outside_the_rule_is_a_dialect_warning_and_still_works(generate: Generate) -> None:
+def test_an_output_name_outside_the_rule_is_a_dialect_warning_and_still_works(
+    generate: Generate,
+) -> None:
     from inline import arazzo, openapi
     from loopback import Answer, Loopback
 
-    api = openapi({"/pets": {"get": {"operationId": "listPets", "responses": {"200": {"description": "ok"}}}}})
+    api = openapi(
+        {"/pets": {"get": {"operationId": "listPets", "responses": {"200": {"description": "ok"}}}}}
+    )
     flows = arazzo(
         [
             {
                 "workflowId": "list",
                 "steps": [
-                    {"stepId": "s", "operationId": "listPets", "outputs": {"count": "$response.body#/n"}}
+                    {
+                        "stepId": "s",
+                        "operationId": "listPets",
+                        "outputs": {"count": "$response.body#/n"},
+                    }
                 ],
                 "outputs": {"Pet count!": "$steps.s.outputs.count"},
             }

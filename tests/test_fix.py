@@ -195,7 +195,9 @@ def test_json_documents_keep_their_layout(folder: Path) -> None:
 
 
 def test_a_constant_output_needs_a_person(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = BEFORE.replace("      id: $steps.first.id    # bare step output\n", "      kind: search\n")
+    text = BEFORE.replace(
+        "      id: $steps.first.id    # bare step output\n", "      kind: search\n"
+    )
     (folder / "flows.arazzo.yaml").write_text(text)
     assert main(["fix", "flows.arazzo.yaml"]) == 1  # something is left that needs a person
     out = capsys.readouterr().out
@@ -226,7 +228,10 @@ def test_nothing_to_fix_and_invalid_input(folder: Path) -> None:
         ("value: 'it''s {$inputs.cfg.id}'", "value: 'it''s {$inputs.cfg#/id}'"),
         ('value: "tab\\t{$inputs.cfg.id}"', 'value: "tab\\t{$inputs.cfg#/id}"'),
         ("value: |-\n              {$inputs.cfg.id}", "value: |-\n              {$inputs.cfg#/id}"),
-        ("value: >-\n              x {$inputs.cfg.id}", "value: >-\n              x {$inputs.cfg#/id}"),
+        (
+            "value: >-\n              x {$inputs.cfg.id}",
+            "value: >-\n              x {$inputs.cfg#/id}",
+        ),
         # rewritten text that a plain scalar cannot hold is quoted for the scalar alone
         ("value: x {$inputs.cfg.id}", "value: x {$inputs.cfg#/id}"),
     ],
@@ -234,7 +239,7 @@ def test_nothing_to_fix_and_invalid_input(folder: Path) -> None:
 def test_each_scalar_style_stays_valid(folder: Path, written: str, expected: str) -> None:
     def doc(value: str) -> str:
         return AFTER.replace(
-            "          - name: id\n            in: path\n            value: \"{$steps.first.outputs.id}\"",
+            '          - name: id\n            in: path\n            value: "{$steps.first.outputs.id}"',
             "          - name: id\n            in: path\n            " + value,
         )
 

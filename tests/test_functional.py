@@ -20,9 +20,18 @@ PETS_API = openapi(
                 "operationId": "getPet",
                 "security": [{"apiKey": []}],
                 "parameters": [
-                    {"name": "petId", "in": "path", "required": True, "schema": {"type": "integer"}},
+                    {
+                        "name": "petId",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer"},
+                    },
                     {"name": "verbose", "in": "query", "schema": {"type": "boolean"}},
-                    {"name": "tags", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}},
+                    {
+                        "name": "tags",
+                        "in": "query",
+                        "schema": {"type": "array", "items": {"type": "string"}},
+                    },
                 ],
                 "responses": {
                     "200": {
@@ -31,7 +40,10 @@ PETS_API = openapi(
                             "application/json": {
                                 "schema": {
                                     "type": "object",
-                                    "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+                                    "properties": {
+                                        "id": {"type": "integer"},
+                                        "name": {"type": "string"},
+                                    },
                                 }
                             }
                         },
@@ -47,7 +59,9 @@ PETS_API = openapi(
             }
         },
     },
-    components={"securitySchemes": {"apiKey": {"type": "apiKey", "in": "query", "name": "api_key"}}},
+    components={
+        "securitySchemes": {"apiKey": {"type": "apiKey", "in": "query", "name": "api_key"}}
+    },
 )
 
 GET_PET_FLOW: dict[str, typing.Any] = {
@@ -74,10 +88,18 @@ GET_PET_FLOW: dict[str, typing.Any] = {
                 {"name": "X-Mood", "in": "header", "value": "mood is {$inputs.mood}"},
             ],
             "successCriteria": [{"condition": "$statusCode == 200"}],
-            "outputs": {"name": "$response.body#/name", "id": "$response.body#/id", "status": "$statusCode"},
+            "outputs": {
+                "name": "$response.body#/name",
+                "id": "$response.body#/id",
+                "status": "$statusCode",
+            },
         }
     ],
-    "outputs": {"name": "$steps.get.outputs.name", "id": "$steps.get.outputs.id", "status": "$steps.get.outputs.status"},
+    "outputs": {
+        "name": "$steps.get.outputs.name",
+        "id": "$steps.get.outputs.id",
+        "status": "$steps.get.outputs.status",
+    },
 }
 
 
@@ -94,16 +116,32 @@ def test_signature_result_types_and_run(generate: Generate) -> None:
     assert signature.parameters["pet_id"].default is inspect.Parameter.empty
     assert signature.parameters["mood"].default == "calm"
     hints = typing.get_type_hints(gen.FetchPetResult)
-    assert hints["id"] == int | None and hints["name"] == str | None and hints["status"] == int | None
+    assert (
+        hints["id"] == int | None and hints["name"] == str | None and hints["status"] == int | None
+    )
     with Loopback(_pet) as server:
-        result = gen.fetch_pet(pet_id=7, tags=["a", "b"], client=gen.rt.Client(base_url=server.url, credentials={"apiKey": "s3cret"}))
+        result = gen.fetch_pet(
+            pet_id=7,
+            tags=["a", "b"],
+            client=gen.rt.Client(base_url=server.url, credentials={"apiKey": "s3cret"}),
+        )
         seen = server.seen[0]
     assert (result.id, result.name, result.status) == (7, "Rex", 200)
     assert seen.path == "/pets/7"
-    assert seen.query == [("tags", "a"), ("tags", "b"), ("api_key", "s3cret")]  # verbose absent: omitted
+    assert seen.query == [
+        ("tags", "a"),
+        ("tags", "b"),
+        ("api_key", "s3cret"),
+    ]  # verbose absent: omitted
     assert seen.headers["x-mood"] == "mood is calm"
     record = result.trace[0]
-    assert (record.workflow_id, record.step_id, record.attempt, record.method, record.status_code) == ("fetch-pet", "get", 1, "GET", 200)
+    assert (
+        record.workflow_id,
+        record.step_id,
+        record.attempt,
+        record.method,
+        record.status_code,
+    ) == ("fetch-pet", "get", 1, "GET", 200)
     assert "s3cret" not in record.url
     assert "api_key=***" in record.url or "api_key=%2A%2A%2A" in record.url
 
@@ -131,11 +169,21 @@ def test_step_failure_carries_status_body_and_trace(generate: Generate) -> None:
     gen = generate({"pets.arazzo.yaml": arazzo([GET_PET_FLOW]), "api.openapi.yaml": PETS_API})
     with Loopback(lambda seen: Answer(404, {"message": "no such pet"})) as server:
         with pytest.raises(gen.rt.StepFailedError) as failure:
-            gen.fetch_pet(pet_id=3, client=gen.rt.Client(base_url=server.url, credentials={"apiKey": "s3cret"}))
+            gen.fetch_pet(
+                pet_id=3,
+                client=gen.rt.Client(base_url=server.url, credentials={"apiKey": "s3cret"}),
+            )
     error = failure.value
-    assert (error.workflow_id, error.step_id, error.status_code, error.attempts) == ("fetch-pet", "get", 404, 1)
+    assert (error.workflow_id, error.step_id, error.status_code, error.attempts) == (
+        "fetch-pet",
+        "get",
+        404,
+        1,
+    )
     assert error.body == {"message": "no such pet"}
-    assert len(error.trace) == 1 and "s3cret" not in str(error) and "s3cret" not in repr(error.trace)
+    assert (
+        len(error.trace) == 1 and "s3cret" not in str(error) and "s3cret" not in repr(error.trace)
+    )
 
 
 def test_transport_error_is_a_step_failure(generate: Generate) -> None:
@@ -149,9 +197,26 @@ def test_transport_error_is_a_step_failure(generate: Generate) -> None:
 
 def test_retry_after_header_then_success(generate: Generate) -> None:
     flow = dict(GET_PET_FLOW)
-    flow["steps"] = [dict(GET_PET_FLOW["steps"][0], onFailure=[{"name": "again", "type": "retry", "retryAfter": 5, "retryLimit": 2, "criteria": [{"condition": "$statusCode == 503"}]}])]
+    flow["steps"] = [
+        dict(
+            GET_PET_FLOW["steps"][0],
+            onFailure=[
+                {
+                    "name": "again",
+                    "type": "retry",
+                    "retryAfter": 5,
+                    "retryLimit": 2,
+                    "criteria": [{"condition": "$statusCode == 503"}],
+                }
+            ],
+        )
+    ]
     gen = generate({"pets.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PETS_API})
-    answers = [Answer(503, {}, {"Retry-After": "0"}), Answer(503, {}, {"Retry-After": "0"}), Answer(200, {"id": 1, "name": "Rex"})]
+    answers = [
+        Answer(503, {}, {"Retry-After": "0"}),
+        Answer(503, {}, {"Retry-After": "0"}),
+        Answer(200, {"id": 1, "name": "Rex"}),
+    ]
     with Loopback(lambda seen: answers.pop(0)) as server:
         result = gen.fetch_pet(pet_id=1, client=gen.rt.Client(base_url=server.url))
     assert [r.attempt for r in result.trace] == [1, 2, 3] and result.name == "Rex"
@@ -162,7 +227,9 @@ def test_async_twin_and_shared_client(generate: Generate) -> None:
 
     async def main(url: str) -> list[int | None]:
         async with gen.rt.AsyncClient(base_url=url) as client:
-            results = await asyncio.gather(*(gen.fetch_pet_async(pet_id=i, client=client) for i in range(1, 6)))
+            results = await asyncio.gather(
+                *(gen.fetch_pet_async(pet_id=i, client=client) for i in range(1, 6))
+            )
         return [r.id for r in results]
 
     with Loopback(_pet) as server:
@@ -172,14 +239,32 @@ def test_async_twin_and_shared_client(generate: Generate) -> None:
 def test_json_body_with_nested_expressions_and_absent_members(generate: Generate) -> None:
     flow = {
         "workflowId": "create",
-        "inputs": {"type": "object", "properties": {"name": {"type": "string"}, "tag": {"type": "string"}, "owner": {"type": "object", "properties": {"id": {"type": "integer"}}, "required": ["id"]}}},
+        "inputs": {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string"},
+                "tag": {"type": "string"},
+                "owner": {
+                    "type": "object",
+                    "properties": {"id": {"type": "integer"}},
+                    "required": ["id"],
+                },
+            },
+        },
         "steps": [
             {
                 "stepId": "create",
                 "operationId": "createPet",
                 "requestBody": {
                     "contentType": "application/json",
-                    "payload": {"pet": {"name": "$inputs.name", "tag": "$inputs.tag", "labels": ["x", "$inputs.name", "hi {$inputs.name}!"]}, "owner": "$inputs.owner#/id"},
+                    "payload": {
+                        "pet": {
+                            "name": "$inputs.name",
+                            "tag": "$inputs.tag",
+                            "labels": ["x", "$inputs.name", "hi {$inputs.name}!"],
+                        },
+                        "owner": "$inputs.owner#/id",
+                    },
                 },
             }
         ],
@@ -198,9 +283,24 @@ def test_end_and_goto_actions(generate: Generate) -> None:
     flow = {
         "workflowId": "loop",
         "steps": [
-            {"stepId": "first", "operationId": "createPet", "onSuccess": [{"name": "skip", "type": "goto", "stepId": "third", "criteria": [{"condition": "$response.body#/skip == true"}]}]},
+            {
+                "stepId": "first",
+                "operationId": "createPet",
+                "onSuccess": [
+                    {
+                        "name": "skip",
+                        "type": "goto",
+                        "stepId": "third",
+                        "criteria": [{"condition": "$response.body#/skip == true"}],
+                    }
+                ],
+            },
             {"stepId": "second", "operationId": "createPet"},
-            {"stepId": "third", "operationId": "createPet", "onSuccess": [{"name": "stop", "type": "end"}]},
+            {
+                "stepId": "third",
+                "operationId": "createPet",
+                "onSuccess": [{"name": "stop", "type": "end"}],
+            },
             {"stepId": "fourth", "operationId": "createPet"},
         ],
     }
@@ -211,7 +311,16 @@ def test_end_and_goto_actions(generate: Generate) -> None:
 
 
 def test_goto_loop_hits_the_step_budget(generate: Generate) -> None:
-    flow = {"workflowId": "spin", "steps": [{"stepId": "again", "operationId": "createPet", "onSuccess": [{"name": "loop", "type": "goto", "stepId": "again"}]}]}
+    flow = {
+        "workflowId": "spin",
+        "steps": [
+            {
+                "stepId": "again",
+                "operationId": "createPet",
+                "onSuccess": [{"name": "loop", "type": "goto", "stepId": "again"}],
+            }
+        ],
+    }
     gen = generate({"pets.arazzo.yaml": arazzo([flow]), "api.openapi.yaml": PETS_API})
     with Loopback(lambda seen: Answer(201, {})) as server:
         with pytest.raises(gen.rt.WorkflowLimitError) as limit:
@@ -226,7 +335,9 @@ def test_client_repr_hides_secrets_and_custom_http_client(generate: Generate) ->
     assert "s3cret" not in repr(client) and "apiKey" in repr(client)
     with Loopback(_pet) as server:
         with httpx.Client() as http:
-            with gen.rt.Client(servers={"api": server.url}, headers={"X-Team": "a"}, http=http) as mine:
+            with gen.rt.Client(
+                servers={"api": server.url}, headers={"X-Team": "a"}, http=http
+            ) as mine:
                 assert gen.fetch_pet(pet_id=2, client=mine).id == 2
         assert server.seen[0].headers["x-team"] == "a"
 
@@ -243,7 +354,10 @@ def test_validate_requests_guard_names_the_field_and_sends_nothing(generate: Gen
                                 "schema": {
                                     "type": "object",
                                     "required": ["name"],
-                                    "properties": {"name": {"type": "string"}, "kind": {"enum": ["cat", "dog"]}},
+                                    "properties": {
+                                        "name": {"type": "string"},
+                                        "kind": {"enum": ["cat", "dog"]},
+                                    },
                                 }
                             }
                         }
@@ -260,7 +374,10 @@ def test_validate_requests_guard_names_the_field_and_sends_nothing(generate: Gen
             {
                 "stepId": "post",
                 "operationId": "createPet",
-                "requestBody": {"contentType": "application/json", "payload": {"name": "Rex", "kind": "$inputs.kind"}},
+                "requestBody": {
+                    "contentType": "application/json",
+                    "payload": {"name": "Rex", "kind": "$inputs.kind"},
+                },
             }
         ],
     }

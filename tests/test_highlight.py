@@ -59,7 +59,11 @@ def test_generated_signatures_follow_the_contract() -> None:
     backend = inspect.signature(backend_session_payload).parameters
     assert list(backend) == ["project_verbose_id", "session_secure_id", "errors", "type", "client"]
     assert backend["type"].default == "error"
-    assert set(typing.get_type_hints(BackendSessionPayloadResult)) == {"setup_result", "push_result", "trace"}
+    assert set(typing.get_type_hints(BackendSessionPayloadResult)) == {
+        "setup_result",
+        "push_result",
+        "trace",
+    }
 
 
 def test_session_track_event_chains_the_secure_id(highlight: HighlightEmulator) -> None:
@@ -73,23 +77,43 @@ def test_session_track_event_chains_the_secure_id(highlight: HighlightEmulator) 
         )
     assert result.session_secure_id in highlight.sessions
     session = highlight.sessions[result.session_secure_id]
-    assert (session.organization_verbose_id, session.client_id, session.environment) == ("1jdkoe52", "browser-7", "production")
-    assert highlight.track_properties[result.session_secure_id] == [{"event": "signup", "plan": "pro"}]
+    assert (session.organization_verbose_id, session.client_id, session.environment) == (
+        "1jdkoe52",
+        "browser-7",
+        "production",
+    )
+    assert highlight.track_properties[result.session_secure_id] == [
+        {"event": "signup", "plan": "pro"}
+    ]
     assert highlight.events(result.session_secure_id) == [{"type": 2, "data": {}}]
     assert result.payload_result == 1
-    assert [r.step_id for r in result.trace] == ["initializeSession", "addTrackProperties", "flushPayload"]
-    assert all(r.status_code == 200 and r.method == "POST" and r.url == highlight.url + "/" for r in result.trace)
+    assert [r.step_id for r in result.trace] == [
+        "initializeSession",
+        "addTrackProperties",
+        "flushPayload",
+    ]
+    assert all(
+        r.status_code == 200 and r.method == "POST" and r.url == highlight.url + "/"
+        for r in result.trace
+    )
 
 
-def test_backend_session_payload_marks_setup_then_pushes_errors(highlight: HighlightEmulator) -> None:
+def test_backend_session_payload_marks_setup_then_pushes_errors(
+    highlight: HighlightEmulator,
+) -> None:
     secure_id = highlight.open_session("proj-1")
     with Client(base_url=highlight.url) as client:
         result = backend_session_payload(
-            project_verbose_id="proj-1", session_secure_id=secure_id, errors=[BACKEND_ERROR], client=client
+            project_verbose_id="proj-1",
+            session_secure_id=secure_id,
+            errors=[BACKEND_ERROR],
+            client=client,
         )
     assert result.setup_result == "proj-1"
     assert result.push_result is None
-    assert [(s.project_id, s.session_secure_id, s.type) for s in highlight.backend_setups] == [("proj-1", secure_id, "error")]
+    assert [(s.project_id, s.session_secure_id, s.type) for s in highlight.backend_setups] == [
+        ("proj-1", secure_id, "error")
+    ]
     assert highlight.backend_errors["proj-1"][0]["event"] == BACKEND_ERROR["event"]
     assert len(result.trace) == 2
 
@@ -116,10 +140,18 @@ def test_async_twins(highlight: HighlightEmulator) -> None:
     assert backend.setup_result == "org-a"
 
 
-def test_initialize_without_secure_id_fails_the_jsonpath_criterion(highlight: HighlightEmulator) -> None:
-    highlight.force(200, {"data": {"initializeSession": None}, "errors": [{"message": "project not found"}]})
+def test_initialize_without_secure_id_fails_the_jsonpath_criterion(
+    highlight: HighlightEmulator,
+) -> None:
+    highlight.force(
+        200, {"data": {"initializeSession": None}, "errors": [{"message": "project not found"}]}
+    )
     with pytest.raises(StepFailedError) as failure:
-        session_track_event(organization_verbose_id="nope", track_properties={}, client=Client(base_url=highlight.url))
+        session_track_event(
+            organization_verbose_id="nope",
+            track_properties={},
+            client=Client(base_url=highlight.url),
+        )
     error = failure.value
     assert (error.step_id, error.status_code, error.attempts) == ("initializeSession", 200, 1)
     assert error.body["errors"][0]["message"] == "project not found"
@@ -129,7 +161,9 @@ def test_initialize_without_secure_id_fails_the_jsonpath_criterion(highlight: Hi
 def test_inputs_are_checked_before_any_request(highlight: HighlightEmulator) -> None:
     with pytest.raises(InputError) as bad:
         backend_session_payload(
-            project_verbose_id="p", session_secure_id="s", errors="not a list",  # type: ignore[arg-type]  # deliberately a string: refused
+            project_verbose_id="p",
+            session_secure_id="s",
+            errors="not a list",  # type: ignore[arg-type]  # deliberately a string: refused
             client=Client(base_url=highlight.url),
         )
     assert any("errors" in message for message in bad.value.errors)

@@ -11,7 +11,7 @@ from generation import Generate
 
 CANARY = "__import__('os').system('echo pwned')"
 NASTY = [
-    'quote " and \' and """ triple and \'\'\' too',
+    "quote \" and ' and \"\"\" triple and ''' too",
     "back\\slash at the end\\",
     "new\nline\r\nand\ttab",
     "{{ jinja }} {% block %} {# note #}",
@@ -26,7 +26,7 @@ HOSTILE_INPUTS: dict[str, dict[str, Any]] = {
     "Import": {"type": "string", "default": NASTY[3]},
     "client": {"type": "string", "default": NASTY[4]},
     'we"ird\nname': {"type": "string", "default": NASTY[7]},
-    "trace": {"type": "object", "default": {"k\"ey": [NASTY[5], 1, None, True]}},
+    "trace": {"type": "object", "default": {'k"ey': [NASTY[5], 1, None, True]}},
     "ünï": {"type": "array", "items": {"type": "string"}, "default": NASTY},
     "2fast": {"type": "string", "enum": [NASTY[0], NASTY[5]], "default": NASTY[5]},
 }
@@ -45,13 +45,36 @@ def _doc() -> dict[str, Any]:
                         "stepId": "st" + NASTY[0][:5],
                         "description": NASTY[6],
                         "operationId": "ping",
-                        "parameters": [{"name": NASTY[7], "in": "query", "value": NASTY[5] + " {$inputs.import}"}],
-                        "requestBody": {"contentType": "application/json", "payload": {NASTY[6]: NASTY[2], "n": "$inputs.Import"}},
-                        "successCriteria": [{"condition": "$statusCode == 200 && $response.body#/x != '" + NASTY[5].replace("'", "''") + "'"}],
-                        "outputs": {"trace": "$statusCode", NASTY[3]: "$response.body#/x", "trace ": "$response.body#/y"},
+                        "parameters": [
+                            {
+                                "name": NASTY[7],
+                                "in": "query",
+                                "value": NASTY[5] + " {$inputs.import}",
+                            }
+                        ],
+                        "requestBody": {
+                            "contentType": "application/json",
+                            "payload": {NASTY[6]: NASTY[2], "n": "$inputs.Import"},
+                        },
+                        "successCriteria": [
+                            {
+                                "condition": "$statusCode == 200 && $response.body#/x != '"
+                                + NASTY[5].replace("'", "''")
+                                + "'"
+                            }
+                        ],
+                        "outputs": {
+                            "trace": "$statusCode",
+                            NASTY[3]: "$response.body#/x",
+                            "trace ": "$response.body#/y",
+                        },
                     }
                 ],
-                "outputs": {NASTY[6]: "$inputs.class", "trace": "$inputs.import", "import": "$inputs.trace"},
+                "outputs": {
+                    NASTY[6]: "$inputs.class",
+                    "trace": "$inputs.import",
+                    "import": "$inputs.trace",
+                },
             }
         ],
         info={"title": NASTY[6], "version": "1", "summary": NASTY[0], "description": NASTY[2]},
@@ -59,11 +82,17 @@ def _doc() -> dict[str, Any]:
 
 
 def test_hostile_text_only_reaches_string_constants(generate: Generate) -> None:
-    api = openapi({"/ping": {"post": {"operationId": "ping", "responses": {"200": {"description": "ok"}}}}})
+    api = openapi(
+        {"/ping": {"post": {"operationId": "ping", "responses": {"200": {"description": "ok"}}}}}
+    )
     gen = generate({"hostile.arazzo.yaml": _doc(), "api.openapi.yaml": api})
     source = (gen.root / "hostile.py").read_text(encoding="utf-8")
     tree = ast.parse(source)
-    constants = {id(node) for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    constants = {
+        id(node)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
     # The canary may appear in the source only inside string constants: strip them and it must be gone.
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
@@ -72,13 +101,27 @@ def test_hostile_text_only_reaches_string_constants(generate: Generate) -> None:
             assert node.id not in {"__import__", "os"}
         if isinstance(node, ast.Attribute):
             assert node.attr != "system"
-    assert any(CANARY in node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) in constants)
+    assert any(
+        CANARY in node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) in constants
+    )
     stripped = ast.unparse(_blank_strings(tree))
     assert CANARY not in stripped and "__import__" not in stripped and "system(" not in stripped
 
     function = gen.class_
     params = inspect.signature(function).parameters
-    assert list(params) == ["class_", "import_", "import_2", "client_", "we_ird_name", "trace", "n", "_2fast", "client"]
+    assert list(params) == [
+        "class_",
+        "import_",
+        "import_2",
+        "client_",
+        "we_ird_name",
+        "trace",
+        "n",
+        "_2fast",
+        "client",
+    ]
     defaults = {name: p.default for name, p in params.items() if name != "client"}
     assert list(defaults.values()) == [spec["default"] for spec in HOSTILE_INPUTS.values()]
     fields = list(inspect.signature(gen.ClassResult).parameters)
@@ -95,7 +138,9 @@ def _blank_strings(tree: ast.AST) -> ast.AST:
 def test_hostile_workflow_runs(generate: Generate) -> None:
     from loopback import Answer, Loopback
 
-    api = openapi({"/ping": {"post": {"operationId": "ping", "responses": {"200": {"description": "ok"}}}}})
+    api = openapi(
+        {"/ping": {"post": {"operationId": "ping", "responses": {"200": {"description": "ok"}}}}}
+    )
     gen = generate({"hostile.arazzo.yaml": _doc(), "api.openapi.yaml": api})
     with Loopback(lambda seen: Answer(200, {"x": "ok", "y": 2})) as server:
         result = gen.class_(client=gen.rt.Client(base_url=server.url))
@@ -130,7 +175,9 @@ from generator.pipeline import generate_files  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 DIAGNOSTIC = re.compile(r"[^\n]+:\d+:\d+: (error|warning): [^\n]+ \[[a-z-]+\]")
 BUDGET = 10.0  # seconds: the issue's bound for every hostile input
-PING = openapi({"/ping": {"get": {"operationId": "ping", "responses": {"200": {"description": "ok"}}}}})
+PING = openapi(
+    {"/ping": {"get": {"operationId": "ping", "responses": {"200": {"description": "ok"}}}}}
+)
 
 
 def _flows(url: str = "api.openapi.yaml") -> dict[str, Any]:

@@ -268,7 +268,9 @@ def test_parent_with_child_builds_the_execution_tree(invictus: InvictusEmulator)
             "id": "parent-run",
             "name": "Order",
             "status": "Completed",
-            "children": [{"id": "child-run", "name": "Invoice", "status": "Completed", "children": []}],
+            "children": [
+                {"id": "child-run", "name": "Invoice", "status": "Completed", "children": []}
+            ],
         }
     ]
     assert _statuses(chain.events) == [

@@ -13,7 +13,17 @@ from pathlib import Path
 GENERATOR = Path(__file__).resolve().parent.parent / "generator"
 
 # Lowest first: a module may import its own stage and the stages before it, never one after it.
-STAGES = ("diagnostics", "expressions", "loading", "model", "checks", "codegen", "emit", "pipeline", "cli")
+STAGES = (
+    "diagnostics",
+    "expressions",
+    "loading",
+    "model",
+    "checks",
+    "codegen",
+    "emit",
+    "pipeline",
+    "cli",
+)
 TOP_LEVEL = {"__init__", "__main__", "diagnostics", "pipeline"}
 
 
@@ -49,9 +59,7 @@ def _modules() -> list[tuple[Path, str]]:
 
 
 def test_every_module_sits_in_a_stage_folder() -> None:
-    flat = sorted(
-        f.stem for f in GENERATOR.glob("*.py") if f.stem not in TOP_LEVEL
-    )
+    flat = sorted(f.stem for f in GENERATOR.glob("*.py") if f.stem not in TOP_LEVEL)
     assert flat == [], f"modules outside the stage folders: {flat}"
     for folder in sorted(p for p in GENERATOR.iterdir() if p.is_dir() and p.name != "__pycache__"):
         assert folder.name in STAGES or folder.name == "runtime", folder.name
@@ -72,7 +80,9 @@ def test_imports_only_go_down_the_pipeline() -> None:
                 continue  # the generator may read its runtime's names (copying it happens by file)
             if stage in STAGES and _stage(target) in STAGES:
                 if STAGES.index(_stage(target)) > STAGES.index(stage):
-                    wrong.append(f"{where} (stage {stage!r} may not import the later {_stage(target)!r})")
+                    wrong.append(
+                        f"{where} (stage {stage!r} may not import the later {_stage(target)!r})"
+                    )
             elif _stage(target) not in ("__init__",) and stage not in ("__init__", "__main__"):
                 wrong.append(f"{where} (unknown stage)")
     assert wrong == []
@@ -105,7 +115,7 @@ def test_no_import_cycles_between_modules() -> None:
         state[node] = 1
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                cycle.extend(path[path.index(nxt):] + [node, nxt] if nxt in path else [node, nxt])
+                cycle.extend(path[path.index(nxt) :] + [node, nxt] if nxt in path else [node, nxt])
                 return True
             if state.get(nxt) is None and visit(nxt, path + [node]):
                 return True

@@ -46,7 +46,9 @@ def _parts(seen: Seen) -> dict[object, Any]:
         policy=email.policy.HTTP,
     )
     assert message.is_multipart()
-    return {part.get_param("name", header="content-disposition"): part for part in message.iter_parts()}
+    return {
+        part.get_param("name", header="content-disposition"): part for part in message.iter_parts()
+    }
 
 
 def test_encoding_defaults_and_overrides_as_data() -> None:
@@ -63,7 +65,9 @@ def test_encoding_defaults_and_overrides_as_data() -> None:
 
 
 @pytest.mark.parametrize("flavour", ["sync", "async"])
-def test_parts_are_sent_with_their_content_type_headers_and_file_names(generate: Generate, flavour: str) -> None:
+def test_parts_are_sent_with_their_content_type_headers_and_file_names(
+    generate: Generate, flavour: str
+) -> None:
     api = openapi(
         {
             "/upload": {

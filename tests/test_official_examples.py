@@ -301,7 +301,9 @@ def test_pet_coupons_inputs_are_checked(
 
 
 def _step(doc: dict[str, Any], step_id: str) -> dict[str, Any]:
-    steps: list[dict[str, Any]] = [s for s in doc["workflows"][0]["steps"] if s["stepId"] == step_id]
+    steps: list[dict[str, Any]] = [
+        s for s in doc["workflows"][0]["steps"] if s["stepId"] == step_id
+    ]
     (step,) = steps
     return step
 

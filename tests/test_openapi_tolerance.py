@@ -150,7 +150,10 @@ def test_a_problem_in_a_used_operation_is_an_error_with_the_real_reason(here: Pa
     ok, lines = diagnose(here, {"api.yaml": API_30})
     assert not ok
     # Not "'$ref' is a required property": the Schema Object branch says what is wrong, at its node.
-    assert "api.yaml:12:22: error: invalid OpenAPI description: 'zero' is not of type 'number' [openapi-valid]" in lines
+    assert (
+        "api.yaml:12:22: error: invalid OpenAPI description: 'zero' is not of type 'number' [openapi-valid]"
+        in lines
+    )
     assert not any("'$ref' is a required property" in line for line in lines)
     assert sum(": error: " in line for line in lines) == 1
 
@@ -245,7 +248,9 @@ components:
   schemas:
     Unused: {$ref: 'bad.yaml#/Thing'}
 """
-    ok, lines = diagnose(here, {"api.yaml": api, "bad.yaml": "Thing: [unclosed\n", "items.yaml": "Unused: {}\n"})
+    ok, lines = diagnose(
+        here, {"api.yaml": api, "bad.yaml": "Thing: [unclosed\n", "items.yaml": "Unused: {}\n"}
+    )
     assert ok, lines
     assert len(lines) == 1 and lines[0].startswith("bad.yaml:") and ": warning: " in lines[0], lines
     assert lines[0].endswith(f"{UNUSED} [load]")

@@ -58,7 +58,9 @@ def _write(folder: Path, files: dict[str, Any]) -> None:
     for name, content in files.items():
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content if isinstance(content, str) else yaml.safe_dump(content, sort_keys=False))
+        target.write_text(
+            content if isinstance(content, str) else yaml.safe_dump(content, sort_keys=False)
+        )
 
 
 # -- dialect spellings of step targets ----------------------------------------------------------------
@@ -141,7 +143,13 @@ def test_target_spellings_run_as_their_canonical_reading(generate: Generate, her
     with Loopback(_serve) as server:
         result = gen.second(id=5, client=gen.rt.Client(base_url=server.url))
     # dependsOn: first, then the child's fetch (its id matched by name); then the steps
-    assert [s.path for s in server.seen] == ["/items/1", "/items/5", "/items/2", "/items/3", "/dotted"]
+    assert [s.path for s in server.seen] == [
+        "/items/1",
+        "/items/5",
+        "/items/2",
+        "/items/3",
+        "/dotted",
+    ]
     assert server.seen[3].headers["x-user"] == "/items/1"  # $workflow.first.outputs.path
     assert (result.path, result.earlier) == ("/items/2", "/items/1")
     assert diagnose(here, "flows.arazzo.yaml") == EXPECTED_WARNINGS
@@ -151,7 +159,10 @@ def test_fix_rewrites_target_spellings(here: Path) -> None:
     _write(here, {"flows.arazzo.yaml": PARENT, "child.yaml": CHILD, "api.openapi.yaml": API})
     result = subprocess.run(
         [sys.executable, "-m", "generator", "fix", "flows.arazzo.yaml"],
-        cwd=here, capture_output=True, text=True, timeout=120,
+        cwd=here,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     fixed = (here / "flows.arazzo.yaml").read_text()
@@ -188,7 +199,9 @@ def test_prefix_readings_need_a_declared_name() -> None:
     )
     assert canonical_prefix("$sourceDescription.other.url", {"api"}, ()) is None
     assert canonical_prefix("$workflow.w.outputs.x", (), {"w"}) is not None
-    assert canonical_prefix("$workflow.inputs.x", (), {"w"}) is None  # no workflow 'inputs': no reading
+    assert (
+        canonical_prefix("$workflow.inputs.x", (), {"w"}) is None
+    )  # no workflow 'inputs': no reading
 
 
 def test_qualified_operation_needs_the_source_and_the_operation() -> None:
@@ -308,7 +321,10 @@ def test_the_local_copy_fallback_never_picks_the_document_itself(here: Path) -> 
 
 def test_a_url_relative_to_the_repository_root_gets_a_suggestion(here: Path) -> None:
     url = "./apis/openapi/x%20y/api.openapi.yaml"
-    files = {"repo/workflows/x/flows.arazzo.yaml": _flow(url), "repo/apis/openapi/x y/api.openapi.yaml": API}
+    files = {
+        "repo/workflows/x/flows.arazzo.yaml": _flow(url),
+        "repo/apis/openapi/x y/api.openapi.yaml": API,
+    }
     _write(here, files)
     (here / "repo" / ".git").mkdir()
     assert diagnose(here, "repo/workflows/x/flows.arazzo.yaml") == [
@@ -320,7 +336,10 @@ def test_a_url_relative_to_the_repository_root_gets_a_suggestion(here: Path) -> 
     before = (here / files_path(files)).read_text()
     result = subprocess.run(
         [sys.executable, "-m", "generator", "fix", "repo/workflows/x/flows.arazzo.yaml"],
-        cwd=here, capture_output=True, text=True, timeout=120,
+        cwd=here,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 1 and "did you mean" in result.stderr
     assert (here / files_path(files)).read_text() == before
@@ -332,7 +351,13 @@ def files_path(files: dict[str, Any]) -> str:
 
 def test_the_suggestion_stops_at_the_repository_root(here: Path) -> None:
     # the file exists above the folder holding .git: outside the repository, no suggestion
-    _write(here, {"repo/workflows/x/flows.arazzo.yaml": _flow("./apis/api.openapi.yaml"), "apis/api.openapi.yaml": API})
+    _write(
+        here,
+        {
+            "repo/workflows/x/flows.arazzo.yaml": _flow("./apis/api.openapi.yaml"),
+            "apis/api.openapi.yaml": API,
+        },
+    )
     (here / "repo" / ".git").mkdir()
     assert diagnose(here, "repo/workflows/x/flows.arazzo.yaml") == [
         "repo/workflows/x/flows.arazzo.yaml:7:8: error: file not found: "
@@ -342,7 +367,10 @@ def test_the_suggestion_stops_at_the_repository_root(here: Path) -> None:
 
 def test_the_suggestion_looks_up_at_most_six_levels(here: Path) -> None:
     deep = "a/b/c/d/e/f/g"
-    _write(here, {f"{deep}/flows.arazzo.yaml": _flow("apis/api.openapi.yaml"), "apis/api.openapi.yaml": API})
+    _write(
+        here,
+        {f"{deep}/flows.arazzo.yaml": _flow("apis/api.openapi.yaml"), "apis/api.openapi.yaml": API},
+    )
     assert "did you mean" not in diagnose(here, f"{deep}/flows.arazzo.yaml")[0]
     _write(here, {"a/apis/api.openapi.yaml": API})  # six levels up from g
     assert diagnose(here, f"{deep}/flows.arazzo.yaml")[0].endswith(
@@ -352,7 +380,13 @@ def test_the_suggestion_looks_up_at_most_six_levels(here: Path) -> None:
 
 def test_the_suggestion_does_not_climb_out_of_a_folder_it_enters_again(here: Path) -> None:
     # pyarazzo's examples/pet-coupons-example.yaml names 'examples/pet-coupons.openapi.yaml'
-    _write(here, {"repo/examples/flows.arazzo.yaml": _flow("examples/api.openapi.yaml"), "repo/examples/api.openapi.yaml": API})
+    _write(
+        here,
+        {
+            "repo/examples/flows.arazzo.yaml": _flow("examples/api.openapi.yaml"),
+            "repo/examples/api.openapi.yaml": API,
+        },
+    )
     assert diagnose(here, "repo/examples/flows.arazzo.yaml") == [
         "repo/examples/flows.arazzo.yaml:7:8: error: file not found: repo/examples/examples/api.openapi.yaml; "
         "did you mean 'api.openapi.yaml'? [load]"

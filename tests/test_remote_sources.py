@@ -12,11 +12,19 @@ import yaml
 from inline import arazzo, openapi
 from loopback import Answer, Loopback
 
-API = openapi({"/ping": {"post": {"operationId": "ping", "responses": {"200": {"description": "ok"}}}}})
+API = openapi(
+    {"/ping": {"post": {"operationId": "ping", "responses": {"200": {"description": "ok"}}}}}
+)
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def _flow(url: str) -> dict[str, Any]:
@@ -56,4 +64,7 @@ def test_a_local_copy_beside_the_document_is_read_with_a_warning(tmp_path: Path)
     (tmp_path / "flow.arazzo.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
     result = _cli("generate", "flow.arazzo.yaml", "-o", "out", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "warning: remote source description" in result.stderr and "local copy 'api.openapi.yaml'" in result.stderr
+    assert (
+        "warning: remote source description" in result.stderr
+        and "local copy 'api.openapi.yaml'" in result.stderr
+    )

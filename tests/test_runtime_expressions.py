@@ -41,6 +41,7 @@ def compile_value(*args: Any) -> str:
     """The compiled code as text (:func:`generator.codegen.compile.source`)."""
     return source(compile_value_node(*args))
 
+
 # --- parsing --------------------------------------------------------------------------------------
 
 VALID: list[tuple[str, RuntimeExpr]] = [
@@ -423,8 +424,7 @@ def test_compile_expression_evaluates(text: str, expected: Any) -> None:
 def test_compile_expression_exact_code() -> None:
     assert compile_expression(StepsRef("s", "o", "/0")) == "c.step('s', 'o', '/0')"
     assert (
-        compile_expression(WorkflowsRef("w", "inputs", "n", ""))
-        == "c.workflow('w', 'inputs', 'n')"
+        compile_expression(WorkflowsRef("w", "inputs", "n", "")) == "c.workflow('w', 'inputs', 'n')"
     )
     assert compile_expression(RequestRef("body", "", "")) == "c.request_body()"
     assert compile_expression(StatusCode()) == "c.status_code()"

@@ -136,7 +136,9 @@ def _assert_no_secret(texts: Any) -> None:
             assert secret not in text, f"{secret!r} in {text[:300]!r}"
 
 
-def test_secrets_are_absent_from_traceback_locals_error_client_and_result(generate: Generate) -> None:
+def test_secrets_are_absent_from_traceback_locals_error_client_and_result(
+    generate: Generate,
+) -> None:
     gen = _secured(generate)
     with Loopback(_echo(500)) as server:
         client = gen.rt.Client(base_url=server.url, credentials=SECRETS)
@@ -176,7 +178,9 @@ def test_secrets_are_absent_from_async_traceback_locals(generate: Generate) -> N
                     await gen.calls_async(client=client)
                 except gen.rt.StepFailedError as error:
                     _assert_no_secret(_rendered(client))
-                    return cast(BaseException, error)  # the except clause names a class of the generated runtime
+                    return cast(
+                        BaseException, error
+                    )  # the except clause names a class of the generated runtime
             raise AssertionError("the run should fail")
 
         error = asyncio.run(main())
@@ -310,7 +314,9 @@ def _trickled(part: str) -> Any:
 
 @pytest.mark.parametrize("part", ["status line", "headers"])
 @pytest.mark.parametrize("kind", ["sync", "sync with its own httpx.Client", "async"])
-def test_timeout_bounds_a_trickled_status_line_or_headers(generate: Generate, part: str, kind: str) -> None:
+def test_timeout_bounds_a_trickled_status_line_or_headers(
+    generate: Generate, part: str, kind: str
+) -> None:
     gen = _one_step(generate)
     with _raw_server(_trickled(part.split()[0])) as url:
         started = time.monotonic()
@@ -333,7 +339,9 @@ def test_timeout_bounds_a_trickled_status_line_or_headers(generate: Generate, pa
     assert took < 2.0, took
 
 
-def test_the_attempt_deadline_leaves_other_uses_of_a_shared_httpx_client_alone(generate: Generate) -> None:
+def test_the_attempt_deadline_leaves_other_uses_of_a_shared_httpx_client_alone(
+    generate: Generate,
+) -> None:
     """Outside a workflow's attempt, the user's httpx.Client keeps its own per-read timeouts: an answer
     whose last bytes trickle in for longer than the workflow's timeout (never idle for 0.5 s) completes.
     """
@@ -391,9 +399,13 @@ def test_retry_after_longer_than_the_cap_fails_the_step(packages: Packages) -> N
     assert "86400" in outcome.error.reason and "max_retry_after" in outcome.error.reason
 
 
-def test_retry_after_within_the_cap_waits_and_beyond_a_lowered_cap_fails(packages: Packages) -> None:
+def test_retry_after_within_the_cap_waits_and_beyond_a_lowered_cap_fails(
+    packages: Packages,
+) -> None:
     gen = _retry_flow(packages)
-    outcome = pump(gen, "w", None, lambda sent: (503, {}, {"Retry-After": "2"}), max_retry_after=1.0)
+    outcome = pump(
+        gen, "w", None, lambda sent: (503, {}, {"Retry-After": "2"}), max_retry_after=1.0
+    )
     assert "max_retry_after (1 s)" in outcome.error.reason
     assert len(outcome.sent) == 1 and outcome.sleeps == []
     replies = script((503, {}, {"Retry-After": "1"}))
@@ -445,7 +457,9 @@ def test_a_chunked_body_over_the_cap_fails_while_streaming(generate: Generate) -
 # --- concurrency ------------------------------------------------------------------------------
 
 
-def test_waiting_for_a_pooled_connection_does_not_count_against_the_timeout(generate: Generate) -> None:
+def test_waiting_for_a_pooled_connection_does_not_count_against_the_timeout(
+    generate: Generate,
+) -> None:
     def slow(seen: Seen) -> Answer:
         time.sleep(0.3)
         return Answer(200, {})
@@ -509,7 +523,9 @@ def _counting(delay: float) -> tuple[Any, list[int]]:
 
 @pytest.mark.parametrize("kind", ["sync", "async"])
 @pytest.mark.parametrize("limit", [None, 3])
-def test_max_connections_bounds_the_requests_in_flight(generate: Generate, kind: str, limit: int | None) -> None:
+def test_max_connections_bounds_the_requests_in_flight(
+    generate: Generate, kind: str, limit: int | None
+) -> None:
     gen = _one_step(generate)
     serve, peak = _counting(0.3)
     options = {} if limit is None else {"max_connections": limit}
@@ -620,14 +636,18 @@ def test_a_path_parameter_without_value_fails_the_step_unsent(generate: Generate
         with pytest.raises(gen.rt.StepFailedError) as failure:
             gen.w(client=gen.rt.Client(base_url=server.url))
         assert server.seen == []
-        assert gen.w(id="7", client=gen.rt.Client(base_url=server.url)).trace[0].url.endswith(
-            "/pet/7/coupons"
+        assert (
+            gen.w(id="7", client=gen.rt.Client(base_url=server.url))
+            .trace[0]
+            .url.endswith("/pet/7/coupons")
         )
     assert "'petId'" in failure.value.reason and failure.value.status_code is None
 
 
 @pytest.mark.parametrize("suffix", ["/v1/", "/v1", "/"])
-def test_a_server_url_ending_in_a_slash_is_joined_without_a_double_slash(generate: Generate, suffix: str) -> None:
+def test_a_server_url_ending_in_a_slash_is_joined_without_a_double_slash(
+    generate: Generate, suffix: str
+) -> None:
     gen = _one_step(generate, path="/pets")
     with Loopback() as server:
         gen.w(client=gen.rt.Client(servers={"api": server.url + suffix}))

@@ -61,8 +61,16 @@ def test_success_completes_the_status(sirius: SiriusEmulator) -> None:
     assert isinstance(result, CompleteStatusResult)
     assert result.status_id == STATUS
     [record] = result.trace
-    assert (record.workflow_id, record.step_id, record.attempt) == ("complete-status", "updateStatus", 1)
-    assert (record.method, record.url, record.status_code) == ("POST", sirius.url + GRAPHQL_PATH, 200)
+    assert (record.workflow_id, record.step_id, record.attempt) == (
+        "complete-status",
+        "updateStatus",
+        1,
+    )
+    assert (record.method, record.url, record.status_code) == (
+        "POST",
+        sirius.url + GRAPHQL_PATH,
+        200,
+    )
     assert TOKEN not in record.url
 
     status = sirius.statuses[STATUS]
@@ -100,7 +108,10 @@ def test_failure_with_summary(sirius: SiriusEmulator) -> None:
     assert result.status_id == "status-2"
     status = sirius.statuses["status-2"]
     assert (status.status, status.conclusion) == ("completed", "failure")
-    assert status.output == {"title": "Error while saving live", "summary": "connection reset by peer"}
+    assert status.output == {
+        "title": "Error while saving live",
+        "summary": "connection reset by peer",
+    }
     assert sirius.updates[0].input["output"] == status.output
 
 
@@ -124,7 +135,9 @@ def test_timed_out(sirius: SiriusEmulator) -> None:
 def test_unknown_status_id_is_a_graphql_error_in_a_200(sirius: SiriusEmulator) -> None:
     client = _client(sirius)
     with pytest.raises(StepFailedError) as failure:
-        complete_status(status_id="no-such-status", conclusion="success", output_title="x", client=client)
+        complete_status(
+            status_id="no-such-status", conclusion="success", output_title="x", client=client
+        )
     error = failure.value
     assert (error.workflow_id, error.step_id, error.status_code, error.attempts) == (
         "complete-status",
@@ -144,9 +157,13 @@ def test_unknown_status_id_is_a_graphql_error_in_a_200(sirius: SiriusEmulator) -
 
 def test_a_completed_status_cannot_be_completed_again(sirius: SiriusEmulator) -> None:
     with _client(sirius) as client:
-        complete_status(status_id=STATUS, conclusion="success", output_title="Live saved", client=client)
+        complete_status(
+            status_id=STATUS, conclusion="success", output_title="Live saved", client=client
+        )
         with pytest.raises(StepFailedError) as failure:
-            complete_status(status_id=STATUS, conclusion="failure", output_title="late", client=client)
+            complete_status(
+                status_id=STATUS, conclusion="failure", output_title="late", client=client
+            )
     assert failure.value.status_code == 200
     assert failure.value.body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert sirius.statuses[STATUS].conclusion == "success"
@@ -157,7 +174,9 @@ def test_bad_token_is_unauthenticated(sirius: SiriusEmulator) -> None:
     wrong = "sirius-revoked-token-55aa"
     client = _client(sirius, wrong)
     with pytest.raises(StepFailedError) as failure:
-        complete_status(status_id=STATUS, conclusion="success", output_title="Live saved", client=client)
+        complete_status(
+            status_id=STATUS, conclusion="success", output_title="Live saved", client=client
+        )
     error = failure.value
     assert (error.step_id, error.status_code) == ("updateStatus", 401)
     assert error.body == {
@@ -173,7 +192,9 @@ def test_missing_token_is_unauthenticated(sirius: SiriusEmulator) -> None:
     # to reach the documented 401
     sirius.skip_validation()
     with pytest.raises(StepFailedError) as failure:
-        complete_status(status_id=STATUS, conclusion="success", output_title="x", client=_client(sirius, None))
+        complete_status(
+            status_id=STATUS, conclusion="success", output_title="x", client=_client(sirius, None)
+        )
     assert failure.value.status_code == 401
     assert failure.value.body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert "authorization" not in sirius.requests[0].headers
@@ -213,7 +234,10 @@ def test_async_twins(sirius: SiriusEmulator) -> None:
                     client=client,
                 ),
                 complete_status_async(
-                    status_id="status-3", conclusion="timed_out", output_title="Too slow", client=client
+                    status_id="status-3",
+                    conclusion="timed_out",
+                    output_title="Too slow",
+                    client=client,
                 ),
             )
 
@@ -225,7 +249,10 @@ def test_async_twins(sirius: SiriusEmulator) -> None:
         ("status-2", "completed", "failure"),
         ("status-3", "completed", "timed_out"),
     }
-    assert sirius.statuses["status-2"].output == {"title": "Error while saving live", "summary": "boom"}
+    assert sirius.statuses["status-2"].output == {
+        "title": "Error while saving live",
+        "summary": "boom",
+    }
     assert sorted(u.input["id"] for u in sirius.updates) == sorted([STATUS, "status-2", "status-3"])
 
 
@@ -242,7 +269,9 @@ def test_async_failures(sirius: SiriusEmulator) -> None:
                 await complete_status_async(
                     status_id=STATUS, conclusion="ok", output_title="x", client=client  # type: ignore[arg-type]  # deliberately outside the enum: refused
                 )
-        async with AsyncClient(base_url=sirius.url, credentials={"bearerAuth": wrong}) as bad_client:
+        async with AsyncClient(
+            base_url=sirius.url, credentials={"bearerAuth": wrong}
+        ) as bad_client:
             with pytest.raises(StepFailedError) as unauthenticated:
                 await complete_status_async(
                     status_id=STATUS, conclusion="success", output_title="x", client=bad_client

@@ -72,7 +72,9 @@ def _post(
 def test_live_event_completes_the_status_with_success(
     receiver: SiriusWebhookReceiver, sirius: SiriusEmulator, recorder: Recorder
 ) -> None:
-    response = _post(receiver, {"live": {"id": "live-1", "title": "Élections"}}, status_id="status-ok")
+    response = _post(
+        receiver, {"live": {"id": "live-1", "title": "Élections"}}, status_id="status-ok"
+    )
     assert (response.status_code, response.text) == (200, "OK")
     assert recorder.payloads == [{"live": {"id": "live-1", "title": "Élections"}}]
 
@@ -130,7 +132,12 @@ def test_without_status_header_sirius_is_not_called(
 def test_other_events_are_acknowledged_and_ignored(
     receiver: SiriusWebhookReceiver, sirius: SiriusEmulator, recorder: Recorder
 ) -> None:
-    assert _post(receiver, {"article": {}}, event="article.published", status_id="status-ok").status_code == 200
+    assert (
+        _post(
+            receiver, {"article": {}}, event="article.published", status_id="status-ok"
+        ).status_code
+        == 200
+    )
     assert _post(receiver, {}, event=None, status_id="status-ok").status_code == 200
     assert recorder.payloads == []
     assert sirius.requests == [] and sirius.statuses["status-ok"].status == "queued"
@@ -153,7 +160,11 @@ def test_invalid_json_body_fails_the_action(
     response = httpx.post(
         receiver.url,
         content=b"{not json",
-        headers={"x-sirius-event": "live", "x-sirius-status-id": "status-ko", "Content-Type": "application/json"},
+        headers={
+            "x-sirius-event": "live",
+            "x-sirius-status-id": "status-ko",
+            "Content-Type": "application/json",
+        },
         timeout=10,
     )
     assert response.status_code == 200
@@ -166,7 +177,9 @@ def test_invalid_json_body_fails_the_action(
 
 def test_unknown_path_is_not_found(receiver: SiriusWebhookReceiver, sirius: SiriusEmulator) -> None:
     url = receiver.url.rsplit("/", 1)[0] + "/elsewhere"
-    response = httpx.post(url, json={}, headers={"x-sirius-event": "live", "x-sirius-status-id": "status-ok"})
+    response = httpx.post(
+        url, json={}, headers={"x-sirius-event": "live", "x-sirius-status-id": "status-ok"}
+    )
     assert response.status_code == 404
     assert sirius.requests == []
 

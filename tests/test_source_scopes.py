@@ -101,7 +101,9 @@ def _paths(server: Loopback) -> list[str]:
     return paths
 
 
-def test_module_qualified_servers_route_each_document_to_its_own_server(generate: Generate, servers: tuple[Loopback, Loopback, Loopback]) -> None:
+def test_module_qualified_servers_route_each_document_to_its_own_server(
+    generate: Generate, servers: tuple[Loopback, Loopback, Loopback]
+) -> None:
     one, two, three = servers
     gen = generate(FILES)
     a, b, c = gen.modules["a"], gen.modules["b"], gen.modules["c"]
@@ -117,7 +119,9 @@ def test_module_qualified_servers_route_each_document_to_its_own_server(generate
     assert [r.url for r in result.trace] == [f"{three.url}/c", f"{two.url}/b"]
 
 
-def test_a_bare_name_addresses_the_source_of_every_document_and_a_qualified_key_wins(generate: Generate, servers: tuple[Loopback, Loopback, Loopback]) -> None:
+def test_a_bare_name_addresses_the_source_of_every_document_and_a_qualified_key_wins(
+    generate: Generate, servers: tuple[Loopback, Loopback, Loopback]
+) -> None:
     one, two, _ = servers
     gen = generate(FILES)
     a, b, c = gen.modules["a"], gen.modules["b"], gen.modules["c"]
@@ -134,7 +138,9 @@ def test_a_bare_name_addresses_the_source_of_every_document_and_a_qualified_key_
     assert (_paths(one), _paths(two)) == (["/a"], ["/b"])
 
 
-def test_same_named_workflows_of_two_documents_each_run_once_and_keep_their_outputs(generate: Generate, servers: tuple[Loopback, Loopback, Loopback]) -> None:
+def test_same_named_workflows_of_two_documents_each_run_once_and_keep_their_outputs(
+    generate: Generate, servers: tuple[Loopback, Loopback, Loopback]
+) -> None:
     one, two, three = servers
     gen = generate(FILES)
     client = gen.rt.Client(servers={"api": one.url, "b.api": two.url, "c.api": three.url})
@@ -148,7 +154,9 @@ def test_same_named_workflows_of_two_documents_each_run_once_and_keep_their_outp
     assert result.mine == "c.openapi.yaml"
 
 
-def test_scoped_names_with_the_async_client(generate: Generate, servers: tuple[Loopback, Loopback, Loopback]) -> None:
+def test_scoped_names_with_the_async_client(
+    generate: Generate, servers: tuple[Loopback, Loopback, Loopback]
+) -> None:
     one, two, three = servers
     gen = generate(FILES)
 
@@ -231,9 +239,16 @@ def test_a_plain_id_defined_by_two_imported_documents_is_ambiguous(tmp_path: Pat
 
 def test_two_documents_with_one_module_name_may_not_share_a_source_name(tmp_path: Path) -> None:
     # lib/b.arazzo.yaml and b.arazzo.yaml are both module "b": "b.api" would name two descriptions
-    other = arazzo([_wf()], sources=[{"name": "api", "url": "../a.openapi.yaml", "type": "openapi"}])
+    other = arazzo(
+        [_wf()], sources=[{"name": "api", "url": "../a.openapi.yaml", "type": "openapi"}]
+    )
     importer = arazzo(
-        [{"workflowId": "outer", "steps": [{"stepId": "s", "workflowId": "$sourceDescriptions.lib.wf"}]}],
+        [
+            {
+                "workflowId": "outer",
+                "steps": [{"stepId": "s", "workflowId": "$sourceDescriptions.lib.wf"}],
+            }
+        ],
         sources=[{"name": "lib", "url": "lib/b.arazzo.yaml", "type": "arazzo"}],
     )
     files = dict(FILES, **{"lib/b.arazzo.yaml": other, "d.arazzo.yaml": importer})
@@ -242,7 +257,9 @@ def test_two_documents_with_one_module_name_may_not_share_a_source_name(tmp_path
     assert "'b.api'" in result.stderr and "[duplicate]" in result.stderr, result.stderr
 
 
-def test_workflows_expression_naming_a_workflow_of_two_imported_documents_is_ambiguous(tmp_path: Path) -> None:
+def test_workflows_expression_naming_a_workflow_of_two_imported_documents_is_ambiguous(
+    tmp_path: Path,
+) -> None:
     reader = arazzo(
         [
             {
@@ -259,14 +276,21 @@ def test_workflows_expression_naming_a_workflow_of_two_imported_documents_is_amb
     result = _validate(tmp_path, dict(FILES, **{"d.arazzo.yaml": reader}), "d.arazzo.yaml")
     assert result.returncode == 1 and not (tmp_path / "out").exists()
     lines = [line for line in result.stderr.splitlines() if "error" in line]
-    assert len(lines) == 1 and "$workflows.wf:" in lines[0] and "[duplicate]" in lines[0], result.stderr
+    assert (
+        len(lines) == 1 and "$workflows.wf:" in lines[0] and "[duplicate]" in lines[0]
+    ), result.stderr
     assert lines[0].startswith("d.arazzo.yaml:"), result.stderr
     reader["workflows"][0]["outputs"] = {"where": "$steps.s.outputs.where"}
     reader["workflows"][0]["steps"][0]["outputs"] = {"where": "$outputs.where"}
-    assert _validate(tmp_path, dict(FILES, **{"d.arazzo.yaml": reader}), "d.arazzo.yaml").returncode == 0
+    assert (
+        _validate(tmp_path, dict(FILES, **{"d.arazzo.yaml": reader}), "d.arazzo.yaml").returncode
+        == 0
+    )
 
 
-def test_run_takes_module_qualified_server_keys(tmp_path: Path, servers: tuple[Loopback, Loopback, Loopback]) -> None:
+def test_run_takes_module_qualified_server_keys(
+    tmp_path: Path, servers: tuple[Loopback, Loopback, Loopback]
+) -> None:
     one, two, three = servers
     _validate(tmp_path, FILES, "c.arazzo.yaml")
     result = subprocess.run(
@@ -279,7 +303,11 @@ def test_run_takes_module_qualified_server_keys(tmp_path: Path, servers: tuple[L
         env=dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent)),
     )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"where": "c.openapi.yaml", "child": "b.openapi.yaml", "same": "x"}
+    assert json.loads(result.stdout) == {
+        "where": "c.openapi.yaml",
+        "child": "b.openapi.yaml",
+        "same": "x",
+    }
     assert (_paths(one), _paths(two), _paths(three)) == ([], ["/b"], ["/c"])
 
 
@@ -290,7 +318,9 @@ def test_without_a_server_the_error_names_the_source_and_its_module(generate: Ge
         gen.modules["b"].wf(client=gen.rt.Client(servers={"c.api": "http://127.0.0.1:9"}))
 
 
-def test_goto_and_a_diamond_of_imports_reach_the_named_documents_workflow(generate: Generate, servers: tuple[Loopback, Loopback, Loopback]) -> None:
+def test_goto_and_a_diamond_of_imports_reach_the_named_documents_workflow(
+    generate: Generate, servers: tuple[Loopback, Loopback, Loopback]
+) -> None:
     one, two, three = servers
     calls_bee = {"stepId": "inner", "workflowId": "$sourceDescriptions.bee.wf"}
     imports_b = [{"name": "bee", "url": "b.arazzo.yaml", "type": "arazzo"}]
@@ -310,7 +340,11 @@ def test_goto_and_a_diamond_of_imports_reach_the_named_documents_workflow(genera
                         "stepId": "first",
                         "workflowId": "$sourceDescriptions.x.wf",
                         "onSuccess": [
-                            {"name": "away", "type": "goto", "workflowId": "$sourceDescriptions.y.wf"}
+                            {
+                                "name": "away",
+                                "type": "goto",
+                                "workflowId": "$sourceDescriptions.y.wf",
+                            }
                         ],
                     },
                     {"stepId": "skipped", "workflowId": "$sourceDescriptions.x.wf"},
@@ -325,8 +359,12 @@ def test_goto_and_a_diamond_of_imports_reach_the_named_documents_workflow(genera
     files = dict(
         FILES,
         **{
-            "e.arazzo.yaml": arazzo([{"workflowId": "wf", "steps": [calls_bee]}], sources=imports_b),
-            "f.arazzo.yaml": arazzo([{"workflowId": "wf", "steps": [calls_bee]}], sources=imports_b),
+            "e.arazzo.yaml": arazzo(
+                [{"workflowId": "wf", "steps": [calls_bee]}], sources=imports_b
+            ),
+            "f.arazzo.yaml": arazzo(
+                [{"workflowId": "wf", "steps": [calls_bee]}], sources=imports_b
+            ),
             "d.arazzo.yaml": top,
         },
     )

@@ -61,10 +61,14 @@ _count = iter(range(10**6))
 def attempt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Outcome]:
     monkeypatch.chdir(tmp_path)
 
-    def _attempt(doc: dict[str, Any], api: dict[str, Any] | None = None, folder: str = ".") -> Outcome:
+    def _attempt(
+        doc: dict[str, Any], api: dict[str, Any] | None = None, folder: str = "."
+    ) -> Outcome:
         entry = tmp_path / folder / "flows.arazzo.yaml"
         entry.parent.mkdir(parents=True, exist_ok=True)
-        entry.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=False), encoding="utf-8")
+        entry.write_text(
+            yaml.safe_dump(doc, sort_keys=False, allow_unicode=False), encoding="utf-8"
+        )
         (entry.parent / "api.openapi.yaml").write_text(
             yaml.safe_dump(api or _api(), sort_keys=False), encoding="utf-8"
         )
@@ -92,11 +96,15 @@ def attempt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Ou
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 node.value = ""
         for node in ast.walk(tree):
-            assert not (isinstance(node, ast.Name) and node.id in {"__import__", "os", "eval", "exec"})
+            assert not (
+                isinstance(node, ast.Name) and node.id in {"__import__", "os", "eval", "exec"}
+            )
             assert not (isinstance(node, ast.Attribute) and node.attr == "system")
         # the planted text may only survive inside names the sanitiser made of it (letters, digits, _)
         for found in re.finditer("PWNED", ast.unparse(tree)):
-            assert re.fullmatch(r"[A-Za-z0-9_]+", ast.unparse(tree)[found.start() - 6 : found.end() + 4])
+            assert re.fullmatch(
+                r"[A-Za-z0-9_]+", ast.unparse(tree)[found.start() - 6 : found.end() + 4]
+            )
         assert not (tmp_path / "PWNED").exists()
         return Outcome(messages, module, source)
 
@@ -110,7 +118,11 @@ def _result(out: Outcome, table: str, outputs: dict[str, Any]) -> Any:
 
 
 def _constants(source: str) -> set[str]:
-    return {n.value for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    return {
+        n.value
+        for n in ast.walk(ast.parse(source))
+        if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    }
 
 
 def test_operation_id(attempt: Callable[..., Outcome]) -> None:
@@ -120,8 +132,10 @@ def test_operation_id(attempt: Callable[..., Outcome]) -> None:
 
 def test_operation_path_and_server(attempt: Callable[..., Outcome]) -> None:
     path = "/p/" + ONE_LINE.replace("{", "(").replace("}", ")").replace("#", "%23")
-    api = openapi({path: {"post": {"operationId": "ping", "responses": {"200": {"description": "ok"}}}}},
-                  servers=[{"url": "http://127.0.0.1/" + ONE_LINE.replace(" ", "")}])
+    api = openapi(
+        {path: {"post": {"operationId": "ping", "responses": {"200": {"description": "ok"}}}}},
+        servers=[{"url": "http://127.0.0.1/" + ONE_LINE.replace(" ", "")}],
+    )
     out = attempt(arazzo([_wf()]), api)
     assert out.generated and path in _constants(out.source)
 
@@ -140,12 +154,31 @@ def test_workflow_id(attempt: Callable[..., Outcome]) -> None:
     assert typing.get_type_hints(out.module.QImportOsSystemTouchPwnedXXResult)["n"] == int | None
 
 
-@pytest.mark.parametrize("name", ["classmethod", "list", "dict", "tuple", "str", "int", "float", "bool", "dataclass"])
-def test_workflow_named_like_a_name_the_module_uses(attempt: Callable[..., Outcome], name: str) -> None:
-    other = _wf(workflowId="other", outputs={"n": "$statusCode"},
-                inputs={"type": "object", "properties": {"o": {"type": "object", "properties": {
-                    "a": {"type": "array", "items": {"type": "string"}}, "d": {"type": "object"},
-                    "f": {"type": "number"}, "b": {"type": "boolean"}, "i": {"type": "integer"}}}}})
+@pytest.mark.parametrize(
+    "name", ["classmethod", "list", "dict", "tuple", "str", "int", "float", "bool", "dataclass"]
+)
+def test_workflow_named_like_a_name_the_module_uses(
+    attempt: Callable[..., Outcome], name: str
+) -> None:
+    other = _wf(
+        workflowId="other",
+        outputs={"n": "$statusCode"},
+        inputs={
+            "type": "object",
+            "properties": {
+                "o": {
+                    "type": "object",
+                    "properties": {
+                        "a": {"type": "array", "items": {"type": "string"}},
+                        "d": {"type": "object"},
+                        "f": {"type": "number"},
+                        "b": {"type": "boolean"},
+                        "i": {"type": "integer"},
+                    },
+                }
+            },
+        },
+    )
     out = attempt(arazzo([_wf(workflowId=name), other]))
     assert out.generated
     assert callable(getattr(out.module, name + "_"))
@@ -155,27 +188,37 @@ def test_workflow_named_like_a_name_the_module_uses(attempt: Callable[..., Outco
 def test_output_names(attempt: Callable[..., Outcome]) -> None:
     outputs = {PAYLOAD: "$statusCode", "x": f"$steps.s.outputs.{PAYLOAD}"}
     out = attempt(arazzo([_wf(step={"outputs": {PAYLOAD: "$statusCode"}}, outputs=outputs)]))
-    if out.generated:  # the expression grammar may refuse the name inside $steps...: then a diagnostic
+    if (
+        out.generated
+    ):  # the expression grammar may refuse the name inside $steps...: then a diagnostic
         assert PAYLOAD in _constants(out.source)
     else:
         assert all("[expression]" in m or "warning" in m for m in out.diagnostics), out.diagnostics
-    out = attempt(arazzo([_wf(step={"outputs": {PAYLOAD: "$statusCode"}}, outputs={PAYLOAD: "$statusCode"})]))
+    out = attempt(
+        arazzo([_wf(step={"outputs": {PAYLOAD: "$statusCode"}}, outputs={PAYLOAD: "$statusCode"})])
+    )
     assert out.generated and PAYLOAD in _constants(out.source)
     field = "q_import_os_system_touch_pwned_x_x"
     assert _result(out, "_W", {PAYLOAD: 7}).__dict__[field] == 7
 
 
 def test_parameter_and_header_names(attempt: Callable[..., Outcome]) -> None:
-    params = [{"name": PAYLOAD, "in": "query", "value": PAYLOAD},
-              {"name": ONE_LINE, "in": "header", "value": "v"},
-              {"name": ONE_LINE, "in": "cookie", "value": "v"}]
+    params = [
+        {"name": PAYLOAD, "in": "query", "value": PAYLOAD},
+        {"name": ONE_LINE, "in": "header", "value": "v"},
+        {"name": ONE_LINE, "in": "cookie", "value": "v"},
+    ]
     out = attempt(arazzo([_wf(step={"parameters": params})]))
     assert out.generated and {PAYLOAD, ONE_LINE} <= _constants(out.source)
 
 
 def test_source_name(attempt: Callable[..., Outcome]) -> None:
-    out = attempt(arazzo([_wf(step={"operationId": f"$sourceDescriptions.{ONE_LINE}.ping"})],
-                         sources=[{"name": ONE_LINE, "url": "api.openapi.yaml", "type": "openapi"}]))
+    out = attempt(
+        arazzo(
+            [_wf(step={"operationId": f"$sourceDescriptions.{ONE_LINE}.ping"})],
+            sources=[{"name": ONE_LINE, "url": "api.openapi.yaml", "type": "openapi"}],
+        )
+    )
     assert not out.generated
 
 
@@ -186,30 +229,52 @@ def test_source_url(attempt: Callable[..., Outcome]) -> None:
 
 
 def test_json_pointers(attempt: Callable[..., Outcome]) -> None:
-    pointer = "/" + ONE_LINE.replace("/", "~1").replace("~", "~0").replace("~01", "~1").replace("#", "")
+    pointer = "/" + ONE_LINE.replace("/", "~1").replace("~", "~0").replace("~01", "~1").replace(
+        "#", ""
+    )
     pointer = pointer.replace("{", "").replace("}", "")
-    step = {"outputs": {"a": f"$response.body#{pointer}", "b": f"$request.body#{pointer}"},
-            "requestBody": {"contentType": "application/json", "payload": {"k": "v"},
-                            "replacements": [{"target": pointer, "value": PAYLOAD}]},
-            "successCriteria": [{"condition": f"$response.body#{pointer} != null"}]}
-    out = attempt(arazzo([_wf(step=step, inputs={"type": "object", "properties": {"i": {}}},
-                              outputs={"c": f"$inputs.i#{pointer}"})]))
+    step = {
+        "outputs": {"a": f"$response.body#{pointer}", "b": f"$request.body#{pointer}"},
+        "requestBody": {
+            "contentType": "application/json",
+            "payload": {"k": "v"},
+            "replacements": [{"target": pointer, "value": PAYLOAD}],
+        },
+        "successCriteria": [{"condition": f"$response.body#{pointer} != null"}],
+    }
+    out = attempt(
+        arazzo(
+            [
+                _wf(
+                    step=step,
+                    inputs={"type": "object", "properties": {"i": {}}},
+                    outputs={"c": f"$inputs.i#{pointer}"},
+                )
+            ]
+        )
+    )
     if out.generated:
         assert pointer in _constants(out.source)
     else:
-        assert all(CALL not in m or "[expression]" in m or "[unsupported]" in m for m in out.diagnostics)
+        assert all(
+            CALL not in m or "[expression]" in m or "[unsupported]" in m for m in out.diagnostics
+        )
 
 
 def test_regex_jsonpath_and_xpath_queries(attempt: Callable[..., Outcome]) -> None:
     regex = "q'\"\\\\ ''' \"\"\" \\) \\] # " + CALL.replace("(", "\\(").replace(")", "\\)")
     jsonpath = "$[?@.a == '" + CALL.replace("'", "\\'") + "']"
-    xpath = '//a[text()="' + CALL + "'''\"\"\"" + '"]'.replace('"]', "\"]")
+    xpath = '//a[text()="' + CALL + "'''\"\"\"" + '"]'.replace('"]', '"]')
     xpath = "//a[text()='" + CALL.replace("'", "''") + "']"
     criteria = [
         {"context": "$response.body", "condition": regex, "type": "regex"},
         {"context": "$response.body", "condition": jsonpath, "type": "jsonpath"},
         {"context": "$response.body", "condition": xpath, "type": "xpath"},
-        {"condition": "$response.body#/a == '" + PAYLOAD.replace("'", "''").replace("\n", " ") + "'"},
+        {
+            "condition": "$response.body#/a == '"
+            + PAYLOAD.replace("'", "''").replace("\n", " ")
+            + "'"
+        },
     ]
     out = attempt(arazzo([_wf(step={"successCriteria": criteria})]))
     assert out.generated
@@ -217,59 +282,136 @@ def test_regex_jsonpath_and_xpath_queries(attempt: Callable[..., Outcome]) -> No
 
 
 def test_component_names_and_values(attempt: Callable[..., Outcome]) -> None:
-    components = {"parameters": {"p": {"name": PAYLOAD, "in": "query", "value": PAYLOAD}},
-                  "inputs": {"i": {"type": "object", "properties": {PAYLOAD: {"type": "string", "enum": [PAYLOAD]}}}}}
-    step = {"parameters": [{"reference": "$components.parameters.p"}],
-            "requestBody": {"contentType": "application/json", "payload": {"x": "$components.parameters.p"}}}
-    out = attempt(arazzo([_wf(step=step, inputs={"$ref": "#/components/inputs/i"})], components=components))
+    components = {
+        "parameters": {"p": {"name": PAYLOAD, "in": "query", "value": PAYLOAD}},
+        "inputs": {
+            "i": {"type": "object", "properties": {PAYLOAD: {"type": "string", "enum": [PAYLOAD]}}}
+        },
+    }
+    step = {
+        "parameters": [{"reference": "$components.parameters.p"}],
+        "requestBody": {
+            "contentType": "application/json",
+            "payload": {"x": "$components.parameters.p"},
+        },
+    }
+    out = attempt(
+        arazzo([_wf(step=step, inputs={"$ref": "#/components/inputs/i"})], components=components)
+    )
     assert out.generated and PAYLOAD in _constants(out.source)
     bad = {"parameters": {ONE_LINE: {"name": "n", "in": "query", "value": 1}}}
     out = attempt(arazzo([_wf()], components=bad))
     assert not out.generated
 
 
-def test_descriptions_with_quotes_backslashes_and_control_characters(attempt: Callable[..., Outcome]) -> None:
+def test_descriptions_with_quotes_backslashes_and_control_characters(
+    attempt: Callable[..., Outcome],
+) -> None:
     text = PAYLOAD + '"' + CONTROL + '"""'
     info = {"title": text, "summary": text, "description": text, "version": "1"}
-    inputs = {"type": "object", "description": text,
-              "properties": {"x": {"type": "string", "description": text, "default": text, "enum": [text]}}}
-    out = attempt(arazzo([_wf(summary=text, description=text, inputs=inputs,
-                              step={"description": text})], info=info))
+    inputs = {
+        "type": "object",
+        "description": text,
+        "properties": {
+            "x": {"type": "string", "description": text, "default": text, "enum": [text]}
+        },
+    }
+    out = attempt(
+        arazzo(
+            [_wf(summary=text, description=text, inputs=inputs, step={"description": text})],
+            info=info,
+        )
+    )
     assert out.generated
     assert CALL in (out.module.__doc__ or "") and CALL in (out.module.w.__doc__ or "")
     assert typing.get_type_hints(out.module.w)["x"] == typing.Literal[text]
 
 
-def test_string_values_with_control_characters_and_surrogates(attempt: Callable[..., Outcome]) -> None:
-    step = {"requestBody": {"contentType": "application/json", "payload": {CONTROL: [CONTROL, "\ud800x"]}}}
+def test_string_values_with_control_characters_and_surrogates(
+    attempt: Callable[..., Outcome],
+) -> None:
+    step = {
+        "requestBody": {
+            "contentType": "application/json",
+            "payload": {CONTROL: [CONTROL, "\ud800x"]},
+        }
+    }
     out = attempt(arazzo([_wf(step=step)]))
     if out.generated:
         assert CONTROL in _constants(out.source)
 
 
 def test_keyword_property_names(attempt: Callable[..., Outcome]) -> None:
-    names = ["class", "import", "None", "True", "match", "type", "client", "rt", "__class__", "self"]
-    inputs = {"type": "object", "properties": {n: {"type": "object", "properties": {n: {"enum": [n]}}} for n in names}}
+    names = [
+        "class",
+        "import",
+        "None",
+        "True",
+        "match",
+        "type",
+        "client",
+        "rt",
+        "__class__",
+        "self",
+    ]
+    inputs = {
+        "type": "object",
+        "properties": {n: {"type": "object", "properties": {n: {"enum": [n]}}} for n in names},
+    }
     out = attempt(arazzo([_wf(inputs=inputs, outputs={n: f"$inputs.{n}" for n in names})]))
     assert out.generated
     params = list(inspect.signature(out.module.w).parameters)
-    assert params == ["class_", "import_", "none", "true", "match", "type", "client_", "rt_", "class_2", "self", "client"]
+    assert params == [
+        "class_",
+        "import_",
+        "none",
+        "true",
+        "match",
+        "type",
+        "client_",
+        "rt_",
+        "class_2",
+        "self",
+        "client",
+    ]
     fields = list(inspect.signature(out.module.WResult).parameters)
-    assert fields == ["class_", "import_", "none", "true", "match", "type", "client", "rt", "class_2", "self", "trace"]
+    assert fields == [
+        "class_",
+        "import_",
+        "none",
+        "true",
+        "match",
+        "type",
+        "client",
+        "rt",
+        "class_2",
+        "self",
+        "trace",
+    ]
 
 
 def test_security_scheme_names_and_content_types(attempt: Callable[..., Outcome]) -> None:
     schemes = {"k.-_": {"type": "apiKey", "in": "query", "name": ONE_LINE}}
-    api = _api(security=[{"k.-_": []}],
-               requestBody={"content": {"application/json; x=" + ONE_LINE.replace(" ", ""): {"schema": {"type": "object"}}}})
+    api = _api(
+        security=[{"k.-_": []}],
+        requestBody={
+            "content": {
+                "application/json; x=" + ONE_LINE.replace(" ", ""): {"schema": {"type": "object"}}
+            }
+        },
+    )
     api["components"] = {"securitySchemes": schemes}
     step = {"requestBody": {"contentType": "text/" + ONE_LINE, "payload": PAYLOAD}}
     out = attempt(arazzo([_wf(step=step)]), api)
     assert out.generated and ONE_LINE in _constants(out.source), out.diagnostics
 
 
-@pytest.mark.parametrize("folder", ["coding=utf-7", "x-coding:latin-1", "vim: set fileencoding=utf-16"])
-def test_document_path_cannot_declare_a_source_encoding(attempt: Callable[..., Outcome], folder: str) -> None:
+@pytest.mark.parametrize(
+    "folder", ["coding=utf-7", "x-coding:latin-1", "vim: set fileencoding=utf-16"]
+)
+def test_document_path_cannot_declare_a_source_encoding(
+    attempt: Callable[..., Outcome], folder: str
+) -> None:
     info = {"title": "t", "version": "1", "description": "+ACIAIgAi-\n" + CALL + "\n+ACIAIgAi-"}
     out = attempt(arazzo([_wf()], info=info), folder=folder)
     assert out.generated and CALL in (out.module.__doc__ or "")
@@ -277,6 +419,9 @@ def test_document_path_cannot_declare_a_source_encoding(attempt: Callable[..., O
 
 
 def test_numbers_without_a_literal_are_diagnostics(attempt: Callable[..., Outcome]) -> None:
-    inputs = {"type": "object", "properties": {"x": {"type": "number", "default": float("inf"), "maximum": float("nan")}}}
+    inputs = {
+        "type": "object",
+        "properties": {"x": {"type": "number", "default": float("inf"), "maximum": float("nan")}},
+    }
     out = attempt(arazzo([_wf(inputs=inputs)]))
     assert not out.generated

@@ -49,8 +49,11 @@ def _api(response_schema: dict[str, Any] | None = None) -> dict[str, Any]:
     return openapi({"/ping": {"get": {"operationId": "ping", "responses": {"200": response}}}})
 
 
-def _flow(inputs: dict[str, Any] | None = None, outputs: dict[str, str] | None = None,
-          step_outputs: dict[str, str] | None = None) -> dict[str, Any]:
+def _flow(
+    inputs: dict[str, Any] | None = None,
+    outputs: dict[str, str] | None = None,
+    step_outputs: dict[str, str] | None = None,
+) -> dict[str, Any]:
     step: dict[str, Any] = {"stepId": "s", "operationId": "ping"}
     if step_outputs:
         step["outputs"] = step_outputs
@@ -115,16 +118,27 @@ def test_union_deduplication_is_done_on_values_not_text(generate: Generate) -> N
     inputs = {"o": {"type": "object", "required": ["k"], "properties": {"k": {"oneOf": members}}}}
     gen = _run(generate, _flow(inputs))
     td = _typed_dict(gen.hints["function"]["o"])
-    assert td.__annotations__["k"] == Required[Literal[DEDUP[0]] | Literal[DEDUP[1]] | Literal[DEDUP[2]]]
+    assert (
+        td.__annotations__["k"]
+        == Required[Literal[DEDUP[0]] | Literal[DEDUP[1]] | Literal[DEDUP[2]]]
+    )
 
 
 def test_enum_in_a_response_schema_reached_by_a_workflow_output(generate: Generate) -> None:
     kind = {"oneOf": [{"enum": [value]} for value in DEDUP]}
     schema = {"type": "object", "properties": {"kind": kind, "mode": {"enum": [SIMPLE]}}}
-    doc = _flow(step_outputs={"kind": "$response.body#/kind", "mode": "$response.body#/mode",
-                              "body": "$response.body"},
-                outputs={"kind": "$steps.s.outputs.kind", "mode": "$steps.s.outputs.mode",
-                         "body": "$steps.s.outputs.body"})
+    doc = _flow(
+        step_outputs={
+            "kind": "$response.body#/kind",
+            "mode": "$response.body#/mode",
+            "body": "$response.body",
+        },
+        outputs={
+            "kind": "$steps.s.outputs.kind",
+            "mode": "$steps.s.outputs.mode",
+            "body": "$steps.s.outputs.body",
+        },
+    )
     gen = _run(generate, doc, _api(schema))
     expected: Any = Literal[DEDUP[0]] | Literal[DEDUP[1]] | Literal[DEDUP[2]]
     assert gen.hints["result"]["kind"] == expected | None
@@ -134,11 +148,19 @@ def test_enum_in_a_response_schema_reached_by_a_workflow_output(generate: Genera
 
 
 def test_property_names_and_descriptions_stay_values(generate: Generate) -> None:
-    keys = [SIMPLE, SIMPLE_SQ, "class", "import", 'k"ey', "tri\"\"\"ple", CONTROL]
+    keys = [SIMPLE, SIMPLE_SQ, "class", "import", 'k"ey', 'tri"""ple', CONTROL]
     description = f'"""{EVIL}"""\\ and a backslash at the end\\'
-    properties = {key: {"type": "string", "description": description, "enum": [key]} for key in keys}
-    inputs = {"o": {"type": "object", "description": description, "properties": properties,
-                    "required": keys[:2]}}
+    properties = {
+        key: {"type": "string", "description": description, "enum": [key]} for key in keys
+    }
+    inputs = {
+        "o": {
+            "type": "object",
+            "description": description,
+            "properties": properties,
+            "required": keys[:2],
+        }
+    }
     gen = _run(generate, _flow(inputs))
     td = _typed_dict(gen.hints["function"]["o"])
     hints = typing.get_type_hints(td, include_extras=True)
@@ -162,10 +184,14 @@ def test_literal_values_of_different_types_stay_distinct(generate: Generate) -> 
 
 def test_nested_unions_are_flattened_as_nodes(generate: Generate) -> None:
     # The old text split cut "list[int | None]" at " | " and de-duplicated "None]": a syntax error.
-    inputs = {"v": {"oneOf": [
-        {"type": "array", "items": {"type": ["integer", "null"]}},
-        {"type": "array", "items": {"type": ["string", "null"]}},
-    ]}}
+    inputs = {
+        "v": {
+            "oneOf": [
+                {"type": "array", "items": {"type": ["integer", "null"]}},
+                {"type": "array", "items": {"type": ["string", "null"]}},
+            ]
+        }
+    }
     gen = _run(generate, _flow(inputs))
     assert gen.hints["function"]["v"] == list[int | None] | list[str | None] | None
 
@@ -178,7 +204,11 @@ def test_render_uses_py_literal_for_every_value() -> None:
     text = render_type(node)
     assert text == f"Literal[{SIMPLE!r}, 1, True, None] | None"
     tree = ast.parse(text, mode="eval").body
-    assert isinstance(tree, ast.BinOp) and isinstance(tree.left, ast.Subscript) and isinstance(tree.left.slice, ast.Tuple)
+    assert (
+        isinstance(tree, ast.BinOp)
+        and isinstance(tree.left, ast.Subscript)
+        and isinstance(tree.left.slice, ast.Tuple)
+    )
     assert ast.literal_eval(tree.left.slice.elts[0]) == SIMPLE
 
 

@@ -42,7 +42,9 @@ class ClassPlan:
     name: Identifier
     doc: str
     fields: tuple[ast.stmt, ...]
-    helpers: tuple[ast.stmt, ...] = ()  # module-level functions the class body uses (default factories)
+    helpers: tuple[
+        ast.stmt, ...
+    ] = ()  # module-level functions the class body uses (default factories)
 
 
 def _default(plan: InputPlan) -> ast.expr | None:
@@ -56,7 +58,8 @@ def inputs_class(
 ) -> ClassPlan:
     """The typed inputs of a workflow: its function's parameters as fields, with the same defaults
     (a mutable default through ``field(default_factory=...)``: ``dict``/``list`` for an empty one, else a
-    typed function returning the value, so the type checker checks the default against the field's type)."""
+    typed function returning the value, so the type checker checks the default against the field's type).
+    """
     fields: list[ast.stmt] = []
     helpers: list[ast.stmt] = []
     # A field named `field` with a default would shadow the import inside the class body: use the alias.
@@ -81,9 +84,7 @@ def inputs_class(
                 factory = pycode.fixed(type(plan.default).__name__)
             default = pycode.call(factory_name, default_factory=factory)
         fields.append(pycode.declare(plan.name, type_expr(plan.type), default))
-    return ClassPlan(
-        name, f"Inputs of workflow {workflow_id!r}.", tuple(fields), tuple(helpers)
-    )
+    return ClassPlan(name, f"Inputs of workflow {workflow_id!r}.", tuple(fields), tuple(helpers))
 
 
 def result_class(name: Identifier, workflow_id: str, fields: Sequence[FieldPlan]) -> ClassPlan:

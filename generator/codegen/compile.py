@@ -63,7 +63,8 @@ Components = Mapping[str, Mapping[str, Any]]
 @dataclass(frozen=True)
 class InputField:
     """A declared input of the workflow being compiled: its field on the typed inputs object, and whether
-    it always holds a value (required, or filled with the schema's default); else None means absent."""
+    it always holds a value (required, or filled with the schema's default); else None means absent.
+    """
 
     name: Identifier
     required: bool

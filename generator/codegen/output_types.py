@@ -3,7 +3,14 @@ the inputs schema, or the outputs of steps and workflows typed before it; else `
 
 from __future__ import annotations
 
-from ..expressions import ExpressionError, InputsRef, ResponseRef, StatusCode, StepsRef, WorkflowsRef
+from ..expressions import (
+    ExpressionError,
+    InputsRef,
+    ResponseRef,
+    StatusCode,
+    StepsRef,
+    WorkflowsRef,
+)
 from ..expressions import is_expression, parse_expression
 from ..model.nodes import ApiOperation, Workflow
 from .schema_types import AnyType, Name, TypeMapper, TypeNode, schema_at

@@ -211,7 +211,9 @@ class SiriusWebhookReceiver:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Receive Sirius webhooks and complete live statuses.")
+    parser = argparse.ArgumentParser(
+        description="Receive Sirius webhooks and complete live statuses."
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--path", default="/webhook")
