@@ -31,11 +31,13 @@ from generator.expressions.cursor import ExpressionError, unescape_pointer
 from generator.expressions.runtime_expr import (
     ComponentsRef,
     InputsRef,
+    MessageRef,
     Method,
     OutputsRef,
     RequestRef,
     ResponseRef,
     RuntimeExpr,
+    SelfRef,
     SourceDescriptionRef,
     StatusCode,
     StepsRef,
@@ -150,14 +152,34 @@ def _input(expr: InputsRef, inputs: InputFields | None) -> ast.expr:
 
 
 def compile_expression(
-    expr: RuntimeExpr, components: Components | None = None, inputs: InputFields | None = None
+    expr: RuntimeExpr,
+    components: Components | None = None,
+    inputs: InputFields | None = None,
+    *,
+    self_uri: str | None = None,
 ) -> ast.expr:
     """An expression evaluating ``expr`` against the context ``c``.
 
     ``$components...`` references are resolved now (from ``components``) and become literals;
     ``$sourceDescriptions.<name>.url`` becomes ``c.source_url(name)``; ``$inputs.x`` reads the typed
-    field ``c.inputs.x`` when ``inputs`` declares ``x``, else ``c.input("x")``.
+    field ``c.inputs.x`` when ``inputs`` declares ``x``, else ``c.input("x")``. ``$self`` (Arazzo 1.1)
+    becomes the literal ``self_uri``, the document's base URI; without one it is an ``unsupported`` error,
+    as is ``$message`` (no message steps yet).
     """
+    if isinstance(expr, SelfRef):
+        if self_uri is None:
+            raise ExpressionError(
+                "$self is not supported yet here: the document's base URI is not known",
+                0,
+                "unsupported",
+            )
+        return _literal(self_uri)
+    if isinstance(expr, MessageRef):
+        raise ExpressionError(
+            "$message is only available in AsyncAPI message steps (not supported yet)",
+            0,
+            "unsupported",
+        )
     if isinstance(expr, Url):
         return pycode.call("c.url")
     if isinstance(expr, Method):
@@ -193,21 +215,33 @@ def compile_expression(
     raise ExpressionError(f"not a runtime expression: {type(expr).__name__}", 0)
 
 
-def _compile_string(
-    text: str, components: Components | None, inputs: InputFields | None
-) -> ast.expr:
+@dataclass(frozen=True)
+class _Scope:
+    """What compiling a document's strings needs: its components, the workflow's typed inputs, the
+    runtime-expression grammar of its version and its base URI (for ``$self``)."""
+
+    components: Components | None
+    inputs: InputFields | None
+    version: str
+    self_uri: str | None
+
+    def expression(self, expr: RuntimeExpr) -> ast.expr:
+        return compile_expression(expr, self.components, self.inputs, self_uri=self.self_uri)
+
+
+def _compile_string(text: str, scope: _Scope) -> ast.expr:
     if is_expression(text):
-        return compile_expression(parse_expression(text), components, inputs)
+        return scope.expression(parse_expression(text, version=scope.version))
     if "{$" not in text:
         return _literal(text)
-    spans = template_spans(text)
+    spans = template_spans(text, version=scope.version)
     parts: list[ast.expr] = []
     for offset, part in spans:
         if isinstance(part, str):
             parts.append(_literal(part))
             continue
         try:
-            parts.append(compile_expression(part, components, inputs))
+            parts.append(scope.expression(part))
         except ExpressionError as err:
             raise err.shifted(offset + 1) from None
     if len(spans) == 1 and not isinstance(spans[0][1], str):
@@ -216,15 +250,14 @@ def _compile_string(
 
 
 def _at(path: str, err: ExpressionError) -> ExpressionError:
-    return ExpressionError(f"at {path!r}: {err.message}" if path else err.message, err.offset)
+    message = f"at {path!r}: {err.message}" if path else err.message
+    return ExpressionError(message, err.offset, err.rule)
 
 
-def _compile_value(
-    value: Any, components: Components | None, inputs: InputFields | None, path: str
-) -> ast.expr:
+def _compile_value(value: Any, scope: _Scope, path: str) -> ast.expr:
     if isinstance(value, str):
         try:
-            return _compile_string(value, components, inputs)
+            return _compile_string(value, scope)
         except ExpressionError as err:
             raise _at(path, err) from None
     if isinstance(value, Mapping):
@@ -235,11 +268,11 @@ def _compile_value(
             except ExpressionError as err:
                 raise _at(path, ExpressionError(f"object key {err.message}", 0)) from None
             escaped = str(key).replace("~", "~0").replace("/", "~1")
-            items.append((key_code, _compile_value(item, components, inputs, f"{path}/{escaped}")))
+            items.append((key_code, _compile_value(item, scope, f"{path}/{escaped}")))
         return pycode.dict_of(items)
     if isinstance(value, (list, tuple)):
         return pycode.list_of(
-            _compile_value(item, components, inputs, f"{path}/{i}") for i, item in enumerate(value)
+            _compile_value(item, scope, f"{path}/{i}") for i, item in enumerate(value)
         )
     try:
         return pycode.literal(value)
@@ -248,54 +281,62 @@ def _compile_value(
 
 
 def compile_value(
-    value: Any, components: Components | None = None, inputs: InputFields | None = None
+    value: Any,
+    components: Components | None = None,
+    inputs: InputFields | None = None,
+    *,
+    version: str = "1.0",
+    self_uri: str | None = None,
 ) -> ast.expr:
     """An expression building a JSON-like value (a payload, a parameter value) at run time.
 
     A string that is a whole runtime expression (``$inputs.x``) or exactly one embedded expression
     (``{$inputs.x}``) becomes that expression's value, type preserved; a string with embedded
     expressions among text becomes ``rt.text(...)``; everything else is a literal. Nested errors
-    name the JSON pointer of the offending string; the offset is within that string.
+    name the JSON pointer of the offending string; the offset is within that string. ``version`` is
+    the runtime-expression grammar (``"1.0"`` or ``"1.1"``), ``self_uri`` the value of ``$self``.
     """
-    return _compile_value(value, components, inputs, "")
+    return _compile_value(value, _Scope(components, inputs, version, self_uri), "")
 
 
-def _operand(
-    node: Condition, components: Components | None, inputs: InputFields | None
-) -> ast.expr:
+def _operand(node: Condition, scope: _Scope) -> ast.expr:
     if isinstance(node, Literal):
         return _literal(node.value)
     if isinstance(node, Ref):
         try:
-            return compile_expression(node.expr, components, inputs)
+            return scope.expression(node.expr)
         except ExpressionError as err:
             raise err.shifted(node.offset) from None
-    return _boolean(node, components, inputs)
+    return _boolean(node, scope)
 
 
-def _boolean(
-    node: Condition, components: Components | None, inputs: InputFields | None
-) -> ast.expr:
+def _boolean(node: Condition, scope: _Scope) -> ast.expr:
     if isinstance(node, Or):
-        return pycode.either([_boolean(item, components, inputs) for item in node.operands])
+        return pycode.either([_boolean(item, scope) for item in node.operands])
     if isinstance(node, And):
-        return pycode.both([_boolean(item, components, inputs) for item in node.operands])
+        return pycode.both([_boolean(item, scope) for item in node.operands])
     if isinstance(node, Not):
-        return pycode.negate(_boolean(node.operand, components, inputs))
+        return pycode.negate(_boolean(node.operand, scope))
     if isinstance(node, Compare):
-        left = _operand(node.left, components, inputs)
-        right = _operand(node.right, components, inputs)
+        left = _operand(node.left, scope)
+        right = _operand(node.right, scope)
         return pycode.call(_COMPARE_FUNCS[node.op], left, right)
     if isinstance(node, Literal) and isinstance(node.value, bool):
         return pycode.constant(node.value)
-    return pycode.call("rt.truthy", _operand(node, components, inputs))
+    return pycode.call("rt.truthy", _operand(node, scope))
 
 
 def compile_condition(
-    text: str, components: Components | None = None, inputs: InputFields | None = None
+    text: str,
+    components: Components | None = None,
+    inputs: InputFields | None = None,
+    *,
+    version: str = "1.0",
+    self_uri: str | None = None,
 ) -> ast.expr:
-    """A boolean expression for a ``simple`` criterion condition."""
-    return _boolean(parse_condition(text), components, inputs)
+    """A boolean expression for a ``simple`` criterion condition (``version``: the expression grammar)."""
+    scope = _Scope(components, inputs, version, self_uri)
+    return _boolean(parse_condition(text, version=version), scope)
 
 
 def compile_query_criterion(

@@ -1,6 +1,7 @@
 """Criterion conditions: the ``simple`` grammar, parsed to a small frozen AST.
 
-Grammar of ``simple`` conditions (Arazzo 1.0.1, Criterion Object)::
+Grammar of ``simple`` conditions (Arazzo 1.0.1 and 1.1.0, Criterion Object; ``version`` picks the
+runtime-expression grammar of the ``$`` values)::
 
     expr    := or
     or      := and ( '||' and )*
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import partial
 import typing
 from dataclasses import dataclass, field
 from typing import Callable, Union
@@ -190,8 +192,8 @@ def _tokenize(text: str, read: Callable[[str], RuntimeExpr] = parse_with_accesso
 
 
 class _Parser:
-    def __init__(self, text: str) -> None:
-        self.tokens = _tokenize(text)
+    def __init__(self, text: str, version: str) -> None:
+        self.tokens = _tokenize(text, partial(parse_with_accessors, version=version))
         self.index = 0
         self.depth = 0
 
@@ -289,13 +291,13 @@ class _Parser:
         )
 
 
-def parse_condition(text: str) -> Condition:
+def parse_condition(text: str, *, version: str = "1.0") -> Condition:
     """Parse a ``simple`` criterion condition such as ``$statusCode == 200 && $response.body#/ok``.
 
     A property path after a value (``$response.body.items[0].id``) reads into it (the ``.`` and ``[]``
     operators of the Criterion Object), as the JSON pointer ``#/items/0/id`` would.
     """
-    return _Parser(text).parse()
+    return _Parser(text, version).parse()
 
 
 def expression_spans(text: str) -> list[tuple[int, int]]:

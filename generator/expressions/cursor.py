@@ -7,16 +7,21 @@ import string
 
 
 class ExpressionError(ValueError):
-    """A malformed expression or condition; ``offset`` is the 0-based index of the problem in the text."""
+    """A malformed expression or condition; ``offset`` is the 0-based index of the problem in the text.
 
-    def __init__(self, message: str, offset: int) -> None:
+    ``rule`` is the diagnostic rule: ``expression`` for a mistake, ``unsupported`` for a well-formed
+    expression the generator cannot compile yet (``$message`` outside message steps).
+    """
+
+    def __init__(self, message: str, offset: int, rule: str = "expression") -> None:
         super().__init__(message)
         self.message = message
         self.offset = offset
+        self.rule = rule
 
     def shifted(self, delta: int) -> ExpressionError:
         """The same error with its offset moved by ``delta`` (for text embedded in a larger string)."""
-        return ExpressionError(self.message, self.offset + delta)
+        return ExpressionError(self.message, self.offset + delta, self.rule)
 
     def __repr__(self) -> str:
         return f"ExpressionError({self.message!r}, {self.offset!r})"

@@ -14,8 +14,7 @@ structure inside names follows the rest of the specification:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Literal, Union
+from typing import Callable
 
 from generator.expressions.cursor import (
     ALNUM,
@@ -29,97 +28,47 @@ from generator.expressions.cursor import (
     Cursor,
     show,
 )
+from generator.expressions.grammar11 import parse_expression_11
+from generator.expressions.nodes import (
+    ComponentsRef,
+    InputsRef,
+    MessageRef,
+    Method,
+    OutputsRef,
+    RequestRef,
+    ResponseRef,
+    RuntimeExpr,
+    SelfRef,
+    SourceDescriptionRef,
+    StatusCode,
+    StepsRef,
+    Url,
+    WorkflowsRef,
+)
+
+__all__ = [
+    "COMPONENT_KINDS",
+    "GRAMMARS",
+    "ComponentsRef",
+    "InputsRef",
+    "MessageRef",
+    "Method",
+    "OutputsRef",
+    "RequestRef",
+    "ResponseRef",
+    "RuntimeExpr",
+    "SelfRef",
+    "SourceDescriptionRef",
+    "StatusCode",
+    "StepsRef",
+    "Url",
+    "WorkflowsRef",
+    "grammar_version",
+    "parse_expression",
+]
 
 
-@dataclass(frozen=True)
-class Url:
-    """``$url``"""
-
-
-@dataclass(frozen=True)
-class Method:
-    """``$method``"""
-
-
-@dataclass(frozen=True)
-class StatusCode:
-    """``$statusCode``"""
-
-
-@dataclass(frozen=True)
-class RequestRef:
-    """``$request.header.<token>``, ``$request.query.<name>``, ``$request.path.<name>``, ``$request.body[#ptr]``"""
-
-    part: Literal["header", "query", "path", "body"]
-    name: str
-    pointer: str
-
-
-@dataclass(frozen=True)
-class ResponseRef:
-    """``$response.header.<token>`` or ``$response.body[#ptr]``"""
-
-    part: Literal["header", "body"]
-    name: str
-    pointer: str
-
-
-@dataclass(frozen=True)
-class InputsRef:
-    """``$inputs.<name>[#ptr]``"""
-
-    name: str
-    pointer: str
-
-
-@dataclass(frozen=True)
-class OutputsRef:
-    """``$outputs.<name>[#ptr]``"""
-
-    name: str
-    pointer: str
-
-
-@dataclass(frozen=True)
-class StepsRef:
-    """``$steps.<stepId>.outputs.<name>[#ptr]``"""
-
-    step_id: str
-    name: str
-    pointer: str
-
-
-@dataclass(frozen=True)
-class WorkflowsRef:
-    """``$workflows.<workflowId>.inputs.<name>[#ptr]`` or ``$workflows.<workflowId>.outputs.<name>[#ptr]``"""
-
-    workflow_id: str
-    kind: Literal["inputs", "outputs"]
-    name: str
-    pointer: str
-
-
-@dataclass(frozen=True)
-class SourceDescriptionRef:
-    """``$sourceDescriptions.<name>.url`` or ``$sourceDescriptions.<name>.<operationId|workflowId>``"""
-
-    name: str
-    field: str
-
-
-@dataclass(frozen=True)
-class ComponentsRef:
-    """``$components.<kind>.<name>[#ptr]`` (kind: inputs, parameters, successActions, failureActions)"""
-
-    kind: str
-    name: str
-    pointer: str
-
-
-_Fixed = Union[Url, Method, StatusCode, RequestRef, ResponseRef]
-_Named = Union[InputsRef, OutputsRef, StepsRef, WorkflowsRef, SourceDescriptionRef, ComponentsRef]
-RuntimeExpr = Union[_Fixed, _Named]
-
+GRAMMARS = ("1.0", "1.1")
 COMPONENT_KINDS = ("inputs", "parameters", "successActions", "failureActions")
 
 _FORMS = (
@@ -143,8 +92,26 @@ _ROOTS: tuple[str, ...] = (
 _ROOTS += ("workflows", "sourceDescriptions", "components")
 
 
-def parse_expression(text: str) -> RuntimeExpr:
-    """Parse a whole runtime expression such as ``$response.body#/id``; raise :class:`ExpressionError`."""
+def grammar_version(version: str) -> str:
+    """``"1.0"`` or ``"1.1"`` for a grammar name or a document's ``arazzo`` version (``"1.1.0"``)."""
+    for known in GRAMMARS:
+        if version == known or version.startswith(known + "."):
+            return known
+    raise ValueError(f"unknown runtime-expression grammar {version!r}; expected one of {GRAMMARS}")
+
+
+def parse_expression(text: str, *, version: str = "1.0") -> RuntimeExpr:
+    """Parse a whole runtime expression such as ``$response.body#/id``; raise :class:`ExpressionError`.
+
+    ``version`` picks the grammar: ``"1.0"`` (Arazzo 1.0.x documents, the default) or ``"1.1"``
+    (Arazzo 1.1.x documents, :mod:`generator.expressions.grammar11`).
+    """
+    if grammar_version(version) == "1.1":
+        return parse_expression_11(text)
+    return _parse_10(text)
+
+
+def _parse_10(text: str) -> RuntimeExpr:
     cur = Cursor(text)
     if not text.startswith("$"):
         raise cur.fail(f"a runtime expression starts with '$'; allowed forms: {_FORMS}")

@@ -5,21 +5,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import partial
 
 from generator.expressions.cursor import ExpressionError
 from generator.expressions.runtime_expr import (
     ComponentsRef,
     InputsRef,
+    MessageRef,
     Method,
     OutputsRef,
     RequestRef,
     ResponseRef,
     RuntimeExpr,
+    SelfRef,
     SourceDescriptionRef,
     StatusCode,
     StepsRef,
     Url,
     WorkflowsRef,
+    grammar_version,
     parse_expression,
 )
 
@@ -34,8 +38,13 @@ def is_expression(text: str) -> bool:
     return _EXPRESSION_START.match(text) is not None
 
 
-def template_spans(text: str) -> tuple[tuple[int, str | RuntimeExpr], ...]:
-    """Like :func:`parse_template`, each part paired with its offset in ``text`` (an expression's ``{``)."""
+def template_spans(text: str, *, version: str = "1.0") -> tuple[tuple[int, str | RuntimeExpr], ...]:
+    """Like :func:`parse_template`, each part paired with its offset in ``text`` (an expression's ``{``).
+
+    Both grammars read literal text the same way: the 1.1 ``expression-string`` rule excludes lone ``{``
+    and ``}`` from literal text, but payload strings that carry JSON or XML text with embedded expressions
+    (``'{"id": "{$inputs.id}"}'``) need them, so a brace that does not open ``{$`` stays literal.
+    """
     parts: list[tuple[int, str | RuntimeExpr]] = []
     literal_start = 0
     pos = 0
@@ -51,7 +60,7 @@ def template_spans(text: str) -> tuple[tuple[int, str | RuntimeExpr], ...]:
                 brace,
             )
         try:
-            expr = parse_expression(text[brace + 1 : close])
+            expr = parse_expression(text[brace + 1 : close], version=version)
         except ExpressionError as err:
             raise err.shifted(brace + 1) from None
         if brace > literal_start:
@@ -63,13 +72,13 @@ def template_spans(text: str) -> tuple[tuple[int, str | RuntimeExpr], ...]:
     return tuple(parts)
 
 
-def parse_template(text: str) -> tuple[str | RuntimeExpr, ...]:
+def parse_template(text: str, *, version: str = "1.0") -> tuple[str | RuntimeExpr, ...]:
     """Split a string with embedded ``{$...}`` expressions into literal strings and expressions.
 
     ``"Bearer {$inputs.token}"`` gives ``("Bearer ", InputsRef("token", ""))``. Text outside
     ``{$...}`` (including lone braces) is literal; empty literal parts are omitted.
     """
-    return tuple(part for _, part in template_spans(text))
+    return tuple(part for _, part in template_spans(text, version=version))
 
 
 # --- property paths after a value, and writing an expression back as text -------------------------
@@ -91,23 +100,28 @@ def accessor_pointer(text: str) -> str | None:
     return "".join("/" + token for token in tokens) if tokens else None
 
 
-def with_pointer(expr: RuntimeExpr, pointer: str) -> RuntimeExpr | None:
+def with_pointer(expr: RuntimeExpr, pointer: str, version: str = "1.0") -> RuntimeExpr | None:
     """``expr`` reaching further into its value by ``pointer``; None for values that are not JSON."""
     if isinstance(expr, (RequestRef, ResponseRef)):
         return replace(expr, pointer=expr.pointer + pointer) if expr.part == "body" else None
+    if isinstance(expr, MessageRef):
+        return replace(expr, pointer=expr.pointer + pointer) if expr.part == "payload" else None
     if isinstance(expr, (InputsRef, OutputsRef, StepsRef, WorkflowsRef, ComponentsRef)):
+        if isinstance(expr, ComponentsRef) and grammar_version(version) == "1.1":
+            return None  # 1.1 component references take no pointer
         return replace(expr, pointer=expr.pointer + pointer)
     return None
 
 
-def parse_with_accessors(text: str) -> RuntimeExpr:
+def parse_with_accessors(text: str, *, version: str = "1.0") -> RuntimeExpr:
     """:func:`parse_expression`, also reading a property path after a value as a JSON pointer.
 
     ``$response.body.items[0].id`` is ``$response.body#/items/0/id``: the ``.`` and ``[n]`` operators
     of the ``simple`` condition grammar (Criterion Object), applied to the longest prefix that is a value.
     """
+    parse = partial(parse_expression, version=version)
     try:
-        return parse_expression(text)
+        return parse(text)
     except ExpressionError as first:
         for cut in range(len(text) - 1, 0, -1):
             if text[cut] not in ".[":
@@ -116,7 +130,7 @@ def parse_with_accessors(text: str) -> RuntimeExpr:
             if pointer is None:
                 continue
             try:
-                extended = with_pointer(parse_expression(text[:cut]), pointer)
+                extended = with_pointer(parse(text[:cut]), pointer, version)
             except ExpressionError:
                 continue
             if extended is not None:
@@ -132,9 +146,15 @@ def expression_text(expr: RuntimeExpr) -> str:
         return "$method"
     if isinstance(expr, StatusCode):
         return "$statusCode"
+    if isinstance(expr, SelfRef):
+        return "$self"
     if isinstance(expr, SourceDescriptionRef):
         return f"$sourceDescriptions.{expr.name}.{expr.field}"
     tail = f"#{expr.pointer}" if expr.pointer else ""
+    if isinstance(expr, MessageRef):
+        return (
+            f"$message.payload{tail}" if expr.part == "payload" else f"$message.header.{expr.name}"
+        )
     if isinstance(expr, (RequestRef, ResponseRef)):
         root = "$request" if isinstance(expr, RequestRef) else "$response"
         if expr.part == "body":
