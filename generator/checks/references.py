@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from ..diagnostics import Diagnostics, Location
 from ..expressions import (
     InputsRef,
+    MessageRef,
     RuntimeExpr,
+    SelfRef,
     SourceDescriptionRef,
     StepsRef,
     WorkflowsRef,
 )
 from ..model.nodes import Action, Document, Step, Workflow
-from .walk import in_condition, in_value, in_value_at, parsed_condition
+from .walk import document_grammar, in_condition, in_value, in_value_at, parsed_condition
 
 RULE = "reference"
 
@@ -30,16 +32,16 @@ def _inputs(workflow: Workflow) -> set[str]:
     return set(properties) if isinstance(properties, dict) else set()
 
 
-def _step_expressions(step: Step) -> Iterator[tuple[RuntimeExpr, Location]]:
+def _step_expressions(step: Step, version: str) -> Iterator[tuple[RuntimeExpr, Location]]:
     for parameter in step.parameters:
         where = parameter.value_where or parameter.where
-        yield from ((e, where) for e in in_value(parameter.value))
+        yield from ((e, where) for e in in_value(parameter.value, version))
     if step.request_body is not None:
         body = step.request_body
-        yield from ((e, body.locate(path)) for path, e in in_value_at(body.payload))
+        yield from ((e, body.locate(path)) for path, e in in_value_at(body.payload, (), version))
         for replacement in body.replacements:
             where = replacement.value_where or replacement.where
-            yield from ((e, where) for e in in_value(replacement.value))
+            yield from ((e, where) for e in in_value(replacement.value, version))
     for criterion in step.success_criteria + tuple(
         c for action in step.on_success + step.on_failure for c in action.criteria
     ):
@@ -49,20 +51,26 @@ def _step_expressions(step: Step) -> Iterator[tuple[RuntimeExpr, Location]]:
             criterion.context,
             criterion.where,
             criterion.context_where or criterion.where,
+            version,
         )
     for output in step.outputs:
-        yield from ((e, output.where) for e in in_value(output.expression))
+        yield from ((e, output.where) for e in in_value(output.expression, version))
 
 
 def _criterion_expressions(
-    kind: str, condition: str, context: str | None, where: Location, context_where: Location
+    kind: str,
+    condition: str,
+    context: str | None,
+    where: Location,
+    context_where: Location,
+    version: str,
 ) -> Iterator[tuple[RuntimeExpr, Location]]:
     if kind == "simple":
-        parsed = parsed_condition(condition)
+        parsed = parsed_condition(condition, version)
         if parsed is not None:
             yield from ((e, where) for e in in_condition(parsed))
     elif context is not None:
-        yield from ((e, context_where) for e in in_value(context))
+        yield from ((e, context_where) for e in in_value(context, version))
 
 
 @dataclass
@@ -70,6 +78,11 @@ class _Scope:
     document: Document
     workflows: dict[str, Workflow]  # every workflowId the document can reach, for hints
     diags: Diagnostics
+
+    @property
+    def version(self) -> str:
+        """The document's runtime-expression grammar."""
+        return document_grammar(self.document)
 
     def check(self) -> None:
         for workflow in self.document.workflows:
@@ -82,14 +95,14 @@ class _Scope:
             index.setdefault(step.step_id, i)
         loops = any(action.type == "goto" for action in _all_actions(workflow))
         for position, step in enumerate(workflow.steps):
-            for expr, where in _step_expressions(step):
+            for expr, where in _step_expressions(step, self.version):
                 self.expression(expr, where, workflow, index, position, loops)
             for action in step.on_success + step.on_failure:
                 self.action(action, workflow, index)
         for action in workflow.success_actions + workflow.failure_actions:
             self.action(action, workflow, index)
         for output in workflow.outputs:
-            for expr in in_value(output.expression):
+            for expr in in_value(output.expression, self.version):
                 self.expression(expr, output.where, workflow, index, len(workflow.steps), loops)
 
     def action(self, action: Action, workflow: Workflow, index: dict[str, int]) -> None:
@@ -178,6 +191,8 @@ class _Scope:
                     f"{expr.workflow_id!r} declares no {expr.kind[:-1]} {expr.name!r}{_hint(expr.name, names)}",
                     RULE,
                 )
+        elif isinstance(expr, (SelfRef, MessageRef)):
+            return  # no name to resolve: the document itself, the step's message (compilation reports it)
         elif isinstance(expr, SourceDescriptionRef):
             names = {source.name for source in self.document.sources}
             names.update(self.document.unloaded)

@@ -14,6 +14,7 @@ from ..expressions import (
     Or,
     Ref,
     RuntimeExpr,
+    grammar_version,
     is_expression,
     parse_condition,
     parse_expression,
@@ -21,36 +22,44 @@ from ..expressions import (
 )
 
 
-def in_value(value: Any) -> Iterator[RuntimeExpr]:
-    """Every well-formed expression in a payload value (malformed ones are reported by compilation)."""
+def document_grammar(document: object) -> str:
+    """The runtime-expression grammar of a model document: ``"1.1"`` for an Arazzo 1.1.x document, else
+    ``"1.0"``; read from its ``arazzo`` version once the model carries it (absent: 1.0)."""
+    return grammar_version(str(getattr(document, "arazzo", "1.0")))
+
+
+def in_value(value: Any, version: str = "1.0") -> Iterator[RuntimeExpr]:
+    """Every well-formed expression in a payload value (malformed ones are reported by compilation);
+    ``version`` is the runtime-expression grammar (``"1.0"`` or ``"1.1"``)."""
     if isinstance(value, str):
         try:
             if is_expression(value):
-                yield parse_expression(value)
+                yield parse_expression(value, version=version)
             elif "{$" in value:
-                yield from (part for part in parse_template(value) if not isinstance(part, str))
+                parts = parse_template(value, version=version)
+                yield from (part for part in parts if not isinstance(part, str))
         except ExpressionError:
             return
     elif isinstance(value, dict):
         for item in value.values():
-            yield from in_value(item)
+            yield from in_value(item, version)
     elif isinstance(value, list):
         for item in value:
-            yield from in_value(item)
+            yield from in_value(item, version)
 
 
 def in_value_at(
-    value: Any, at: tuple[str | int, ...] = ()
+    value: Any, at: tuple[str | int, ...] = (), version: str = "1.0"
 ) -> Iterator[tuple[tuple[str | int, ...], RuntimeExpr]]:
     """``in_value`` with the path of the member holding each expression."""
     if isinstance(value, dict):
         for key, item in value.items():
-            yield from in_value_at(item, at + (key,))
+            yield from in_value_at(item, at + (key,), version)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from in_value_at(item, at + (index,))
+            yield from in_value_at(item, at + (index,), version)
     else:
-        yield from ((at, expr) for expr in in_value(value))
+        yield from ((at, expr) for expr in in_value(value, version))
 
 
 def in_condition(node: Condition) -> Iterator[RuntimeExpr]:
@@ -66,8 +75,8 @@ def in_condition(node: Condition) -> Iterator[RuntimeExpr]:
         yield from in_condition(node.right)
 
 
-def parsed_condition(text: str) -> Condition | None:
+def parsed_condition(text: str, version: str = "1.0") -> Condition | None:
     try:
-        return parse_condition(text)
+        return parse_condition(text, version=version)
     except ExpressionError:
         return None

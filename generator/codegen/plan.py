@@ -26,7 +26,8 @@ from .output_types import OutputTypes
 from .names import Scope, pascal, snake
 from .pycode import Identifier
 from .schema_types import TypeMapper, TypeNode, optional
-from .stepcode import StepCompiler
+from .stepcode import StepCompiler, document_uri
+from ..checks.walk import document_grammar
 
 # Parameters: `client` is the contract's; `rt` is the runtime module the function body calls.
 PARAMETER_RESERVED = frozenset({"client", "rt"})
@@ -315,7 +316,12 @@ class Planner:
         """The workflow's functions (into sections), its public plan, and its table."""
         class_name = self.input_classes.get(id(wf))
         inputs = self.inputs(wf, wf.workflow_id + " input") if public or class_name else ()
-        compiler = StepCompiler(self.diags, doc.components)
+        compiler = StepCompiler(
+            self.diags,
+            doc.components,
+            version=document_grammar(doc),
+            self_uri=document_uri(doc),
+        )
         if class_name is not None:
             compiler.inputs = {
                 p.key: InputField(p.name, p.required or p.has_default) for p in inputs

@@ -8,7 +8,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import pycode
 from ..diagnostics import Diagnostics, Location
@@ -20,7 +22,7 @@ from .compile import (
     compile_query_criterion,
     compile_value,
 )
-from ..model.nodes import Action, ApiOperation, Criterion, Output, Parameter, Step
+from ..model.nodes import Action, ApiOperation, Criterion, Document, Output, Parameter, Step
 from .names import snake
 
 Components = Mapping[str, Mapping[str, Any]]
@@ -73,15 +75,33 @@ class ActionParts:
     criteria: ast.expr | None
 
 
+def document_uri(document: Document) -> str:
+    """The document's location as the generator saw it, as a URI: its URL when it was fetched, else the
+    ``file:`` URI of its file (the base URI ``$self`` stands for while the document declares no ``$self``).
+    """
+    if urlsplit(document.display_path).scheme in ("http", "https"):
+        return document.display_path
+    return Path(document.file).resolve().as_uri()
+
+
 class StepCompiler:
-    def __init__(self, diagnostics: Diagnostics, components: Components) -> None:
+    def __init__(
+        self,
+        diagnostics: Diagnostics,
+        components: Components,
+        *,
+        version: str = "1.0",
+        self_uri: str | None = None,
+    ) -> None:
         self.diags = diagnostics
         self.components = components
         self.inputs: InputFields | None = None  # the typed inputs of the workflow being compiled
+        self.version = version  # the document's runtime-expression grammar
+        self.self_uri = self_uri  # what $self compiles to
 
     def _fail(self, where: Location, what: str, error: ExpressionError) -> ast.expr:
         self.diags.error(
-            where, f"{what}: {error.message} (at character {error.offset + 1})", "expression"
+            where, f"{what}: {error.message} (at character {error.offset + 1})", error.rule
         )
         return pycode.constant(None)
 
@@ -94,13 +114,20 @@ class StepCompiler:
             )
             return pycode.constant(None)
         try:
-            return compile_expression(parse_expression(text), self.components, self.inputs)
+            return compile_expression(
+                parse_expression(text, version=self.version),
+                self.components,
+                self.inputs,
+                self_uri=self.self_uri,
+            )
         except ExpressionError as error:
             return self._fail(where, what, error)
 
     def value(self, value: Any, where: Location, what: str) -> ast.expr:
         try:
-            return compile_value(value, self.components, self.inputs)
+            return compile_value(
+                value, self.components, self.inputs, version=self.version, self_uri=self.self_uri
+            )
         except ExpressionError as error:
             return self._fail(where, what, error)
 
@@ -108,7 +135,13 @@ class StepCompiler:
         where = criterion.where
         try:
             if criterion.type == "simple":
-                return compile_condition(criterion.condition, self.components, self.inputs)
+                return compile_condition(
+                    criterion.condition,
+                    self.components,
+                    self.inputs,
+                    version=self.version,
+                    self_uri=self.self_uri,
+                )
             context = self.expression(criterion.context or "", where, "criterion context")
             if criterion.type == "regex":
                 check_regex(criterion.condition)
