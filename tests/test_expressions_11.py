@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from generator.checks.walk import in_condition, in_value, parsed_condition
+from generator.checks.walk import document_grammar, in_condition, in_value, parsed_condition
 from generator.codegen.compile import compile_condition, compile_expression, compile_value, source
 from generator.codegen.stepcode import StepCompiler
 from generator.diagnostics import Diagnostics, Location
@@ -330,3 +331,9 @@ def test_step_compiler_reports_located_diagnostics_with_their_rule() -> None:
     diags10 = Diagnostics()
     StepCompiler(diags10, {}).value("$steps.a b.outputs.x", where, "parameter 'x'")
     assert diags10.items == []
+
+
+def test_a_document_s_grammar_is_its_arazzo_version() -> None:
+    assert document_grammar(SimpleNamespace(arazzo_version="1.1")) == "1.1"
+    assert document_grammar(SimpleNamespace(arazzo_version="1.0")) == "1.0"
+    assert document_grammar(SimpleNamespace()) == "1.0"  # a model without the field: 1.0

@@ -24,8 +24,9 @@ from ..expressions import (
 
 def document_grammar(document: object) -> str:
     """The runtime-expression grammar of a model document: ``"1.1"`` for an Arazzo 1.1.x document, else
-    ``"1.0"``; read from its ``arazzo`` version once the model carries it (absent: 1.0)."""
-    return grammar_version(str(getattr(document, "arazzo", "1.0")))
+    ``"1.0"``: its ``arazzo_version`` (the Document field of the version dispatch; 1.0 where absent).
+    """
+    return grammar_version(str(getattr(document, "arazzo_version", "1.0")))
 
 
 def in_value(value: Any, version: str = "1.0") -> Iterator[RuntimeExpr]:

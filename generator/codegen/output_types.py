@@ -7,6 +7,7 @@ from ..expressions import (
     ExpressionError,
     InputsRef,
     ResponseRef,
+    SelfRef,
     StatusCode,
     StepsRef,
     WorkflowsRef,
@@ -24,16 +25,22 @@ class OutputTypes:
         self.output_types: dict[str, dict[str, TypeNode]] = {}
 
     def output_type(
-        self, wf: Workflow, text: str, step_ops: dict[str, ApiOperation | None]
+        self,
+        wf: Workflow,
+        text: str,
+        step_ops: dict[str, ApiOperation | None],
+        version: str = "1.0",
     ) -> TypeNode:
         if not is_expression(text):
             return AnyType()
         try:
-            expr = parse_expression(text)
+            expr = parse_expression(text, version=version)
         except ExpressionError:
             return AnyType()
         if isinstance(expr, StatusCode):
             return Name("int")
+        if isinstance(expr, SelfRef):
+            return Name("str")
         if isinstance(expr, ResponseRef) and expr.part == "header":
             return Name("str")
         if isinstance(expr, InputsRef):

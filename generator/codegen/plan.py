@@ -343,7 +343,9 @@ class Planner:
                         step.operation, pointer, f"{step.step_id} {output.name}"
                     )
                 else:
-                    types[output.name] = self.typer.output_type(wf, text, step_ops)
+                    types[output.name] = self.typer.output_type(
+                        wf, text, step_ops, compiler.version
+                    )
             self.typer.output_types[f"{wf.workflow_id}/{step.step_id}"] = types
             steps.append(builder.step(step, self.operation_var(step.operation)))
         conversions: list[ast.stmt] = []
@@ -369,7 +371,7 @@ class Planner:
         fields = []
         wf_types: dict[str, TypeNode] = {}
         for output in wf.outputs if public else ():
-            type_expr = self.typer.output_type(wf, output.expression, step_ops)
+            type_expr = self.typer.output_type(wf, output.expression, step_ops, compiler.version)
             wf_types[output.name] = type_expr
             fields.append(
                 FieldPlan(field_scope.snake(output.name), output.name, optional(type_expr))
