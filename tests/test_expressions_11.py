@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
 from generator.checks.walk import document_grammar, in_condition, in_value, parsed_condition
 from generator.codegen.compile import compile_condition, compile_expression, compile_value, source
-from generator.codegen.stepcode import StepCompiler
+from generator.codegen.stepcode import StepCompiler, document_uri
 from generator.diagnostics import Diagnostics, Location
+from generator.model.nodes import Document
 from generator.expressions import (
     Compare,
     ComponentsRef,
@@ -337,3 +339,14 @@ def test_a_document_s_grammar_is_its_arazzo_version() -> None:
     assert document_grammar(SimpleNamespace(arazzo_version="1.1")) == "1.1"
     assert document_grammar(SimpleNamespace(arazzo_version="1.0")) == "1.0"
     assert document_grammar(SimpleNamespace()) == "1.0"  # a model without the field: 1.0
+
+
+def test_the_base_uri_is_where_the_generator_read_the_document(tmp_path: Path) -> None:
+    fetched = SimpleNamespace(
+        display_path="https://example.com/a/flow.yaml", file=str(tmp_path / "cache" / "x.yaml")
+    )
+    assert document_uri(cast(Document, fetched)) == "https://example.com/a/flow.yaml"
+    local = SimpleNamespace(display_path="flows/my flow.yaml", file=str(tmp_path / "my flow.yaml"))
+    uri = document_uri(cast(Document, local))
+    assert uri.startswith("file:///") and uri.endswith("/my%20flow.yaml")
+    assert Path(tmp_path / "my flow.yaml").resolve().as_uri() == uri
