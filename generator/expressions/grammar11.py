@@ -11,7 +11,7 @@ ways by ``tests/test_expressions_11.py``:
    is a 1.0 expression and a 1.1 error.
 4. Input names, output names (``$inputs``, ``$outputs``, ``$steps``, ``$workflows``) and component names are
    ``identifier`` (``[A-Za-z0-9.\\-_]+``): 1.0 took any visible character in input names and any
-   character but ``#{}`` in output names (``$steps.s.outputs.Employee object``).
+   character but ``#{}`` in step and workflow output names (``$steps.s.outputs.Employee object``).
 5. ``$components.`` names only ``parameters``, ``successActions`` or ``failureActions`` (no ``inputs``),
    and a component reference takes no JSON pointer.
 6. Query and path parameter names and the ``<reference>`` of ``$sourceDescriptions.<name>.<reference>``
