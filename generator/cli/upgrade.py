@@ -143,15 +143,22 @@ def _replacement_notes(doc: Positioned, plan: _Plan) -> None:
             if isinstance(media, str) and (_JSON_TYPE.match(media) or _XML_TYPE.match(media)):
                 continue
             at: JsonPath = ("workflows", w, "steps", s, "requestBody", "replacements")
-            plan.manual.append(
-                (
-                    doc.loc(at),
-                    "1.1 reads a replacement target as a JSON Pointer only in a JSON payload and as "
-                    "an XPath only in an XML one; with "
-                    + (f"content type {media!r}" if isinstance(media, str) else "no contentType")
-                    + " add targetSelectorType (jsonpointer or xpath) to each replacement",
+            for r, replacement in _members(body["replacements"]):
+                if not isinstance(replacement, dict) or "target" not in replacement:
+                    continue
+                plan.manual.append(
+                    (
+                        doc.loc(at + (r, "target")),
+                        "1.1 reads a replacement target as a JSON Pointer only in a JSON payload "
+                        "and as an XPath only in an XML one; with "
+                        + (
+                            f"content type {media!r}"
+                            if isinstance(media, str)
+                            else "no contentType"
+                        )
+                        + " add targetSelectorType (jsonpointer or xpath)",
+                    )
                 )
-            )
 
 
 def _notes(doc: Positioned, plan: _Plan) -> None:
