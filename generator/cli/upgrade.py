@@ -24,7 +24,7 @@ import yaml
 
 from ..diagnostics import Diagnostics, Location, one_line
 from ..loading.positioned import JsonPath, LoadError, Positioned, parse_positioned, read_limited
-from ..model.dialect_edits import Edit, node_at
+from ..model.dialect_edits import Edit, apply_edits, node_at
 from ..pipeline import discover
 from .fix import fix_text
 
@@ -130,35 +130,60 @@ def _literal_values(data: dict[str, Any]) -> Iterator[tuple[JsonPath, Any]]:
                         ]
 
 
-def _replacement_notes(doc: Positioned, plan: _Plan) -> None:
-    """1.1 reads a replacement ``target`` by the payload's media type: JSON Pointer for JSON, XPath
-    for XML; for any other media type it names no default, so a person picks ``targetSelectorType``.
-    """
+def _replacements(doc: Positioned, plan: _Plan) -> list[Edit]:
+    """1.1 reads a replacement ``target`` by the payload's media type (JSON Pointer for JSON, XPath
+    for XML, nothing said for others); 1.0 (this product) read it as a JSON Pointer into a JSON
+    payload whatever the media type. A replacement into an object or array payload whose media type
+    is not JSON gains ``targetSelectorType: jsonpointer``; one into a text payload of a media type
+    that is neither JSON nor XML needs a person to pick."""
+    edits: list[Edit] = []
     for w, workflow in _members(doc.data.get("workflows")):
         for s, step in _members(workflow.get("steps") if isinstance(workflow, dict) else None):
             body = step.get("requestBody") if isinstance(step, dict) else None
             if not isinstance(body, dict) or not body.get("replacements"):
                 continue
             media = body.get("contentType")
-            if isinstance(media, str) and (_JSON_TYPE.match(media) or _XML_TYPE.match(media)):
+            media = media if isinstance(media, str) else None
+            if media is not None and _JSON_TYPE.match(media):
+                continue
+            structured = isinstance(body.get("payload"), (dict, list))
+            if not structured and media is not None and _XML_TYPE.match(media):
                 continue
             at: JsonPath = ("workflows", w, "steps", s, "requestBody", "replacements")
             for r, replacement in _members(body["replacements"]):
-                if not isinstance(replacement, dict) or "target" not in replacement:
+                if not isinstance(replacement, dict) or "targetSelectorType" in replacement:
                     continue
-                plan.manual.append(
-                    (
-                        doc.loc(at + (r, "target")),
-                        "1.1 reads a replacement target as a JSON Pointer only in a JSON payload "
-                        "and as an XPath only in an XML one; with "
-                        + (
-                            f"content type {media!r}"
-                            if isinstance(media, str)
-                            else "no contentType"
+                where = at + (r,)
+                if structured:
+                    edits.append(
+                        Edit(
+                            str(doc.file),
+                            where,
+                            "add-key",
+                            doc.loc(where),
+                            "targetSelectorType",
+                            new="targetSelectorType",
+                            value="jsonpointer",
                         )
-                        + " add targetSelectorType (jsonpointer or xpath)",
                     )
-                )
+                    plan.changes.append(
+                        (
+                            doc.loc(where),
+                            "add targetSelectorType: jsonpointer (1.1 reads the target by the "
+                            f"payload's media type, {media or 'none'} here; 1.0 read a JSON Pointer)",
+                        )
+                    )
+                elif "target" in replacement:
+                    plan.manual.append(
+                        (
+                            doc.loc(where + ("target",)),
+                            "1.1 reads a replacement target as a JSON Pointer only in a JSON payload "
+                            "and as an XPath only in an XML one; with "
+                            + (f"content type {media!r}" if media else "no contentType")
+                            + " add targetSelectorType (jsonpointer or xpath)",
+                        )
+                    )
+    return edits
 
 
 def _notes(doc: Positioned, plan: _Plan) -> None:
@@ -214,7 +239,6 @@ def _notes(doc: Positioned, plan: _Plan) -> None:
                                 f"[A-Za-z0-9_-]+; rename {step_id!r} and every reference to it",
                             )
                         )
-    _replacement_notes(doc, plan)
 
 
 def _empty_criteria(data: dict[str, Any]) -> list[JsonPath]:
@@ -266,6 +290,21 @@ def _remove_members(text: str, is_json: bool, paths: list[JsonPath]) -> str:
     return text
 
 
+def _rewrite(body: str, doc: Positioned, edits: list[Edit], removals: list[JsonPath]) -> str:
+    """``body`` with ``edits`` made and the members at ``removals`` gone, read back to check."""
+    try:
+        new_body, _ = fix_text(body, doc.file, edits)
+        new_body = _remove_members(new_body, doc.file.suffix.lower() == ".json", removals)
+        expected = apply_edits(doc.data, edits)
+        for at in removals:
+            node_at(expected, at[:-1]).pop(at[-1])
+        if parse_positioned(new_body, doc.file, doc.path).data != expected:
+            raise _Unsafe("the rewritten text would not read back as intended")
+    except (ValueError, LoadError, yaml.YAMLError) as exc:
+        raise _Unsafe(str(exc)) from None
+    return new_body
+
+
 def _plan_file(file: Path, shown: str, diagnostics: Diagnostics) -> _Plan | None:
     plan = _Plan(file, shown)
     try:
@@ -311,19 +350,24 @@ def _plan_file(file: Path, shown: str, diagnostics: Diagnostics) -> _Plan | None
         TARGET_VERSION,
     )
     removals = _empty_criteria(data)
-    try:
-        new_body, _ = fix_text(body, file, [version_edit])
-        new_body = _remove_members(new_body, file.suffix.lower() == ".json", removals)
-        expected = dict(data, arazzo=TARGET_VERSION)
-        for at in removals:
-            node_at(expected, at[:-1]).pop(at[-1])
-        if parse_positioned(new_body, file, shown).data != expected:
-            raise _Unsafe("the rewritten text would not read back as intended")
-    except (ValueError, _Unsafe, LoadError, yaml.YAMLError) as exc:
-        diagnostics.error(doc.loc(), f"cannot rewrite safely ({exc}); nothing changed", RULE)
-        return None
-    plan.new_text = plan.text[: len(plan.text) - len(body)] + new_body
     plan.changes.append((doc.loc(("arazzo",)), f"rewrite arazzo {version!r} as {TARGET_VERSION!r}"))
+    edits = [version_edit] + _replacements(doc, plan)
+    try:
+        new_body = _rewrite(body, doc, edits, removals)
+    except _Unsafe as exc:  # the version alone, and each other change left to a person
+        for at in removals:
+            plan.manual.append((doc.key_loc(at), f"remove this empty successCriteria ({exc})"))
+        plan.changes = [c for c in plan.changes if c[0] == version_edit.location]
+        plan.manual.extend(
+            (e.location, f"add {e.new}: {e.value} ({exc})") for e in edits if e is not version_edit
+        )
+        removals = []
+        try:
+            new_body = _rewrite(body, doc, [version_edit], [])
+        except _Unsafe as again:
+            diagnostics.error(doc.loc(), f"cannot rewrite safely ({again}); nothing changed", RULE)
+            return None
+    plan.new_text = plan.text[: len(plan.text) - len(body)] + new_body
     for at in removals:
         plan.changes.append(
             (doc.key_loc(at), "remove the empty successCriteria (1.1 requires at least one)")
