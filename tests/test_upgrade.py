@@ -165,6 +165,12 @@ workflows:
           - context: $response.body
             condition: '^{$inputs.x}$'
             type: regex
+        outputs:
+          odd: $response.body#/a{b}
+    inputs:
+      type: object
+      properties:
+        first name: {type: string}
 """
 
 
@@ -182,10 +188,13 @@ def test_needs_a_person(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         f"{file}:14:20",  # a literal that 1.1 reads as a Selector Object
         f"{file}:19:23",  # replacement target in a text/plain payload
         f"{file}:23:24",  # {$...} in a regex condition
+        f"{file}:26:16",  # an output whose pointer holds a brace
+        f"{file}:30:9",  # an input name with a space
     ]
     assert "rename 'my.api'" in notes[0] and "rename 'step.one'" in notes[1]
     assert "Selector Object" in notes[2] and "targetSelectorType" in notes[3]
-    assert "substitutes" in notes[4]
+    assert "substitutes" in notes[4] and "'{' or '}'" in notes[5]
+    assert "rename 'first name'" in notes[6]
     # the version is already rewritten; the notes stay until a person acts
     assert main(["upgrade", str(file)]) == 0
     assert capsys.readouterr().out == ""
@@ -236,3 +245,61 @@ def test_usage_and_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert exc.value.code == 0
     out = capsys.readouterr().out
     assert "--check" in out and "1.1.0" in out
+
+
+FORM = """\
+arazzo: 1.0.1
+info: {title: t, version: '1'}
+sourceDescriptions: [{name: api, url: api.yaml}]
+workflows:
+  - workflowId: w
+    steps:
+      - stepId: form
+        operationId: postForm
+        requestBody:
+          contentType: application/x-www-form-urlencoded
+          payload: {a: 1, b: 2}
+          replacements:
+            # the pointer reading of 1.0, made explicit
+            - target: /a
+              value: $inputs.a
+            - {target: /b, value: 3}
+      - stepId: json
+        operationId: postJson
+        requestBody:
+          contentType: application/json
+          payload: {a: 1}
+          replacements:
+            - target: /a
+              value: 2
+      - stepId: xml
+        operationId: postXml
+        requestBody:
+          contentType: application/xml
+          payload: <a>1</a>
+          replacements:
+            - target: /a
+              value: 2
+"""
+
+
+def test_replacement_target_reading_made_explicit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = tmp_path / "form.arazzo.yaml"
+    file.write_text(FORM)
+    assert main(["upgrade", str(file)]) == 0
+    after = file.read_text()
+    assert _diff(FORM, after) == [
+        "-arazzo: 1.0.1",
+        "+arazzo: 1.1.0",
+        "-            - target: /a",
+        "+            - targetSelectorType: jsonpointer",
+        "+              target: /a",
+        "-            - {target: /b, value: 3}",
+        "+            - {targetSelectorType: jsonpointer, target: /b, value: 3}",
+    ]
+    out = capsys.readouterr().out
+    assert f"{file}:14:15: add targetSelectorType: jsonpointer" in out
+    assert out.count("targetSelectorType") == 2  # JSON and XML payloads: 1.1's default reading
+    assert main(["upgrade", "--check", str(file)]) == 0

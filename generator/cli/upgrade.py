@@ -33,6 +33,7 @@ TARGET_VERSION = "1.1.0"
 _V10 = re.compile(r"1\.0\.\d+")
 _V11 = re.compile(r"1\.1\.\d+")
 _STRICT_ID = re.compile(r"[A-Za-z0-9_\-]+")  # 1.1 identifier-strict: step, workflow, source names
+_IDENTIFIER = re.compile(r"[A-Za-z0-9.\-_]+")  # 1.1 identifier: input and output names
 _QUERY_TYPES = ("regex", "jsonpath", "xpath")
 _JSON_TYPE = re.compile(r"application/(.+\+)?json\b|[^;]*\+json\b", re.IGNORECASE)
 _XML_TYPE = re.compile(r"(application|text)/(.+\+)?xml\b|[^;]*\+xml\b", re.IGNORECASE)
@@ -186,6 +187,31 @@ def _replacements(doc: Positioned, plan: _Plan) -> list[Edit]:
     return edits
 
 
+def _input_names(data: dict[str, Any]) -> Iterator[tuple[JsonPath, str]]:
+    """The property names of every workflow's (and component's) inputs schema."""
+    schemas: list[tuple[JsonPath, Any]] = [
+        (("workflows", w, "inputs"), wf.get("inputs"))
+        for w, wf in _members(data.get("workflows"))
+        if isinstance(wf, dict)
+    ]
+    components = data.get("components")
+    if isinstance(components, dict):
+        schemas += [(("components", "inputs", n), v) for n, v in _members(components.get("inputs"))]
+    for at, schema in schemas:
+        properties = schema.get("properties") if isinstance(schema, dict) else None
+        for name in properties if isinstance(properties, dict) else ():
+            yield at + ("properties", name), str(name)
+
+
+def _braced_pointers(value: Any, at: JsonPath) -> Iterator[JsonPath]:
+    """Whole runtime expressions whose JSON pointer holds '{' or '}' (1.1's pointer excludes them)."""
+    if isinstance(value, str):
+        if value.startswith("$") and "#" in value and re.search(r"[{}]", value.split("#", 1)[1]):
+            yield at
+    for key, member in _members(value):
+        yield from _braced_pointers(member, at + (key,))
+
+
 def _notes(doc: Positioned, plan: _Plan) -> None:
     """What 1.1 reads differently and no text edit can keep: each a ``needs a person`` note."""
     data = doc.data
@@ -213,19 +239,36 @@ def _notes(doc: Positioned, plan: _Plan) -> None:
                     "Object, 1.0 as a literal value; 1.1 has no way to write this literal",
                 )
             )
+    for at, name in _input_names(data):
+        if not _IDENTIFIER.fullmatch(name):
+            plan.manual.append(
+                (
+                    doc.key_loc(at),
+                    f"1.1 runtime expressions reach an input only when its name matches "
+                    f"[A-Za-z0-9.-_]+; rename {name!r} and every reference to it",
+                )
+            )
+    for at in _braced_pointers(data, ()):
+        plan.manual.append(
+            (
+                doc.loc(at),
+                "a 1.1 runtime expression's JSON pointer cannot hold '{' or '}' (1.0's could); "
+                "reach this value another way",
+            )
+        )
     for kind, listed, key in (
         ("source description name", data.get("sourceDescriptions"), "name"),
         ("workflowId", data.get("workflows"), "workflowId"),
     ):
         for i, item in _members(listed):
-            name = item.get(key) if isinstance(item, dict) else None
+            named = item.get(key) if isinstance(item, dict) else None
             top = "sourceDescriptions" if key == "name" else "workflows"
-            if isinstance(name, str) and not _STRICT_ID.fullmatch(name):
+            if isinstance(named, str) and not _STRICT_ID.fullmatch(named):
                 plan.manual.append(
                     (
                         doc.loc((top, i, key)),
                         f"1.1 runtime expressions reach a {kind} only when it matches "
-                        f"[A-Za-z0-9_-]+; rename {name!r} and every reference to it",
+                        f"[A-Za-z0-9_-]+; rename {named!r} and every reference to it",
                     )
                 )
             if key == "workflowId" and isinstance(item, dict):
