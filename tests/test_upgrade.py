@@ -167,6 +167,7 @@ workflows:
             type: regex
         outputs:
           odd: $response.body#/a{b}
+          first item: $response.body#/0
     inputs:
       type: object
       properties:
@@ -189,12 +190,13 @@ def test_needs_a_person(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         f"{file}:19:23",  # replacement target in a text/plain payload
         f"{file}:23:24",  # {$...} in a regex condition
         f"{file}:26:16",  # an output whose pointer holds a brace
-        f"{file}:30:9",  # an input name with a space
+        f"{file}:27:11",  # an output name with a space
+        f"{file}:31:9",  # an input name with a space
     ]
     assert "rename 'my.api'" in notes[0] and "rename 'step.one'" in notes[1]
     assert "Selector Object" in notes[2] and "targetSelectorType" in notes[3]
     assert "substitutes" in notes[4] and "'{' or '}'" in notes[5]
-    assert "rename 'first name'" in notes[6]
+    assert "rename 'first item'" in notes[6] and "rename 'first name'" in notes[7]
     # the version is already rewritten; the notes stay until a person acts
     assert main(["upgrade", str(file)]) == 0
     assert capsys.readouterr().out == ""

@@ -188,7 +188,7 @@ def _replacements(doc: Positioned, plan: _Plan) -> list[Edit]:
 
 
 def _input_names(data: dict[str, Any]) -> Iterator[tuple[JsonPath, str]]:
-    """The property names of every workflow's (and component's) inputs schema."""
+    """The names of every workflow's (and component's) inputs, and of every step and workflow output."""
     schemas: list[tuple[JsonPath, Any]] = [
         (("workflows", w, "inputs"), wf.get("inputs"))
         for w, wf in _members(data.get("workflows"))
@@ -201,6 +201,15 @@ def _input_names(data: dict[str, Any]) -> Iterator[tuple[JsonPath, str]]:
         properties = schema.get("properties") if isinstance(schema, dict) else None
         for name in properties if isinstance(properties, dict) else ():
             yield at + ("properties", name), str(name)
+    for w, workflow in _members(data.get("workflows")):
+        if not isinstance(workflow, dict):
+            continue
+        owners: list[tuple[JsonPath, Any]] = [(("workflows", w), workflow)]
+        owners += [(("workflows", w, "steps", s), st) for s, st in _members(workflow.get("steps"))]
+        for at, owner in owners:
+            outputs = owner.get("outputs") if isinstance(owner, dict) else None
+            for name in outputs if isinstance(outputs, dict) else ():
+                yield at + ("outputs", name), str(name)
 
 
 def _braced_pointers(value: Any, at: JsonPath) -> Iterator[JsonPath]:
@@ -244,8 +253,8 @@ def _notes(doc: Positioned, plan: _Plan) -> None:
             plan.manual.append(
                 (
                     doc.key_loc(at),
-                    f"1.1 runtime expressions reach an input only when its name matches "
-                    f"[A-Za-z0-9.-_]+; rename {name!r} and every reference to it",
+                    f"1.1 runtime expressions reach an input or output only when its "
+                    f"name matches [A-Za-z0-9.-_]+; rename {name!r} and every reference to it",
                 )
             )
     for at in _braced_pointers(data, ()):
