@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -305,3 +306,26 @@ def test_replacement_target_reading_made_explicit(
     assert f"{file}:14:15: add targetSelectorType: jsonpointer" in out
     assert out.count("targetSelectorType") == 2  # JSON and XML payloads: 1.1's default reading
     assert main(["upgrade", "--check", str(file)]) == 0
+
+
+def test_a_failed_rename_restores_the_files_already_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = tmp_path / "a.arazzo.yaml", tmp_path / "b.arazzo.yaml"
+    first.write_text(DOC)
+    second.write_text(DOC)
+    real_replace = os.replace
+    calls: list[str] = []
+
+    def replace(source: str, target: Path) -> None:
+        calls.append(str(target))
+        if Path(target) == second and len(calls) == 2:
+            raise PermissionError(13, "Permission denied")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", replace)
+    assert main(["upgrade", str(tmp_path)]) == 1
+    assert "cannot write" in capsys.readouterr().err
+    assert first.read_text() == DOC and second.read_text() == DOC
+    assert calls[:2] == [str(first), str(second)] and str(first) in calls[2:]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.arazzo.yaml", "b.arazzo.yaml"]

@@ -12,6 +12,7 @@ each is written atomically (a temporary file beside it, then a rename).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -164,22 +165,37 @@ def _plan_file(file: Path, shown: str, diagnostics: Diagnostics) -> Plan | None:
     return plan
 
 
+def _stage(file: Path, text: str) -> str:
+    """A temporary file beside ``file`` holding ``text``, with ``file``'s permissions."""
+    handle, temp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".upgrade", dir=file.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, os.stat(file).st_mode & 0o7777)
+    except OSError:
+        os.unlink(temp)
+        raise
+    return temp
+
+
 def _write_all(plans: list[Plan]) -> None:
-    """Each changed file replaced atomically; all temporary files are written before any rename."""
+    """Each changed file replaced atomically. Every temporary file is written before any rename; when
+    a rename fails, the files already replaced get their old text back (all or none)."""
     staged: list[tuple[str, Plan]] = []
+    done: list[Plan] = []
     try:
         for plan in plans:
-            handle, temp = tempfile.mkstemp(
-                prefix=f".{plan.file.name}.", suffix=".upgrade", dir=plan.file.parent
-            )
-            staged.append((temp, plan))
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-                out.write(plan.new_text)
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(temp, os.stat(plan.file).st_mode & 0o7777)
+            staged.append((_stage(plan.file, plan.new_text), plan))
         for temp, plan in staged:
             os.replace(temp, plan.file)
+            done.append(plan)
+    except OSError:
+        for plan in done:
+            with contextlib.suppress(OSError):
+                os.replace(_stage(plan.file, plan.text), plan.file)
+        raise
     finally:
         for temp, _ in staged:
             if os.path.lexists(temp):
