@@ -173,6 +173,21 @@ workflows:
       type: object
       properties:
         first name: {type: string}
+  - workflowId: forward
+    steps:
+      - stepId: c
+        operationId: getItem
+        parameters: [{name: id, in: path, value: $steps.d.outputs.id}]
+      - stepId: d
+        operationId: getItem
+  - workflowId: ordered
+    steps:
+      - stepId: c
+        operationId: getItem
+        dependsOn: [d]
+        parameters: [{name: id, in: path, value: "{$steps.d.outputs.id}"}]
+      - stepId: d
+        operationId: getItem
 """
 
 
@@ -193,11 +208,13 @@ def test_needs_a_person(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         f"{file}:26:16",  # an output whose pointer holds a brace
         f"{file}:27:11",  # an output name with a space
         f"{file}:31:9",  # an input name with a space
+        f"{file}:36:50",  # a forward reference without dependsOn
     ]
     assert "rename 'my.api'" in notes[0] and "rename 'step.one'" in notes[1]
     assert "Selector Object" in notes[2] and "targetSelectorType" in notes[3]
     assert "substitutes" in notes[4] and "'{' or '}'" in notes[5]
     assert "rename 'first item'" in notes[6] and "rename 'first name'" in notes[7]
+    assert "outputs of step 'd', placed after this one" in notes[8]
     # the version is already rewritten; the notes stay until a person acts
     assert main(["upgrade", str(file)]) == 0
     assert capsys.readouterr().out == ""

@@ -17,6 +17,7 @@ from ..model.dialect_edits import Edit
 
 _STRICT_ID = re.compile(r"[A-Za-z0-9_\-]+")  # 1.1 identifier-strict: step, workflow, source names
 _IDENTIFIER = re.compile(r"[A-Za-z0-9.\-_]+")  # 1.1 identifier: input and output names
+_STEP_OUTPUT = re.compile(r"\$steps\.([A-Za-z0-9_\-]+)\.outputs\b")
 _QUERY_TYPES = ("regex", "jsonpath", "xpath")
 _JSON_TYPE = re.compile(r"application/(.+\+)?json\b|[^;]*\+json\b", re.IGNORECASE)
 _XML_TYPE = re.compile(r"(application|text)/(.+\+)?xml\b|[^;]*\+xml\b", re.IGNORECASE)
@@ -200,6 +201,31 @@ def _braced_pointers(value: Any, at: JsonPath) -> Iterator[JsonPath]:
         yield from _braced_pointers(member, at + (key,))
 
 
+def _strings(value: Any, at: JsonPath) -> Iterator[tuple[JsonPath, str]]:
+    if isinstance(value, str):
+        yield at, value
+    for key, member in members(value):
+        yield from _strings(member, at + (key,))
+
+
+def _forward_references(data: dict[str, Any]) -> Iterator[tuple[JsonPath, str]]:
+    """``$steps.<id>.outputs`` read by a step placed before step ``id``, in a workflow without step
+    ``dependsOn``: 1.1 recommends an error (a step reads outputs of steps run before it)."""
+    for w, workflow in members(data.get("workflows")):
+        steps = workflow.get("steps") if isinstance(workflow, dict) else None
+        if not isinstance(steps, list) or any(
+            isinstance(step, dict) and "dependsOn" in step for step in steps
+        ):
+            continue
+        index = {step.get("stepId"): i for i, step in enumerate(steps) if isinstance(step, dict)}
+        for i, step in enumerate(steps):
+            for at, text in _strings(step, ("workflows", w, "steps", i)):
+                for found in _STEP_OUTPUT.finditer(text):
+                    later = index.get(found.group(1))
+                    if later is not None and later > i:
+                        yield at, found.group(1)
+
+
 def notes(doc: Positioned, plan: Plan) -> None:
     """What 1.1 reads differently and no text edit can keep: each a ``needs a person`` note."""
     data = doc.data
@@ -236,6 +262,15 @@ def notes(doc: Positioned, plan: Plan) -> None:
                     f"name matches [A-Za-z0-9.-_]+; rename {name!r} and every reference to it",
                 )
             )
+    for at, later in _forward_references(data):
+        plan.manual.append(
+            (
+                doc.loc(at),
+                f"reads the outputs of step {later!r}, placed after this one: 1.1 asks for an "
+                "error unless the workflow orders its steps with dependsOn; move the step, or add "
+                "dependsOn (which runs the steps in dependency order)",
+            )
+        )
     for at in _braced_pointers(data, ()):
         plan.manual.append(
             (
