@@ -346,3 +346,21 @@ def test_a_failed_rename_restores_the_files_already_written(
     assert first.read_text() == DOC and second.read_text() == DOC
     assert calls[:2] == [str(first), str(second)] and str(first) in calls[2:]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.arazzo.yaml", "b.arazzo.yaml"]
+
+
+def test_a_change_the_text_cannot_take_is_left_to_a_person(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (
+        "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nworkflows:\n  - workflowId: w\n"
+        "    steps:\n      - {stepId: a, operationId: x, successCriteria: []}\n"
+    )
+    file = tmp_path / "flow.arazzo.yaml"
+    file.write_text(text)
+    assert main(["upgrade", str(file)]) == 1
+    assert file.read_text() == text.replace("1.0.1", "1.1.0")
+    assert capsys.readouterr().out.splitlines() == [
+        f"{file}:1:9: rewrite arazzo '1.0.1' as '1.1.0' [upgrade]",
+        f"{file}:6:37: needs a person: remove this empty successCriteria (more text on the line)"
+        " [upgrade]",
+    ]
