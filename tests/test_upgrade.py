@@ -239,7 +239,8 @@ def test_all_or_nothing_and_located_errors(
     bad.write_text("arazzo: 1.0.1\ninfo: [unclosed\n")
     assert main(["upgrade", str(good), str(bad)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith(f"{bad}:") and ": error: " in err and "Traceback" not in err
+    assert err.startswith(f"{bad}:") and ": error: " in err and "[load]" in err
+    assert "Traceback" not in err
     assert good.read_text() == DOC  # nothing written
     missing = tmp_path / "missing.yaml"
     assert main(["upgrade", str(good), str(missing)]) == 1
@@ -249,8 +250,13 @@ def test_all_or_nothing_and_located_errors(
     other.write_text("arazzo: 2.0.0\ninfo: {title: t, version: '1'}\n")
     assert main(["upgrade", str(other)]) == 1
     assert f"{other}:1:9: error: cannot upgrade Arazzo '2.0.0'" in capsys.readouterr().err
+    binary = tmp_path / "binary.arazzo.yaml"
+    binary.write_bytes(b"arazzo: 1.0.1\ninfo: \xff\n")
+    assert main(["upgrade", str(binary)]) == 1
+    assert capsys.readouterr().err.startswith(f"{binary}:1:1: error: not UTF-8 text")
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "bad.arazzo.yaml",
+        "binary.arazzo.yaml",
         "good.arazzo.yaml",
         "other.arazzo.yaml",
     ]

@@ -101,12 +101,12 @@ def _plan_file(file: Path, shown: str, diagnostics: Diagnostics) -> Plan | None:
         try:
             plan.text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            diagnostics.error(Location(shown), f"not UTF-8 text ({exc.reason})", "input")
+            diagnostics.error(Location(shown), f"not UTF-8 text ({exc.reason})", "load")
             return None
         body = plan.text.removeprefix("\ufeff")
         doc = parse_positioned(body, file, shown)
     except LoadError as exc:
-        diagnostics.error(exc.location, exc.message, "input")
+        diagnostics.error(exc.location, exc.message, "load")
         return None
     data = doc.data
     version = data.get("arazzo") if isinstance(data, dict) else None
