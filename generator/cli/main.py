@@ -1,4 +1,4 @@
-"""The command line: generate | validate | fix | run, with the contract's exit codes."""
+"""The command line: generate | validate | fix | upgrade | run, with the contract's exit codes."""
 
 from __future__ import annotations
 
@@ -75,6 +75,28 @@ def _parser() -> argparse.ArgumentParser:
         "--check",
         action="store_true",
         help="change nothing; list what would change (exit 1 if anything)",
+    )
+    upgrade = commands.add_parser(
+        "upgrade",
+        help="rewrite Arazzo 1.0.x documents as 1.1.0, in place",
+        description="Rewrite each Arazzo 1.0.x SPEC as 1.1.0 in place, changing only what 1.1 "
+        "requires (the version; an empty successCriteria) and nothing else in the file (comments, "
+        "order, quoting and layout kept); list what 1.1 reads differently and needs a person. Only "
+        "the files named (or found in the folders named) change, not the documents they "
+        "reference; 1.1.x documents are left alone. Every file is checked before any is written. "
+        "Exit status: 0 upgraded or nothing to do; 1 --check found something, changes needing a "
+        "person remain, or a document does not load (nothing written); 2 usage error.",
+    )
+    upgrade.add_argument(
+        "specs",
+        nargs="+",
+        metavar="SPEC",
+        help="an Arazzo document (YAML or JSON), a folder searched for them, or a glob",
+    )
+    upgrade.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; list what would change (exit 1 if any file would change)",
     )
     for sub in (gen, val, fix):
         sub.add_argument(
@@ -198,6 +220,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .fix import fix_command
 
         return fix_command(list(args.specs), args.check, args.allow_remote)
+    if args.command == "upgrade":
+        from .upgrade import upgrade_command
+
+        return upgrade_command(list(args.specs), args.check)
     from .run import run_command
 
     return run_command(args)
