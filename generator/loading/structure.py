@@ -1,4 +1,5 @@
-"""Structural validation of an Arazzo document against our rules (``arazzo_rules.yaml``).
+"""Structural validation of an Arazzo document against our rules (``arazzo_rules.yaml`` for 1.0.x,
+``arazzo_rules_1_1.yaml`` for 1.1.x; the document's ``arazzo`` field picks them).
 
 Every JSON Schema error becomes one diagnostic (rule ``structure``) at the line and column of the offending
 node, with a message that says what is wrong and how to fix it.
@@ -19,9 +20,9 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from ..diagnostics import Diagnostics
 from .positioned import JsonPath, Positioned
+from .versions import RULES_FILES, V10, arazzo_version, features_11, newer_message
 
 RULE = "structure"
-RULES_FILE = "arazzo_rules.yaml"
 
 Finding = tuple[JsonPath, str]
 
@@ -41,6 +42,7 @@ _ENTRY_KINDS = {
     "inputs": "input schema",
 }
 _FIELD_KINDS = {"info": "info", "components": "components", "requestBody": "request body"}
+_FIELD_KINDS |= {"value": "Selector Object", "outputs": "outputs"}
 _TYPE_WORDS = {
     "string": "a string",
     "integer": "an integer",
@@ -50,8 +52,14 @@ _TYPE_WORDS = {
     "array": "a list",
     "null": "null",
 }
+_DEPENDS_ON = (
+    r"^((?!\$).+|\$workflows\.[^.]+\.steps\.[^.]+|\$sourceDescriptions\.[^.]+\.[^.]+\.steps\.[^.]+)$"
+)
 _PATTERN_WORDS = {
-    r"^1\.0\.\d+(-.+)?$": "an Arazzo 1.0.x version string such as '1.0.1'",
+    r"^1\.0\.\d+(-.+)?$": "an Arazzo version string 1.0.x or 1.1.x such as '1.1.0'",
+    r"^[^#]*$": "a URI reference without a fragment ('#...')",
+    _DEPENDS_ON: "a local stepId, $workflows.<workflowId>.steps.<stepId>"
+    " or $sourceDescriptions.<name>.<workflowId>.steps.<stepId>",
     r"^[A-Za-z0-9_\-]+$": "a name made of letters, digits, '_' and '-' only",
     r"^[a-zA-Z0-9\.\-_]+$": "a name made of letters, digits, '.', '-' and '_' only",
 }
@@ -65,25 +73,33 @@ _LOOSE_VERSION = (
 
 
 @functools.cache
-def rules() -> dict[str, Any]:
-    """Our JSON Schema for Arazzo 1.0.x documents, shipped inside the package."""
-    text = resources.files(__package__).joinpath(RULES_FILE).read_text(encoding="utf-8")
+def rules(version: str = V10) -> dict[str, Any]:
+    """Our JSON Schema for Arazzo ``version`` ("1.0" or "1.1") documents, shipped inside the package."""
+    text = resources.files(__package__).joinpath(RULES_FILES[version]).read_text(encoding="utf-8")
     loaded = yaml.safe_load(text)
     assert isinstance(loaded, dict)
     return loaded
 
 
 @functools.cache
-def validator() -> Draft202012Validator:
-    """A validator for our rules (built once)."""
-    return Draft202012Validator(rules())
+def validator(version: str = V10) -> Draft202012Validator:
+    """A validator for our rules for Arazzo ``version`` (built once)."""
+    return Draft202012Validator(rules(version))
 
 
 def check_structure(doc: Positioned, diagnostics: Diagnostics) -> bool:
-    """Report every structural problem of ``doc``; True when there is none."""
-    ok = True
-    for error in validator().iter_errors(doc.data):
+    """Report every structural problem of ``doc``; True when there is none. A 1.1 feature in a 1.0
+    document is one error at that feature that names the version (not the rules' errors about it)."""
+    ok, version = True, arazzo_version(doc.data)
+    newer = [] if version != V10 else [f for f in features_11(doc.data) if f.only_11]
+    for feature in newer:
+        where = doc.key_loc(feature.path) if feature.is_key else doc.loc(feature.path)
+        diagnostics.error(where, newer_message(feature, doc.data.get("arazzo")), RULE)
+        ok = False
+    for error in validator(version).iter_errors(doc.data):
         for at, message in explain(error, doc):
+            if any(at[: len(f.path)] == f.path for f in newer):
+                continue
             names_key = message.startswith(("unknown field", "name '"))
             diagnostics.error(doc.key_loc(at) if names_key else doc.loc(at), message, RULE)
             ok = False
@@ -117,6 +133,8 @@ def _kind(path: JsonPath, instance: Any = None) -> str:
         kind = _ENTRY_KINDS.get(parent)
     elif last == "type" and len(path) > 1 and _kind(path[:-1]) == "criterion":
         kind = "criterion expression type"
+    elif parent == "outputs" and isinstance(instance, dict):
+        kind = "Selector Object"
     elif isinstance(last, str):
         kind = _FIELD_KINDS.get(last)
     if isinstance(instance, dict) and "reference" in instance and isinstance(last, int):
@@ -380,6 +398,15 @@ def _any_of(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Fin
     return explain(best_match(error.context), doc)
 
 
+def _forbidden(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Finding]:
+    """``action`` or ``correlationId`` (the only ``false`` schemas) in a step that is not an AsyncAPI step."""
+    step = _value_at(doc.data, path)
+    names = [k for k in ("action", "correlationId") if isinstance(step, dict) and k in step]
+    names = [k for k in names if _same(step[k], error.instance)] or names[:1] or ["this field"]
+    message = "'{}' is only allowed in a step that calls an AsyncAPI operation (operationId or channelPath)"
+    return [(path + (names[0],), message.format(names[0]))]
+
+
 def _generic(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Finding]:
     return [(path, f"{_subject(path)} is not valid: {error.message}")]
 
@@ -397,4 +424,5 @@ _HANDLERS = {
     "dependentRequired": _dependent,
     "oneOf": _one_of,
     "anyOf": _any_of,
+    "None": _forbidden,
 }
