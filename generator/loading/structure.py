@@ -52,9 +52,7 @@ _TYPE_WORDS = {
     "array": "a list",
     "null": "null",
 }
-_DEPENDS_ON = (
-    r"^((?!\$).+|\$workflows\.[^.]+\.steps\.[^.]+|\$sourceDescriptions\.[^.]+\.[^.]+\.steps\.[^.]+)$"
-)
+_DEPENDS_ON = r"^((?!\$).+|\$workflows\.[^.]+\.steps\.[^.]+|\$sourceDescriptions\.[^.]+\.[^.]+\.steps\.[^.]+)$"
 _PATTERN_WORDS = {
     r"^1\.0\.\d+(-.+)?$": "an Arazzo version string 1.0.x or 1.1.x such as '1.1.0'",
     r"^[^#]*$": "a URI reference without a fragment ('#...')",
@@ -89,7 +87,8 @@ def validator(version: str = V10) -> Draft202012Validator:
 
 def check_structure(doc: Positioned, diagnostics: Diagnostics) -> bool:
     """Report every structural problem of ``doc``; True when there is none. A 1.1 feature in a 1.0
-    document is one error at that feature that names the version (not the rules' errors about it)."""
+    document is one error at that feature that names the version (not the rules' errors about it).
+    """
     ok, version = True, arazzo_version(doc.data)
     newer = [] if version != V10 else [f for f in features_11(doc.data) if f.only_11]
     for feature in newer:

@@ -45,13 +45,14 @@ class Builder(StepReader):
     # -- reading helpers -------------------------------------------------------------------------------
     # -- document --------------------------------------------------------------------------------------
     def build(self) -> Document | None:
+        # before the dialect reading, which would take a Selector Object for a constant
+        if not check_unsupported(self.doc, self.diags):
+            return None
         self.doc = normalise(
             self.doc, self.diags
         )  # dialect spellings read canonically, with warnings
         self.lookup.doc = self.doc
         if not check_structure(self.doc, self.diags):
-            return None
-        if not check_unsupported(self.doc, self.diags):
             return None
         root = self.obj(self.doc.data, (), "an Arazzo document")
         version = root.get("arazzo")
