@@ -121,6 +121,14 @@ def _errors(tmp_path: Path, doc: dict[str, Any]) -> list[str]:
     return [str(d).split("flows.arazzo.yaml:", 1)[1] for d in diagnostics.sorted()]
 
 
+def _key_at(tmp_path: Path, key: str, value: bool = False) -> str:
+    """LINE:COL of the first ``key:`` (or of its value) in the document ``_errors`` wrote."""
+    lines = (tmp_path / "flows.arazzo.yaml").read_text().splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.lstrip(" -").startswith(key + ":"))
+    column = lines[line - 1].index(key + ":") + 1 + (len(key) + 2 if value else 0)
+    return f"{line}:{column}"
+
+
 def _with(change: Any, version: str = "1.1.0") -> dict[str, Any]:
     doc = _doc(version)
     change(doc, doc["workflows"][0], doc["workflows"][0]["steps"][0])
@@ -130,10 +138,9 @@ def _with(change: Any, version: str = "1.1.0") -> dict[str, Any]:
 def test_a_1_1_field_in_a_1_0_document_names_the_version_and_upgrade(tmp_path: Path) -> None:
     doc = _with(lambda d, w, s: s.update(timeout=500), "1.0.1")
     [error] = _errors(tmp_path, doc)
-    lines = (tmp_path / "flows.arazzo.yaml").read_text().splitlines()
-    line = next(n for n, text in enumerate(lines, 1) if text.strip().startswith("timeout:"))
-    column = lines[line - 1].index("timeout") + 1
-    assert error.startswith(f"{line}:{column}: error: step 'timeout' is new in Arazzo 1.1")
+    assert error.startswith(
+        f"{_key_at(tmp_path, 'timeout')}: error: step 'timeout' is new in Arazzo 1.1"
+    )
     assert "Arazzo 1.0.1 document" in error and "`arazzo-codegen upgrade`" in error
     assert error.endswith("[structure]")
 
@@ -199,3 +206,26 @@ def test_a_1_1_feature_not_supported_yet_is_a_located_error(
     )
     assert any(feature in e for e in errors)
     assert all(int(e.split(":")[0]) > 1 for e in errors)
+
+
+def _structure(tmp_path: Path, doc: dict[str, Any]) -> list[str]:
+    return [e for e in _errors(tmp_path, doc) if e.endswith("[structure]")]
+
+
+def test_1_1_structure_errors_say_what_is_wrong_where(tmp_path: Path) -> None:
+    [typo] = _structure(tmp_path, _with(lambda d, w, s: s.update(timeOut=5)))
+    assert "unknown field 'timeOut' in step; did you mean 'timeout'?" in typo
+    [fragment] = _structure(tmp_path, _with(lambda d, w, s: d.update({"$self": "a.yaml#/x"})))
+    at = _key_at(tmp_path, "$self", value=True)
+    assert fragment.startswith(f"{at}: error: '$self' must be a URI reference without a fragment")
+    [action] = _structure(
+        tmp_path,
+        _with(
+            lambda d, w, s: s.update(workflowId="fetchPet", action="send") or s.pop("operationId")
+        ),
+    )
+    assert "'operationId', 'operationPath'" not in action
+    assert "'action' is only allowed in a step that calls an AsyncAPI operation" in action
+    wrong = {"context": "$response.body", "selector": "$.a", "type": "jmespath"}
+    [selector] = _structure(tmp_path, _with(lambda d, w, s: w["outputs"].update(name=wrong)))
+    assert "'type' must be one of jsonpointer, jsonpath, xpath (found 'jmespath')" in selector

@@ -45,8 +45,9 @@ class Builder(StepReader):
     # -- reading helpers -------------------------------------------------------------------------------
     # -- document --------------------------------------------------------------------------------------
     def build(self) -> Document | None:
-        # before the dialect reading, which would take a Selector Object for a constant
+        # as written, before the dialect reading (which would take a Selector Object for a constant)
         if not check_unsupported(self.doc, self.diags):
+            check_structure(self.doc, self.diags)
             return None
         self.doc = normalise(
             self.doc, self.diags
