@@ -150,6 +150,9 @@ def test_a_1_1_field_in_a_1_0_document_names_the_version_and_upgrade(tmp_path: P
 def test_other_versions_are_structure_errors(tmp_path: Path) -> None:
     [error] = _errors(tmp_path, _doc("1.2.0"))
     assert error.startswith("1:9: error: 'arazzo' must be an Arazzo version string 1.0.x or 1.1.x")
+    # no "new in 1.1" advice for a document that is not 1.0: its fields are unknown, as before
+    errors = _errors(tmp_path, _with(lambda d, w, s: s.update(timeout=1), "2.0.0"))
+    assert len(errors) == 2 and "unknown field 'timeout' in step" in errors[1]
 
 
 SELECTOR = {"context": "$response.body", "selector": "/name", "type": "jsonpointer"}

@@ -30,7 +30,7 @@ from .structure_words import (
     suggest as _suggest,
     value_at as _value_at,
 )
-from .versions import RULES_FILES, V10, arazzo_version, features_11, newer_message
+from .versions import RULES_FILES, V10, arazzo_version, declares_10, features_11, newer_message
 
 RULE = "structure"
 
@@ -65,7 +65,7 @@ def check_structure(doc: Positioned, diagnostics: Diagnostics) -> bool:
     document is one error at that feature that names the version (not the rules' errors about it).
     """
     ok, version = True, arazzo_version(doc.data)
-    newer = [] if version != V10 else [f for f in features_11(doc.data) if f.only_11]
+    newer = [f for f in features_11(doc.data) if f.only_11] if declares_10(doc.data) else []
     for feature in newer:
         where = doc.key_loc(feature.path) if feature.is_key else doc.loc(feature.path)
         diagnostics.error(where, newer_message(feature, doc.data.get("arazzo")), RULE)

@@ -19,6 +19,7 @@ V10 = "1.0"
 V11 = "1.1"
 RULES_FILES = {V10: "arazzo_rules.yaml", V11: "arazzo_rules_1_1.yaml"}
 _V11 = re.compile(r"^1\.1\.\d+(-.+)?$")
+_V10 = re.compile(r"^1\.0\.\d+(-.+)?$")
 UPGRADE = "`arazzo-codegen upgrade` rewrites the document as 1.1.0"
 
 _STEP_FIELDS = {
@@ -36,6 +37,12 @@ def arazzo_version(data: Any) -> str:
     """``"1.1"`` for a document whose ``arazzo`` field is 1.1.x, else ``"1.0"``."""
     value = data.get("arazzo") if isinstance(data, dict) else None
     return V11 if isinstance(value, str) and _V11.match(value) else V10
+
+
+def declares_10(data: Any) -> bool:
+    """Whether the document's ``arazzo`` field is a 1.0.x version (not only "not 1.1.x")."""
+    value = data.get("arazzo") if isinstance(data, dict) else None
+    return isinstance(value, str) and bool(_V10.match(value))
 
 
 @dataclass(frozen=True)
