@@ -3081,7 +3081,8 @@ def test_s1_arazzo_1_0_x_with_openapi_3_0_json_descriptions(
 
 
 def test_s1_other_arazzo_versions_are_invalid(tmp_path: Path) -> None:
-    for version in ("1.1.0", "2.0.0", "0.9"):
+    # 1.1.x documents follow 1.1.0 (contract section 7, tests/test_arazzo11_versions.py)
+    for version in ("1.2.0", "2.0.0", "0.9"):
         doc = arazzo([PING_FLOW])
         doc["arazzo"] = version
         _write(tmp_path, {"flow.arazzo.yaml": doc, "api.openapi.yaml": PING_API})

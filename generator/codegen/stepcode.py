@@ -8,7 +8,6 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -75,13 +74,14 @@ class ActionParts:
     criteria: ast.expr | None
 
 
-def document_uri(document: Document) -> str:
-    """The document's location as the generator saw it, as a URI: its URL when it was fetched, else the
-    ``file:`` URI of its file (the base URI ``$self`` stands for while the document declares no ``$self``).
+def document_uri(document: Document) -> str | None:
+    """The document's base URI while it declares no ``$self``: the URL it was fetched from. A local file's
+    ``file:`` URI would put this machine's absolute path into the generated code (output must be the same on
+    every machine), so it has none: ``$self`` in a local document is then an ``unsupported`` error.
     """
     if urlsplit(document.display_path).scheme in ("http", "https"):
         return document.display_path
-    return Path(document.file).resolve().as_uri()
+    return None
 
 
 class StepCompiler:

@@ -1,4 +1,5 @@
-"""Structural validation of an Arazzo document against our rules (``arazzo_rules.yaml``).
+"""Structural validation of an Arazzo document against our rules (``arazzo_rules.yaml`` for 1.0.x,
+``arazzo_rules_1_1.yaml`` for 1.1.x; the document's ``arazzo`` field picks them).
 
 Every JSON Schema error becomes one diagnostic (rule ``structure``) at the line and column of the offending
 node, with a message that says what is wrong and how to fix it.
@@ -6,10 +7,8 @@ node, with a message that says what is wrong and how to fix it.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
-from collections.abc import Iterable, Sequence
 from importlib import resources
 from typing import Any
 
@@ -19,42 +18,24 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from ..diagnostics import Diagnostics
 from .positioned import JsonPath, Positioned
+from .structure_words import (
+    TYPE_WORDS as _TYPE_WORDS,
+    PATTERN_WORDS as _PATTERN_WORDS,
+    kind_of as _kind,
+    subject as _subject,
+    describe as _describe,
+    found as _found,
+    article as _article,
+    words as _words,
+    suggest as _suggest,
+    value_at as _value_at,
+)
+from .versions import RULES_FILES, V10, arazzo_version, declares_10, features_11, newer_message
 
 RULE = "structure"
-RULES_FILE = "arazzo_rules.yaml"
 
 Finding = tuple[JsonPath, str]
 
-# what one entry of each list (or each value of each components map) is called
-_ENTRY_KINDS = {
-    "sourceDescriptions": "source description",
-    "workflows": "workflow",
-    "steps": "step",
-    "parameters": "parameter",
-    "successCriteria": "criterion",
-    "criteria": "criterion",
-    "onSuccess": "success action",
-    "successActions": "success action",
-    "onFailure": "failure action",
-    "failureActions": "failure action",
-    "replacements": "payload replacement",
-    "inputs": "input schema",
-}
-_FIELD_KINDS = {"info": "info", "components": "components", "requestBody": "request body"}
-_TYPE_WORDS = {
-    "string": "a string",
-    "integer": "an integer",
-    "number": "a number",
-    "boolean": "true or false",
-    "object": "an object",
-    "array": "a list",
-    "null": "null",
-}
-_PATTERN_WORDS = {
-    r"^1\.0\.\d+(-.+)?$": "an Arazzo 1.0.x version string such as '1.0.1'",
-    r"^[A-Za-z0-9_\-]+$": "a name made of letters, digits, '_' and '-' only",
-    r"^[a-zA-Z0-9\.\-_]+$": "a name made of letters, digits, '.', '-' and '_' only",
-}
 _SHAPE = ("type", "enum", "const")  # a value of the wrong kind altogether
 _ROOT = "an Arazzo document must be an object with arazzo, info, sourceDescriptions and workflows"
 # `version` beside a string criterion `type` (the published schema accepts it for jsonpath and xpath only)
@@ -65,25 +46,34 @@ _LOOSE_VERSION = (
 
 
 @functools.cache
-def rules() -> dict[str, Any]:
-    """Our JSON Schema for Arazzo 1.0.x documents, shipped inside the package."""
-    text = resources.files(__package__).joinpath(RULES_FILE).read_text(encoding="utf-8")
+def rules(version: str = V10) -> dict[str, Any]:
+    """Our JSON Schema for Arazzo ``version`` ("1.0" or "1.1") documents, shipped inside the package."""
+    text = resources.files(__package__).joinpath(RULES_FILES[version]).read_text(encoding="utf-8")
     loaded = yaml.safe_load(text)
     assert isinstance(loaded, dict)
     return loaded
 
 
 @functools.cache
-def validator() -> Draft202012Validator:
-    """A validator for our rules (built once)."""
-    return Draft202012Validator(rules())
+def validator(version: str = V10) -> Draft202012Validator:
+    """A validator for our rules for Arazzo ``version`` (built once)."""
+    return Draft202012Validator(rules(version))
 
 
 def check_structure(doc: Positioned, diagnostics: Diagnostics) -> bool:
-    """Report every structural problem of ``doc``; True when there is none."""
-    ok = True
-    for error in validator().iter_errors(doc.data):
+    """Report every structural problem of ``doc``; True when there is none. A 1.1 feature in a 1.0
+    document is one error at that feature that names the version (not the rules' errors about it).
+    """
+    ok, version = True, arazzo_version(doc.data)
+    newer = [f for f in features_11(doc.data) if f.only_11] if declares_10(doc.data) else []
+    for feature in newer:
+        where = doc.key_loc(feature.path) if feature.is_key else doc.loc(feature.path)
+        diagnostics.error(where, newer_message(feature, doc.data.get("arazzo")), RULE)
+        ok = False
+    for error in validator(version).iter_errors(doc.data):
         for at, message in explain(error, doc):
+            if any(at[: len(f.path)] == f.path for f in newer):
+                continue
             names_key = message.startswith(("unknown field", "name '"))
             diagnostics.error(doc.key_loc(at) if names_key else doc.loc(at), message, RULE)
             ok = False
@@ -98,93 +88,6 @@ def explain(error: ValidationError, doc: Positioned) -> list[Finding]:
         return [(criterion + ("version",), _LOOSE_VERSION)]
     handler = _HANDLERS.get(str(error.validator), _generic)
     return handler(error, path, doc)
-
-
-# --- naming ---------------------------------------------------------------------------------------
-
-
-def _kind(path: JsonPath, instance: Any = None) -> str:
-    """What the object at ``path`` is, in words ("step", "criterion", ...)."""
-    if not path:
-        return "Arazzo document"
-    if "inputs" in path[1:3] and path[0] in ("workflows", "components"):
-        return "input schema"
-    last, parent = path[-1], path[-2] if len(path) > 1 else None
-    kind: str | None = None
-    if isinstance(last, int) and isinstance(parent, str):
-        kind = _ENTRY_KINDS.get(parent)
-    elif len(path) == 3 and path[0] == "components" and isinstance(parent, str):
-        kind = _ENTRY_KINDS.get(parent)
-    elif last == "type" and len(path) > 1 and _kind(path[:-1]) == "criterion":
-        kind = "criterion expression type"
-    elif isinstance(last, str):
-        kind = _FIELD_KINDS.get(last)
-    if isinstance(instance, dict) and "reference" in instance and isinstance(last, int):
-        if kind in ("parameter", "success action", "failure action"):
-            return "reusable object"
-    return kind or (f"'{last}'" if isinstance(last, str) else "entry")
-
-
-def _subject(path: JsonPath) -> str:
-    """How a message names the value at ``path``."""
-    if not path:
-        return "the document"
-    last = path[-1]
-    parent = path[-2] if len(path) > 1 else None
-    if isinstance(last, int):
-        return f"each entry of '{parent}'" if isinstance(parent, str) else "each entry"
-    if parent == "outputs":
-        return f"output '{last}'"
-    if len(path) == 3 and path[0] == "components":
-        return f"component '{last}'"
-    return f"'{last}'"
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return repr(value if len(value) <= 40 else value[:37] + "...")
-    if isinstance(value, list):
-        return "a list" if value else "an empty list"
-    return "an object" if value else "an empty object"
-
-
-def _found(value: Any) -> str:
-    return f"found {_describe(value)}"
-
-
-def _article(noun: str) -> str:
-    return ("an " if noun[:1] in "aeiouAEIOU" else "a ") + noun
-
-
-def _words(values: Iterable[Any]) -> str:
-    return ", ".join(value if isinstance(value, str) else _describe(value) for value in values)
-
-
-def _suggest(word: Any, choices: Sequence[str]) -> str | None:
-    if not isinstance(word, str):
-        return None
-    for choice in choices:
-        if choice.lower() == word.lower():
-            return choice
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
-def _value_at(data: Any, path: JsonPath) -> Any:
-    for part in path:
-        if isinstance(data, dict) and isinstance(part, str):
-            data = data.get(part)
-        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
-            data = data[part]
-        else:
-            return None
-    return data
 
 
 # --- handlers -------------------------------------------------------------------------------------
@@ -380,6 +283,15 @@ def _any_of(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Fin
     return explain(best_match(error.context), doc)
 
 
+def _forbidden(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Finding]:
+    """``action`` or ``correlationId`` (the only ``false`` schemas) in a step that is not an AsyncAPI step."""
+    step = _value_at(doc.data, path)
+    names = [k for k in ("action", "correlationId") if isinstance(step, dict) and k in step]
+    names = [k for k in names if _same(step[k], error.instance)] or names[:1] or ["this field"]
+    message = "'{}' is only allowed in a step that calls an AsyncAPI operation (operationId or channelPath)"
+    return [(path + (names[0],), message.format(names[0]))]
+
+
 def _generic(error: ValidationError, path: JsonPath, doc: Positioned) -> list[Finding]:
     return [(path, f"{_subject(path)} is not valid: {error.message}")]
 
@@ -397,4 +309,5 @@ _HANDLERS = {
     "dependentRequired": _dependent,
     "oneOf": _one_of,
     "anyOf": _any_of,
+    "None": _forbidden,
 }

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from ..loading.structure import check_structure
+from ..loading.versions import arazzo_version
+from .unsupported import check_unsupported
 from .dialects import normalise
 from ..diagnostics import Diagnostics
 from .input_schema import merged_inputs
@@ -43,6 +45,10 @@ class Builder(StepReader):
     # -- reading helpers -------------------------------------------------------------------------------
     # -- document --------------------------------------------------------------------------------------
     def build(self) -> Document | None:
+        # as written, before the dialect reading (which would take a Selector Object for a constant)
+        if not check_unsupported(self.doc, self.diags):
+            check_structure(self.doc, self.diags)
+            return None
         self.doc = normalise(
             self.doc, self.diags
         )  # dialect spellings read canonically, with warnings
@@ -51,9 +57,11 @@ class Builder(StepReader):
             return None
         root = self.obj(self.doc.data, (), "an Arazzo document")
         version = root.get("arazzo")
-        if not isinstance(version, str) or not re.match(r"^1\.0\.\d+$", version):
+        if not isinstance(version, str) or not re.match(r"^1\.[01]\.\d+$", version):
             self.error(
-                ("arazzo",), "'arazzo' must be a 1.0.x version string such as '1.0.1'", "structure"
+                ("arazzo",),
+                "'arazzo' must be a 1.0.x or 1.1.x version string such as '1.1.0'",
+                "structure",
             )
         info = self.obj(root.get("info"), ("info",), "'info'")
         self.components = {
@@ -85,6 +93,7 @@ class Builder(StepReader):
             summary=self.text(info, "summary", ("info",)),
             description=self.text(info, "description", ("info",)),
             version=self.text(info, "version", ("info",), required=True),
+            arazzo_version=arazzo_version(root),
             sources=tuple(self.catalog.sources.values()),
             workflows=tuple(workflows),
             components=self.components,

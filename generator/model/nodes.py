@@ -141,6 +141,8 @@ class Document:
     workflows: tuple[Workflow, ...]
     components: Mapping[str, Mapping[str, Json]]
     imported: tuple[Document, ...] = ()
+    # the Arazzo rules the document follows: "1.0" (1.0.x) or "1.1" (1.1.x); ``version`` is info.version
+    arazzo_version: str = "1.0"
     # declared source descriptions that could not be loaded (their problems are reported): references
     # into them are not checked, rather than reported as unknown
     unloaded: tuple[str, ...] = ()
