@@ -47,6 +47,7 @@ class Sent:
     url: str
     headers: dict[str, str]  # lower-case names
     body: bytes
+    timeout: float | None = None  # the step's own bound of the attempt (seconds), None: the Client's
 
     @property
     def path(self) -> str:
@@ -175,6 +176,7 @@ class Wire:
             str(request.url),
             {k.lower(): v for k, v in request.headers.multi_items()},
             request.content,
+            instruction.timeout,
         )
         self.sent.append(sent)
         return _as_reply(self.responder(sent)).to_reply(self.runtime)

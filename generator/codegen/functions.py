@@ -104,6 +104,8 @@ class FunctionBuilder:
             keywords["on_success"] = self.actions(section, step.step_id, step.on_success)
         if step.on_failure:
             keywords["on_failure"] = self.actions(section, step.step_id, step.on_failure)
+        if step.timeout_ms is not None:
+            keywords["timeout"] = pycode.literal(step.timeout_ms / 1000)  # seconds, as Client(timeout=)
         return pycode.call("rt.Step", pycode.literal(step.step_id), **keywords)
 
     def workflow(self, wf: Workflow, extra: Sequence[ast.stmt] = ()) -> dict[str, ast.expr]:

@@ -109,6 +109,7 @@ class Step:
     workflow_source: str | None = (
         None  # the 'arazzo' source of a $sourceDescriptions.<name>.<id> target
     )
+    timeout_ms: int | None = None  # Arazzo 1.1: the bound of each attempt of an HTTP step
 
 
 @dataclass(frozen=True)

@@ -275,4 +275,27 @@ class StepReader(Reader):
             on_failure=self.actions(raw, "onFailure", at, "failureActions"),
             outputs=self.outputs(raw, at),
             where=self.doc.loc(at),
+            timeout_ms=self.timeout(raw, at),
         )
+
+    def timeout(self, raw: dict[str, Any], at: JsonPath) -> int | None:
+        """A step's ``timeout`` in milliseconds: a positive integer, on a step that calls an operation."""
+        if "timeout" not in raw:
+            return None
+        value = raw["timeout"]
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            self.error(
+                at + ("timeout",),
+                "step 'timeout' must be a positive integer (milliseconds)",
+                "structure",
+            )
+            return None
+        if "workflowId" in raw:
+            self.error(
+                at + ("timeout",),
+                "step 'timeout' on a step that runs a workflow: not supported yet by arazzo-codegen "
+                "(Arazzo 1.1)",
+                "unsupported",
+            )
+            return None
+        return value

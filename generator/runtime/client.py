@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import importlib.util
 import sys
 import threading
@@ -84,6 +85,13 @@ def _settings(
 
 def _limits(settings: Settings, pool_timeout: float) -> Limits:
     return Limits(settings.timeout, float(pool_timeout), settings.max_body_size)
+
+
+def _bound(limits: Limits, instruction: Send) -> Limits:
+    """The attempt's limits: the step's own timeout, when it has one, instead of the client's."""
+    if instruction.timeout is None:
+        return limits
+    return dataclasses.replace(limits, timeout=instruction.timeout)
 
 
 def pump(driver: Driver[T], send: Callable[[Send], Reply], sleep: Callable[[float], None]) -> T:
@@ -207,7 +215,8 @@ class Client:
         if not self._gate.acquire(timeout=self._limits.pool_timeout):
             return _no_connection(self._limits)
         try:
-            return send_sync(self._http, instruction.prepared, self._limits, self._settings.vault)
+            limits = _bound(self._limits, instruction)
+            return send_sync(self._http, instruction.prepared, limits, self._settings.vault)
         finally:
             self._gate.release()
 
@@ -302,7 +311,10 @@ class AsyncClient:
             return _no_connection(self._limits)
         try:
             return await send_async(
-                self._http, instruction.prepared, self._limits, self._settings.vault
+                self._http,
+                instruction.prepared,
+                _bound(self._limits, instruction),
+                self._settings.vault,
             )
         finally:
             gate.release()

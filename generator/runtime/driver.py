@@ -30,9 +30,13 @@ jsonschema: Any = importlib.import_module("jsonschema")
 
 @dataclass(frozen=True)
 class Send:
-    """Send this request; its credentials are applied by the client, in the frame that sends it."""
+    """Send this request; its credentials are applied by the client, in the frame that sends it.
+
+    ``timeout`` bounds the attempt (seconds) instead of the client's ``timeout`` when not None.
+    """
 
     prepared: Prepared
+    timeout: float | None = None
 
 
 @dataclass(frozen=True)
@@ -315,7 +319,7 @@ class Run:
             problems = request_problems(step.operation, exchange.body)
             if problems:
                 raise RequestValidationError(workflow.workflow_id, step.step_id, problems)
-        reply = yield Send(prepared)
+        reply = yield Send(prepared, step.timeout)
         assert reply is not None
         self._last = (exchange, reply)
         self.trace.append(

@@ -108,6 +108,9 @@ class Step:
     outputs: Callable[[Context[Any]], dict[str, Any]] = _no_outputs
     on_success: tuple[Action, ...] = ()
     on_failure: tuple[Action, ...] = ()
+    # seconds each attempt of the step's request may take (Arazzo 1.1 step ``timeout``), instead of the
+    # Client's ``timeout``; None: the Client's
+    timeout: float | None = None
 
 
 @dataclass(frozen=True)
