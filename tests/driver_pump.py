@@ -47,7 +47,8 @@ class Sent:
     url: str
     headers: dict[str, str]  # lower-case names
     body: bytes
-    timeout: float | None = None  # the step's own bound of the attempt (seconds), None: the Client's
+    # the step's own bound of the attempt (seconds); None: the Client's
+    timeout: float | None = None
 
     @property
     def path(self) -> str:

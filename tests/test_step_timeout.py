@@ -181,7 +181,8 @@ def test_the_async_client_ends_an_attempt_at_the_step_timeout(generate: Generate
             slow.release.set()
     _check(result, took)
     assert failed_in < 1.0
-    assert (getattr(error, "reason"), getattr(error, "status_code")) == ("timeout", None)
+    assert isinstance(error, gen.rt.StepFailedError)
+    assert (error.reason, error.status_code) == ("timeout", None)
 
 
 # -- located errors ------------------------------------------------------------------------------------------

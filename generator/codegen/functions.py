@@ -105,7 +105,8 @@ class FunctionBuilder:
         if step.on_failure:
             keywords["on_failure"] = self.actions(section, step.step_id, step.on_failure)
         if step.timeout_ms is not None:
-            keywords["timeout"] = pycode.literal(step.timeout_ms / 1000)  # seconds, as Client(timeout=)
+            # in seconds, as the Client's timeout
+            keywords["timeout"] = pycode.literal(step.timeout_ms / 1000)
         return pycode.call("rt.Step", pycode.literal(step.step_id), **keywords)
 
     def workflow(self, wf: Workflow, extra: Sequence[ast.stmt] = ()) -> dict[str, ast.expr]:
