@@ -39,7 +39,11 @@ def check_unsupported(doc: Positioned, diagnostics: Diagnostics) -> bool:
     """Report every 1.1 feature of a 1.1 document that generation cannot honour yet; True when none."""
     if arazzo_version(doc.data) != V11:
         return True
-    features = list(features_11(doc.data)) + _xpath_defaults(doc.data)
+    honoured = {
+        ("$self",)
+    }  # read onto the Document: the base URI of relative source urls and $self
+    features = [f for f in features_11(doc.data) if f.path not in honoured]
+    features += _xpath_defaults(doc.data)
     for feature in features:
         where = doc.key_loc(feature.path) if feature.is_key else doc.loc(feature.path)
         message = f"{feature.what}: not supported yet by arazzo-codegen (Arazzo 1.1)"
