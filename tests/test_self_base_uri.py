@@ -245,3 +245,50 @@ def test_a_missing_file_self_names_is_a_located_load_error(tmp_path: Path) -> No
     assert out is None
     errors = [str(d) for d in diagnostics.sorted() if d.level == "error"]
     assert any("elsewhere" in e and "[load]" in e for e in errors), errors
+
+
+def test_a_fetched_document_is_the_base_of_its_relative_sources(tmp_path: Path) -> None:
+    """Without ``$self`` a fetched document's relative urls resolve against the URL it came from; with a
+    relative ``$self``, against that resolved first; other schemes are located errors."""
+    pets = _doc("../specs/", "api.yaml")
+    pets["workflows"][0] = {**FLOW, "outputs": {}}
+    pets["workflows"][0]["steps"] = [{**FLOW["steps"][0], "parameters": []}]
+    plain = {**pets, "arazzo": "1.0.1"}
+    del plain["$self"]
+    served = {
+        "/a/pets.arazzo.yaml": yaml.safe_dump(pets),
+        "/a/plain.arazzo.yaml": yaml.safe_dump(plain),
+        "/specs/api.yaml": yaml.safe_dump(API),
+        "/a/api.yaml": yaml.safe_dump(API),
+    }
+
+    def answer(seen: Seen) -> Answer:
+        if seen.path in served:
+            return Answer(200, served[seen.path], content_type="application/yaml")
+        return Answer(404, {})
+
+    for name, fetched in (("pets", "/specs/api.yaml"), ("plain", "/a/api.yaml")):
+        with Loopback(answer) as host:
+            main = arazzo(
+                [
+                    {
+                        "workflowId": "go",
+                        "steps": [{"stepId": "go", "workflowId": "$sourceDescriptions.pets.ping"}],
+                    }
+                ],
+                sources=[
+                    {"name": "pets", "url": f"{host.url}/a/{name}.arazzo.yaml", "type": "arazzo"}
+                ],
+            )
+            (tmp_path / "main.arazzo.yaml").write_text(yaml.safe_dump(main, sort_keys=False))
+            result = _cli("validate", "main.arazzo.yaml", "--allow-remote", cwd=tmp_path)
+            assert result.returncode == 0, result.stderr
+            assert [s.path for s in host.seen] == [f"/a/{name}.arazzo.yaml", fetched]
+    doc = _doc("https://example.com/", "urn:example:api")
+    (tmp_path / "flow.arazzo.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    result = _cli("validate", "flow.arazzo.yaml", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "error: source description url 'urn:example:api' resolves to 'urn:example:api'" in (
+        result.stderr
+    )
+    assert "[load]" in result.stderr

@@ -42,7 +42,10 @@ class Builder(StepReader):
         self.active = active
         self.catalog = self.lookup.catalog
         self.unloaded = self.lookup.unloaded
-        self.base: str | None = None  # $self, resolved: the base URI of relative source urls
+        self.base: str | None = None  # $self, resolved
+        self.sources_base: str | None = (
+            None  # the base URI of relative source urls; None: the folder
+        )
 
     # -- reading helpers -------------------------------------------------------------------------------
     # -- document --------------------------------------------------------------------------------------
@@ -67,6 +70,8 @@ class Builder(StepReader):
             )
         info = self.obj(root.get("info"), ("info",), "'info'")
         self.base = declared_base(root, self.doc.path, self.doc.file)
+        fetched = self.doc.path if is_remote(self.doc.path) else None
+        self.sources_base = self.base or fetched  # RFC 3986 5.1: $self, else where it was retrieved
         self.components = {
             kind: dict(value)
             for kind, value in self.obj(
@@ -123,29 +128,30 @@ class Builder(StepReader):
             return
         where = self.doc.loc(at + ("url",))
         self.lookup.kinds[name] = kind
-        target = url if self.base is None else resolve(self.base, url)  # RFC 3986 section 5.2
+        base = self.sources_base
+        target = url if base is None else resolve(base, url)  # RFC 3986 section 5.2
         if is_remote(target):
             fetched = self.ws.remote(target, self.doc.file.parent, where, self.active)
             if fetched is None:
                 self.unloaded.append(name)
                 return
             file, shown = fetched, (target if self.ws.allow_remote else None)
-        elif self.base is None:
+        elif base is None:
             file, shown = local_source(self.doc.file.parent, url), None
         else:
             named = file_path(target)
             if named is None:
                 self.error(
                     at + ("url",),
-                    f"source description url {url!r} resolves against '$self' to {target!r}, "
+                    f"source description url {url!r} resolves to {target!r} (RFC 3986), "
                     "neither an http(s) URL nor a local file",
-                    "source-url",
+                    "load",
                 )
                 self.unloaded.append(name)
                 return
             file, shown = named, None
         folder = self.doc.file.parent
-        hint = (lambda: ancestor_hint(folder, url)) if self.base is None else None
+        hint = (lambda: ancestor_hint(folder, url)) if base is None else None
         loaded = self.ws.load(file, shown, referrer=where, hint=hint)
         if loaded is None:
             self.unloaded.append(name)
