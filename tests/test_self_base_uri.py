@@ -292,3 +292,14 @@ def test_a_fetched_document_is_the_base_of_its_relative_sources(tmp_path: Path) 
         result.stderr
     )
     assert "[load]" in result.stderr
+
+
+def test_self_in_a_1_0_document_is_still_a_structure_error(tmp_path: Path) -> None:
+    doc = {**_doc("https://example.com/flows/", "api.openapi.yaml"), "arazzo": "1.0.1"}
+    (tmp_path / "flow.arazzo.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    (tmp_path / "api.openapi.yaml").write_text(yaml.safe_dump(API))
+    diagnostics = Diagnostics()
+    out = generate_files([str(tmp_path / "flow.arazzo.yaml")], tmp_path / "out", diagnostics)
+    assert out is None
+    errors = [str(d) for d in diagnostics.sorted()]
+    assert any("'$self' is new in Arazzo 1.1" in e and e.endswith("[structure]") for e in errors)
