@@ -101,7 +101,7 @@ API = openapi(
         }
     }
 )
-FLOW = {
+FLOW: dict[str, Any] = {
     "workflowId": "ping",
     "steps": [
         {
