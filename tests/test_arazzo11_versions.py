@@ -157,7 +157,6 @@ def test_other_versions_are_structure_errors(tmp_path: Path) -> None:
 
 SELECTOR = {"context": "$response.body", "selector": "/name", "type": "jsonpointer"}
 UNSUPPORTED = [
-    (lambda d, w, s: d.update({"$self": "https://example.test/flows.arazzo.yaml"}), "'$self'"),
     (lambda d, w, s: s.update(dependsOn=["other"]), "step 'dependsOn'"),
     (lambda d, w, s: s["outputs"].update(name=SELECTOR), "Selector Objects"),
     (lambda d, w, s: s["parameters"][0].update(value=SELECTOR), "Selector Objects"),

@@ -343,9 +343,18 @@ def test_a_document_s_grammar_is_its_arazzo_version() -> None:
 
 def test_the_base_uri_is_where_the_generator_read_the_document(tmp_path: Path) -> None:
     fetched = SimpleNamespace(
-        display_path="https://example.com/a/flow.yaml", file=str(tmp_path / "cache" / "x.yaml")
+        display_path="https://example.com/a/flow.yaml",
+        file=str(tmp_path / "cache" / "x.yaml"),
+        self_uri=None,
     )
     assert document_uri(cast(Document, fetched)) == "https://example.com/a/flow.yaml"
     # a local file's URI is this machine's absolute path: no portable value, so $self is unsupported there
-    local = SimpleNamespace(display_path="flows/my flow.yaml", file=str(tmp_path / "my flow.yaml"))
+    local = SimpleNamespace(
+        display_path="flows/my flow.yaml", file=str(tmp_path / "my flow.yaml"), self_uri=None
+    )
     assert document_uri(cast(Document, local)) is None
+    # a declared $self (resolved) wins over where the document was read, unless it is a file: URI
+    declared = SimpleNamespace(**{**vars(fetched), "self_uri": "https://example.org/flows/"})
+    assert document_uri(cast(Document, declared)) == "https://example.org/flows/"
+    on_disk = SimpleNamespace(**{**vars(local), "self_uri": (tmp_path / "flows").as_uri() + "/"})
+    assert document_uri(cast(Document, on_disk)) is None

@@ -75,10 +75,13 @@ class ActionParts:
 
 
 def document_uri(document: Document) -> str | None:
-    """The document's base URI while it declares no ``$self``: the URL it was fetched from. A local file's
-    ``file:`` URI would put this machine's absolute path into the generated code (output must be the same on
-    every machine), so it has none: ``$self`` in a local document is then an ``unsupported`` error.
+    """The value of ``$self``: the document's declared ``$self`` (resolved), else the URL it was fetched from.
+    A ``file:`` URI (a local document without ``$self``, or a relative ``$self`` in one) would put this
+    machine's absolute path into the generated code (output must be the same on every machine), so there is
+    none: ``$self`` is then an ``unsupported`` error.
     """
+    if document.self_uri is not None:  # declared: in the document, so the same on every machine
+        return None if urlsplit(document.self_uri).scheme == "file" else document.self_uri
     if urlsplit(document.display_path).scheme in ("http", "https"):
         return document.display_path
     return None

@@ -16,6 +16,7 @@ from .input_schema import merged_inputs
 from ..loading.openapi_usage import OpenApiLedger
 from ..loading.openapi import default_server, operations
 from ..loading.positioned import JsonPath, Positioned
+from ..loading.base_uri import declared_base, file_path, is_remote, resolve
 from ..loading.source_files import ancestor_hint, local_source
 from ..loading.refs import RefError, inline
 from ..loading.workspace import Workspace
@@ -41,6 +42,10 @@ class Builder(StepReader):
         self.active = active
         self.catalog = self.lookup.catalog
         self.unloaded = self.lookup.unloaded
+        self.base: str | None = None  # $self, resolved
+        self.sources_base: str | None = (
+            None  # the base URI of relative source urls; None: the folder
+        )
 
     # -- reading helpers -------------------------------------------------------------------------------
     # -- document --------------------------------------------------------------------------------------
@@ -64,6 +69,9 @@ class Builder(StepReader):
                 "structure",
             )
         info = self.obj(root.get("info"), ("info",), "'info'")
+        self.base = declared_base(root, self.doc.path, self.doc.file)
+        fetched = self.doc.path if is_remote(self.doc.path) else None
+        self.sources_base = self.base or fetched  # RFC 3986 5.1: $self, else where it was retrieved
         self.components = {
             kind: dict(value)
             for kind, value in self.obj(
@@ -99,6 +107,7 @@ class Builder(StepReader):
             components=self.components,
             imported=tuple(self.catalog.imported.values()),
             unloaded=tuple(self.unloaded),
+            self_uri=self.base,
         )
 
     def source(self, at: JsonPath, raw: dict[str, Any]) -> None:
@@ -119,16 +128,31 @@ class Builder(StepReader):
             return
         where = self.doc.loc(at + ("url",))
         self.lookup.kinds[name] = kind
-        if url.startswith(("http://", "https://")):
-            fetched = self.ws.remote(url, self.doc.file.parent, where, self.active)
+        base = self.sources_base
+        target = url if base is None else resolve(base, url)  # RFC 3986 section 5.2
+        if is_remote(target):
+            fetched = self.ws.remote(target, self.doc.file.parent, where, self.active)
             if fetched is None:
                 self.unloaded.append(name)
                 return
-            file, shown = fetched, (url if self.ws.allow_remote else None)
-        else:
+            file, shown = fetched, (target if self.ws.allow_remote else None)
+        elif base is None:
             file, shown = local_source(self.doc.file.parent, url), None
+        else:
+            named = file_path(target)
+            if named is None:
+                self.error(
+                    at + ("url",),
+                    f"source description url {url!r} resolves to {target!r} (RFC 3986), "
+                    "neither an http(s) URL nor a local file",
+                    "load",
+                )
+                self.unloaded.append(name)
+                return
+            file, shown = named, None
         folder = self.doc.file.parent
-        loaded = self.ws.load(file, shown, referrer=where, hint=lambda: ancestor_hint(folder, url))
+        hint = (lambda: ancestor_hint(folder, url)) if base is None else None
+        loaded = self.ws.load(file, shown, referrer=where, hint=hint)
         if loaded is None:
             self.unloaded.append(name)
             return

@@ -147,6 +147,9 @@ class Document:
     # declared source descriptions that could not be loaded (their problems are reported): references
     # into them are not checked, rather than reported as unknown
     unloaded: tuple[str, ...] = ()
+    # Arazzo 1.1 ``$self`` as declared, resolved against the retrieval URI (RFC 3986 section 5.1); None
+    # when the document declares none
+    self_uri: str | None = None
 
     def arazzo_sources(self) -> list[tuple[str, Document]]:
         """The documents this one's 'arazzo' source descriptions name, by that name, in document order."""
