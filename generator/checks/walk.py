@@ -20,13 +20,13 @@ from ..expressions import (
     parse_expression,
     parse_template,
 )
+from ..model.nodes import Document
 
 
-def document_grammar(document: object) -> str:
+def document_grammar(document: Document) -> str:
     """The runtime-expression grammar of a model document: ``"1.1"`` for an Arazzo 1.1.x document, else
-    ``"1.0"``: its ``arazzo_version`` (the Document field of the version dispatch; 1.0 where absent).
-    """
-    return grammar_version(str(getattr(document, "arazzo_version", "1.0")))
+    ``"1.0"`` (its ``arazzo_version``, set by the version dispatch)."""
+    return grammar_version(document.arazzo_version)
 
 
 def in_value(value: Any, version: str = "1.0") -> Iterator[RuntimeExpr]:

@@ -22,8 +22,12 @@ _V11 = re.compile(r"^1\.1\.\d+(-.+)?$")
 _V10 = re.compile(r"^1\.0\.\d+(-.+)?$")
 UPGRADE = "`arazzo-codegen upgrade` rewrites the document as 1.1.0"
 
+# Names of features that generation honours, read by ``model/unsupported.py``.
+SELF = "'$self'"
+STEP_TIMEOUT = "step 'timeout'"
+
 _STEP_FIELDS = {
-    "timeout": "step 'timeout'",
+    "timeout": STEP_TIMEOUT,
     "dependsOn": "step 'dependsOn'",
     "channelPath": "AsyncAPI step 'channelPath'",
     "action": "AsyncAPI step 'action'",
@@ -61,7 +65,7 @@ def features_11(data: Any) -> Iterator[Feature]:
     if not isinstance(data, dict):
         return
     if "$self" in data:
-        yield Feature(("$self",), "'$self'", True)
+        yield Feature(("$self",), SELF, True)
     for i, source in _entries(data.get("sourceDescriptions")):
         if source.get("type") == "asyncapi":
             yield Feature(("sourceDescriptions", i, "type"), "AsyncAPI source descriptions")

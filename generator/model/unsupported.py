@@ -7,12 +7,12 @@ from typing import Any
 
 from ..diagnostics import Diagnostics
 from ..loading.positioned import JsonPath, Positioned
-from ..loading.versions import V11, Feature, arazzo_version, features_11
+from ..loading.versions import SELF, STEP_TIMEOUT, V11, Feature, arazzo_version, features_11
 
 RULE = "unsupported"
 # The 1.1 features generation honours (by the name features_11 gives them): step timeouts, and `$self`
 # (read onto the Document: the base URI of relative source urls and the value of the $self expression).
-IMPLEMENTED = frozenset({"step 'timeout'", "'$self'"})
+IMPLEMENTED = frozenset({STEP_TIMEOUT, SELF})
 
 
 def _xpath_defaults(data: Any) -> list[Feature]:
