@@ -392,6 +392,6 @@ def test_a_change_the_text_cannot_take_is_left_to_a_person(
     assert file.read_text() == text.replace("1.0.1", "1.1.0")
     assert capsys.readouterr().out.splitlines() == [
         f"{file}:1:9: rewrite arazzo '1.0.1' as '1.1.0' [upgrade]",
-        f"{file}:6:37: needs a person: remove this empty successCriteria (more text on the line)"
+        f"{file}:6:37: needs a person: remove this empty successCriteria (a member that is not alone on one line)"
         " [upgrade]",
     ]

@@ -157,9 +157,7 @@ class _FileFixer:
             raise _Unsafe("not a mapping member")
         start, end = key.start_mark.index, node.end_mark.index
         text = self.text
-        if self.is_json or key.start_mark.column != 0 or "\n" in text[start:end]:
-            if not self.is_json:
-                raise _Unsafe("a member that is not one line")
+        if self.is_json:
             after = re.compile(r"\s*,\s*").match(text, end)
             if after:
                 return _Splice(start, after.end(), "")
@@ -167,12 +165,16 @@ class _FileFixer:
             if before is None:
                 raise _Unsafe("the only member")
             return _Splice(before.start(), end, "")
+        # a block member alone on its one line (at any indent; not the first member of "- " item)
+        line_start = text.rfind("\n", 0, start) + 1
+        if text[line_start:start].strip() or "\n" in text[start:end]:
+            raise _Unsafe("a member that is not alone on one line")
         line_end = text.find("\n", end)
         line_end = len(text) if line_end < 0 else line_end + 1
         rest = text[end:line_end].strip()
         if rest and not rest.startswith("#"):
             raise _Unsafe("more text on the line")
-        return _Splice(start, line_end, "")
+        return _Splice(line_start, line_end, "")
 
 
 def _moved(edit: Edit) -> Edit:

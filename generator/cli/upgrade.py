@@ -18,13 +18,11 @@ import re
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
-import yaml
 
 from ..diagnostics import Diagnostics, Location, one_line
-from ..loading.positioned import JsonPath, LoadError, Positioned, parse_positioned, read_limited
-from ..model.dialect_edits import Edit, apply_edits, node_at
+from ..loading.positioned import LoadError, Positioned, parse_positioned, read_limited
+from ..model.dialect_edits import Edit
 from ..pipeline import discover
 from .fix import fix_text
 from .upgrade_rules import Plan, empty_criteria, notes, replacements
@@ -39,59 +37,12 @@ class _Unsafe(Exception):
     """A change that cannot be made in the text without touching anything else."""
 
 
-def _remove_members(text: str, is_json: bool, paths: list[JsonPath]) -> str:
-    """``text`` without the members at ``paths`` (each ``key: []`` alone on its line, or a JSON member)."""
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-    spans: list[tuple[int, int]] = []
-    for at in paths:
-        node: Any = root
-        key: Any = None
-        for step in at:
-            if isinstance(node, yaml.MappingNode):
-                pairs = [(k, v) for k, v in node.value if getattr(k, "value", None) == step]
-                if not pairs:
-                    raise _Unsafe("the document's shape changed")
-                key, node = pairs[-1]
-            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
-                key, node = None, node.value[step]
-            else:
-                raise _Unsafe("the document's shape changed")
-        start, end = key.start_mark.index, node.end_mark.index
-        if is_json:
-            after = re.compile(r"\s*,\s*").match(text, end)
-            before = re.compile(r",\s*$").search(text, 0, start)
-            if after:
-                spans.append((start, after.end()))
-            elif before:
-                spans.append((before.start(), end))
-            else:
-                raise _Unsafe("the only member of its object")
-            continue
-        line_start = text.rfind("\n", 0, start) + 1
-        line_end = text.find("\n", end)
-        line_end = len(text) if line_end < 0 else line_end + 1
-        rest = text[end:line_end].strip()
-        if text[line_start:start].strip() or (rest and not rest.startswith("#")):
-            raise _Unsafe("more text on the line")
-        spans.append((line_start, line_end))
-    for start, end in sorted(spans, reverse=True):
-        text = text[:start] + text[end:]
-    return text
-
-
-def _rewrite(body: str, doc: Positioned, edits: list[Edit], removals: list[JsonPath]) -> str:
-    """``body`` with ``edits`` made and the members at ``removals`` gone, read back to check."""
+def _rewrite(body: str, doc: Positioned, edits: list[Edit]) -> str:
+    """``body`` with ``edits`` made (by ``fix``'s splicer, which reads the result back to check it)."""
     try:
-        new_body, _ = fix_text(body, doc.file, edits)
-        new_body = _remove_members(new_body, doc.file.suffix.lower() == ".json", removals)
-        expected = apply_edits(doc.data, edits)
-        for at in removals:
-            node_at(expected, at[:-1]).pop(at[-1])
-        if parse_positioned(new_body, doc.file, doc.path).data != expected:
-            raise _Unsafe("the rewritten text would not read back as intended")
-    except (ValueError, LoadError, yaml.YAMLError) as exc:
+        return fix_text(body, doc.file, edits)[0]
+    except ValueError as exc:
         raise _Unsafe(str(exc)) from None
-    return new_body
 
 
 def _plan_file(file: Path, shown: str, diagnostics: Diagnostics) -> Plan | None:
@@ -141,8 +92,12 @@ def _plan_file(file: Path, shown: str, diagnostics: Diagnostics) -> Plan | None:
     removals = empty_criteria(data)
     plan.changes.append((doc.loc(("arazzo",)), f"rewrite arazzo {version!r} as {TARGET_VERSION!r}"))
     edits = [version_edit] + replacements(doc, plan)
+    removal_edits = [
+        Edit(str(file), at, "remove-key", doc.key_loc(at), "empty successCriteria")
+        for at in removals
+    ]
     try:
-        new_body = _rewrite(body, doc, edits, removals)
+        new_body = _rewrite(body, doc, edits + removal_edits)
     except _Unsafe as exc:  # the version alone, and each other change left to a person
         for at in removals:
             plan.manual.append((doc.key_loc(at), f"remove this empty successCriteria ({exc})"))
@@ -152,7 +107,7 @@ def _plan_file(file: Path, shown: str, diagnostics: Diagnostics) -> Plan | None:
         )
         removals = []
         try:
-            new_body = _rewrite(body, doc, [version_edit], [])
+            new_body = _rewrite(body, doc, [version_edit])
         except _Unsafe as again:
             diagnostics.error(doc.loc(), f"cannot rewrite safely ({again}); nothing changed", RULE)
             return None
