@@ -162,6 +162,16 @@ UNSUPPORTED = [
     (lambda d, w, s: s["parameters"][0].update(value=SELECTOR), "Selector Objects"),
     (lambda d, w, s: s["parameters"][0].update({"in": "querystring"}), "'in: querystring'"),
     (
+        lambda d, w, s: s.update(requestBody={"payload": {"pet": {"tags": [1, SELECTOR]}}}),
+        "Selector Objects",
+    ),
+    (
+        lambda d, w, s: s.update(
+            requestBody={"payload": {"a": 1}, "replacements": [{"target": "/a", "value": SELECTOR}]}
+        ),
+        "Selector Objects",
+    ),
+    (
         lambda d, w, s: s.update(
             onFailure=[
                 {
@@ -209,6 +219,21 @@ def test_a_1_1_feature_not_supported_yet_is_a_located_error(
     )
     assert any(feature in e for e in errors)
     assert all(int(e.split(":")[0]) > 1 for e in errors)
+
+
+def test_a_payload_object_that_is_not_a_selector_is_a_constant(tmp_path: Path) -> None:
+    """A Selector Object has three REQUIRED fields: a payload object without them is a constant, as in 1.0
+    (payloads are "Any"; a Selector Object inside one is the unsupported case above)."""
+    partial = {"context": "$response.body", "selector": "/name"}  # no 'type'
+
+    def change(d: dict[str, Any], w: dict[str, Any], s: dict[str, Any]) -> None:
+        s["requestBody"] = {"payload": {"pet": [partial, {"type": "cat"}]}}
+
+    (tmp_path / "flows.arazzo.yaml").write_text(yaml.safe_dump(_with(change), sort_keys=False))
+    (tmp_path / "api.openapi.yaml").write_text(yaml.safe_dump(API, sort_keys=False))
+    diagnostics = Diagnostics()
+    out = generate_files([str(tmp_path / "flows.arazzo.yaml")], tmp_path / "out", diagnostics)
+    assert out is not None and [str(d) for d in diagnostics.sorted() if d.level == "error"] == []
 
 
 def _structure(tmp_path: Path, doc: dict[str, Any]) -> list[str]:

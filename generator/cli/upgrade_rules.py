@@ -13,6 +13,7 @@ from typing import Any
 
 from ..diagnostics import Location
 from ..loading.positioned import JsonPath, Positioned
+from ..loading.versions import is_selector
 from ..model.dialect_edits import Edit
 
 _STRICT_ID = re.compile(r"[A-Za-z0-9_\-]+")  # 1.1 identifier-strict: step, workflow, source names
@@ -72,7 +73,7 @@ def _criteria_lists(data: dict[str, Any]) -> Iterator[tuple[JsonPath, Any]]:
 
 def _selector_like(value: Any, at: JsonPath) -> Iterator[JsonPath]:
     """Mappings in a 1.0 literal value that 1.1 reads as a Selector Object."""
-    if isinstance(value, dict) and {"context", "selector", "type"} <= value.keys():
+    if is_selector(value):
         yield at
     for key, member in members(value):
         yield from _selector_like(member, at + (key,))

@@ -92,6 +92,25 @@ def features_11(data: Any) -> Iterator[Feature]:
                     yield from _action(item, at)
 
 
+def is_selector(value: Any) -> bool:
+    """A Selector Object (Arazzo 1.1): a mapping holding its three REQUIRED fields. Any other mapping where
+    1.1 allows "Any | {expression} | Selector Object" (parameter, payload and replacement values) is a
+    constant."""
+    return isinstance(value, dict) and {"context", "selector", "type"} <= value.keys()
+
+
+def _selectors_in(value: Any, at: JsonPath) -> Iterator[Feature]:
+    """The Selector Objects of a payload, at any depth."""
+    if is_selector(value):
+        yield Feature(at, "Selector Objects", only_11=False)
+    elif isinstance(value, dict):
+        for key, member in value.items():
+            yield from _selectors_in(member, at + (key,))
+    elif isinstance(value, list):
+        for i, member in enumerate(value):
+            yield from _selectors_in(member, at + (i,))
+
+
 def _entries(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
     if isinstance(value, list):
         for i, item in enumerate(value):
@@ -106,12 +125,13 @@ def _step(step: dict[str, Any], at: JsonPath) -> Iterator[Feature]:
     yield from _parameters(step.get("parameters"), at + ("parameters",))
     body = step.get("requestBody")
     if isinstance(body, dict):
+        yield from _selectors_in(body.get("payload"), at + ("requestBody", "payload"))
         for k, replacement in _entries(body.get("replacements")):
             where = at + ("requestBody", "replacements", k)
             if "targetSelectorType" in replacement:
                 what = "payload replacement 'targetSelectorType'"
                 yield Feature(where + ("targetSelectorType",), what, True)
-            if isinstance(replacement.get("value"), dict):
+            if is_selector(replacement.get("value")):
                 yield Feature(where + ("value",), "Selector Objects", only_11=False)
     yield from _criteria(step.get("successCriteria"), at + ("successCriteria",))
     yield from _actions(step, at)
@@ -128,7 +148,7 @@ def _parameter(parameter: dict[str, Any], at: JsonPath) -> Iterator[Feature]:
         return
     if parameter.get("in") == "querystring":
         yield Feature(at + ("in",), "parameter 'in: querystring'")
-    if isinstance(parameter.get("value"), dict):
+    if is_selector(parameter.get("value")):
         yield Feature(at + ("value",), "Selector Objects", only_11=False)
 
 
